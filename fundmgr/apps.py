@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FundmgrConfig(AppConfig):
+    name = "fundmgr"
+    verbose_name = _("预算执行与绩效自评")

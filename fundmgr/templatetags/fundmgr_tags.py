@@ -1,0 +1,23 @@
+from django import template
+
+from fundmgr.money import percent, wan as to_wan
+
+register = template.Library()
+
+
+@register.filter
+def wan(value):
+    """Yuan shown in 万元 with 2 decimals and thousands separators."""
+    return f"{to_wan(value):,.2f}"
+
+
+@register.filter
+def rate(value):
+    """An unrounded ratio shown as a percentage with 2 decimals, or — when undefined."""
+    shown = percent(value)
+    return "—" if shown is None else f"{shown:.2f}%"
+
+
+@register.filter
+def yuan(value):
+    return "" if value is None else f"{value:,.2f}"

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from fundmgr import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("d/<str:department_code>/<int:year>/", views.DepartmentOverviewView.as_view(), name="department"),
+    path("d/<str:department_code>/<int:year>/units/<str:unit_code>/", include("units.urls")),
+    path("d/<str:department_code>/<int:year>/items/<str:item_code>/", include("projects.urls")),
+]

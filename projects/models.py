@@ -1,0 +1,165 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from units.models import BudgetUnit, DepartmentYear
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class EconomicClass(models.Model):
+    """部门预算支出经济分类: reference data (DOMAIN.md section 6), loaded by a data migration."""
+
+    code = models.CharField(_("经济分类编码"), max_length=5, primary_key=True)
+    name = models.CharField(_("经济分类名称"), max_length=100)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("类")
+    )
+
+    class Meta:
+        verbose_name = _("经济分类")
+        verbose_name_plural = _("经济分类")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def class_code(self) -> str:
+        """The 3-digit class (类) this code belongs to."""
+        return self.code[:3]
+
+
+class BudgetItem(models.Model):
+    """预算项目: what money is appropriated to, within one unit and one department-year."""
+
+    class Category(models.TextChoices):
+        PERSONNEL = "personnel", _("人员类")
+        OPERATING = "operating", _("运转类")
+        PROJECT = "project", _("特定目标类")
+
+    department_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.CASCADE, related_name="items", verbose_name=_("部门年度")
+    )
+    unit = models.ForeignKey(BudgetUnit, on_delete=models.PROTECT, related_name="items", verbose_name=_("预算单位"))
+    code = models.CharField(_("项目编码"), max_length=64)
+    name = models.CharField(_("项目名称"), max_length=200)
+    category = models.CharField(_("项目类别"), max_length=16, choices=Category.choices)
+    procurement_required = models.BooleanField(_("须政府采购"), default=False)
+    position = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("预算项目")
+        verbose_name_plural = _("预算项目")
+        ordering = ["department_year", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["department_year", "code"], name="item_code_unique_in_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class BudgetLine(models.Model):
+    """预算指标: one dated amount given to (or withdrawn from) a budget item."""
+
+    class Source(models.TextChoices):
+        SUPERIOR = "superior", _("上级安排")
+        LOCAL = "local", _("本级财政")
+        OTHER = "other", _("其他资金")
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("年初预算")
+        ADDITION = "addition", _("年中追加")
+        REDUCTION = "reduction", _("年中调减")
+        CARRYOVER = "carryover", _("上年结转")
+
+    item = models.ForeignKey(BudgetItem, on_delete=models.CASCADE, related_name="lines", verbose_name=_("预算项目"))
+    source = models.CharField(_("资金来源"), max_length=16, choices=Source.choices)
+    kind = models.CharField(_("调整类型"), max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    date = models.DateField(_("日期"))
+    document = models.CharField(_("文号"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("预算指标")
+        verbose_name_plural = _("预算指标")
+        ordering = ["item", "date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=Decimal("0")), name="budget_line_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["item", "date"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def signed_amount(self) -> Decimal:
+        """What this line adds to the item's available budget: a reduction subtracts."""
+        return -self.amount if self.kind == self.Kind.REDUCTION else self.amount
+
+
+class Expenditure(models.Model):
+    """支出: spending against a budget item. Only approved spending counts as spent (issue 4)."""
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("已生效")
+        PENDING = "pending", _("待审批")
+        REJECTED = "rejected", _("已驳回")
+
+    class Procurement(models.TextChoices):
+        NONE = "", _("非政府采购")
+        OPEN_TENDER = "open_tender", _("公开招标")
+        INVITED_TENDER = "invited_tender", _("邀请招标")
+        NEGOTIATION = "negotiation", _("竞争性谈判")
+        INQUIRY = "inquiry", _("询价")
+        SINGLE_SOURCE = "single_source", _("单一来源")
+
+    item = models.ForeignKey(BudgetItem, on_delete=models.CASCADE, related_name="expenditures", verbose_name=_("预算项目"))
+    date = models.DateField(_("支出日期"))
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    economic_class = models.ForeignKey(
+        EconomicClass, on_delete=models.PROTECT, related_name="expenditures", verbose_name=_("经济分类")
+    )
+    memo = models.CharField(_("摘要"), max_length=500, blank=True)
+    voucher = models.CharField(_("凭证号"), max_length=64, blank=True)
+    procurement_method = models.CharField(
+        _("采购方式"), max_length=16, choices=Procurement.choices, blank=True, default=Procurement.NONE
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.APPROVED)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    # 三重一大 decision, recorded on approval or rejection.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    meeting_date = models.DateField(_("党组会日期"), null=True, blank=True)
+    minutes_number = models.CharField(_("会议纪要号"), max_length=64, blank=True)
+    rejection_reason = models.TextField(_("驳回理由"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("支出明细")
+        verbose_name_plural = _("支出明细")
+        ordering = ["item", "date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=Decimal("0")), name="expenditure_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["item", "date"]),
+            models.Index(fields=["item", "status", "date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.amount}"

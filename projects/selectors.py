@@ -1,0 +1,203 @@
+"""Reads of the ledger: the budget arithmetic of DOMAIN.md section 2 over any scope.
+
+`budget_summary` is the one computation behind the overview pages, the dashboards, the
+exports and `manage.py budget_summary`. It runs a fixed number of queries whatever the
+ledger's size: every sum is an SQL aggregate, and scopes above the item are rolled up from
+the item rows it returns, so every subtotal is exactly the sum of the rows shown under it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
+
+from fundmgr.money import ZERO, execution_rate, full_year_budget
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from units.models import BudgetUnit, DepartmentYear
+
+MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+
+
+@dataclass
+class Figures:
+    """Budget figures of one scope, in yuan."""
+
+    initial: Decimal = ZERO
+    addition: Decimal = ZERO
+    reduction: Decimal = ZERO
+    carryover: Decimal = ZERO
+    spent: Decimal = ZERO
+    pending: Decimal = ZERO
+
+    @property
+    def full_year(self) -> Decimal:
+        return full_year_budget(
+            initial=self.initial, addition=self.addition, reduction=self.reduction, carryover=self.carryover
+        )
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        return execution_rate(self.spent, self.full_year)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.full_year - self.spent
+
+    def add(self, other: "Figures") -> None:
+        self.initial += other.initial
+        self.addition += other.addition
+        self.reduction += other.reduction
+        self.carryover += other.carryover
+        self.spent += other.spent
+        self.pending += other.pending
+
+
+@dataclass
+class ItemRow:
+    id: int
+    code: str
+    name: str
+    category: str
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    figures: Figures
+
+
+@dataclass
+class UnitRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    figures: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class ClassRow:
+    code: str
+    name: str
+    spent: Decimal
+
+
+@dataclass
+class BudgetSummary:
+    department_year: DepartmentYear
+    as_of: date | None
+    totals: Figures
+    by_unit: list[UnitRow]
+    by_category: dict[str, Figures]
+    by_item: list[ItemRow]
+    by_source: dict[str, Decimal]
+    by_economic_class: list[ClassRow]
+
+
+def _line_sum(kind: str, as_of: date | None) -> Subquery:
+    lines = BudgetLine.objects.filter(item=OuterRef("pk"), kind=kind)
+    if as_of is not None:
+        lines = lines.filter(date__lte=as_of)
+    return Subquery(lines.order_by().values("item").annotate(total=Sum("amount")).values("total"), output_field=MONEY_FIELD)
+
+
+def _spending_sum(status: str, as_of: date | None) -> Subquery:
+    spending = Expenditure.objects.filter(item=OuterRef("pk"), status=status)
+    if as_of is not None:
+        spending = spending.filter(date__lte=as_of)
+    return Subquery(
+        spending.order_by().values("item").annotate(total=Sum("amount")).values("total"), output_field=MONEY_FIELD
+    )
+
+
+def items_with_figures(items, *, as_of: date | None = None):
+    """Annotate budget items with initial/addition/reduction/carryover/spent/pending, one subquery a figure."""
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+    annotations = {kind: Coalesce(_line_sum(kind, as_of), zero) for kind in BudgetLine.Kind.values}
+    annotations["spent"] = Coalesce(_spending_sum(Expenditure.Status.APPROVED, as_of), zero)
+    annotations["pending"] = Coalesce(_spending_sum(Expenditure.Status.PENDING, as_of), zero)
+    return items.annotate(**annotations)
+
+
+def figures_of(row) -> Figures:
+    return Figures(
+        initial=row.initial,
+        addition=row.addition,
+        reduction=row.reduction,
+        carryover=row.carryover,
+        spent=row.spent,
+        pending=row.pending,
+    )
+
+
+def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None) -> BudgetSummary:
+    """Totals and breakdowns of one department-year (DOMAIN.md sections 2 and 5).
+
+    Only approved spending is spent; pending spending is reported apart. With `as_of`, lines
+    and spending dated after that day are left out. Five queries: units, items with their
+    figures, full-year budget by source, spending by economic class, and the class names.
+    """
+    units = {
+        unit.id: UnitRow(id=unit.id, code=unit.code, name=unit.name, kind=unit.kind)
+        for unit in BudgetUnit.objects.filter(department=department_year.department_id).order_by("position", "code")
+    }
+    item_rows = []
+    totals = Figures()
+    by_category = {category: Figures() for category in BudgetItem.Category.values}
+    items = BudgetItem.objects.filter(department_year=department_year).select_related("unit").order_by("position", "code")
+    for item in items_with_figures(items, as_of=as_of):
+        figures = figures_of(item)
+        item_rows.append(
+            ItemRow(
+                id=item.id,
+                code=item.code,
+                name=item.name,
+                category=item.category,
+                unit_id=item.unit_id,
+                unit_code=item.unit.code,
+                unit_name=item.unit.name,
+                figures=figures,
+            )
+        )
+        units[item.unit_id].figures.add(figures)
+        by_category[item.category].add(figures)
+        totals.add(figures)
+
+    lines = BudgetLine.objects.filter(item__department_year=department_year)
+    if as_of is not None:
+        lines = lines.filter(date__lte=as_of)
+    by_source = {source: ZERO for source in BudgetLine.Source.values}
+    for row in lines.order_by().values("source").annotate(
+        net=Sum(Case(When(kind=BudgetLine.Kind.REDUCTION, then=-F("amount")), default=F("amount")))
+    ):
+        by_source[row["source"]] = row["net"]
+
+    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
+    if as_of is not None:
+        spending = spending.filter(date__lte=as_of)
+    class_names = dict(EconomicClass.objects.filter(parent__isnull=True).values_list("code", "name"))
+    by_class = [
+        ClassRow(code=row["class_code"], name=class_names.get(row["class_code"], ""), spent=row["spent"])
+        for row in spending.order_by()
+        .annotate(class_code=Substr("economic_class_id", 1, 3))
+        .values("class_code")
+        .annotate(spent=Sum("amount"))
+        .order_by("class_code")
+    ]
+
+    return BudgetSummary(
+        department_year=department_year,
+        as_of=as_of,
+        totals=totals,
+        by_unit=list(units.values()),
+        by_category=by_category,
+        by_item=item_rows,
+        by_source=by_source,
+        by_economic_class=by_class,
+    )
+
+
+def department_year_get(*, department_code: str, year: int) -> DepartmentYear | None:
+    return DepartmentYear.objects.select_related("department").filter(department__code=department_code, year=year).first()
+
+

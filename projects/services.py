@@ -1,0 +1,270 @@
+"""Writes to the ledger. Each one applies availability control (DOMAIN.md section 2) under a
+row lock on the budget item, so concurrent clerks can never overspend it."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, F, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fundmgr.money import ZERO
+from projects.availability import Movement, headroom
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from units.models import MonthClose
+
+COMMITTED = (Expenditure.Status.APPROVED, Expenditure.Status.PENDING)
+
+
+def format_yuan(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+class AvailabilityError(ValidationError):
+    """Raised when a write would overspend an item; the message is the user's."""
+
+
+def _lock_item(item: BudgetItem) -> BudgetItem:
+    # select_for_update locks the row on PostgreSQL; on SQLite the IMMEDIATE transaction
+    # mode already serialises writers.
+    return BudgetItem.objects.select_for_update().select_related("department_year").get(pk=item.pk)
+
+
+def item_movements(
+    item: BudgetItem, *, without_line: int | None = None, without_expenditure: int | None = None
+) -> list[Movement]:
+    """The item's ledger as daily movements, summed in SQL (two queries, whatever its size)."""
+    lines = BudgetLine.objects.filter(item=item)
+    if without_line is not None:
+        lines = lines.exclude(pk=without_line)
+    line_days = lines.values("date").annotate(
+        net=Sum(Case(When(kind=BudgetLine.Kind.REDUCTION, then=-F("amount")), default=F("amount")))
+    )
+    spending = Expenditure.objects.filter(item=item, status__in=COMMITTED)
+    if without_expenditure is not None:
+        spending = spending.exclude(pk=without_expenditure)
+    spending_days = spending.values("date").annotate(total=Sum("amount"))
+    return [Movement(date=row["date"], budget=row["net"]) for row in line_days] + [
+        Movement(date=row["date"], spending=row["total"]) for row in spending_days
+    ]
+
+
+def available_amount(*, item: BudgetItem, on: date, without_expenditure: int | None = None) -> Decimal:
+    """What may still be spent on `item` on date `on` (DOMAIN.md section 2), never below zero."""
+    return max(headroom(item_movements(item, without_expenditure=without_expenditure), on), ZERO)
+
+
+def _check_year_and_month(*, item: BudgetItem, on: date, field: str) -> None:
+    year = item.department_year.year
+    if on.year != year:
+        raise ValidationError({field: _("日期须在%(year)s年度内") % {"year": year}})
+    if MonthClose.objects.filter(department_year_id=item.department_year_id, month=on.month).exists():
+        raise ValidationError({field: _("%(year)s年%(month)s月已结账，不能再录入或修改") % {"year": year, "month": on.month}})
+
+
+def _require_headroom(*, item: BudgetItem, on: date, amount: Decimal, movements: list[Movement], what: str) -> None:
+    available = max(headroom(movements, on), ZERO)
+    if amount > available:
+        raise AvailabilityError(
+            {
+                "amount": _("项目“%(item)s”可用指标 %(available)s 元，本次%(what)s %(amount)s 元，超出 %(shortfall)s 元")
+                % {
+                    "item": item.name,
+                    "available": format_yuan(available),
+                    "what": what,
+                    "amount": format_yuan(amount),
+                    "shortfall": format_yuan(amount - available),
+                }
+            }
+        )
+
+
+def expenditure_create(
+    *,
+    item: BudgetItem,
+    date: date,
+    amount: Decimal,
+    economic_class: EconomicClass,
+    memo: str = "",
+    voucher: str = "",
+    procurement_method: str = "",
+    entered_by=None,
+) -> Expenditure:
+    """Record spending. Refused when it would overspend the item at its date or any later point.
+
+    Spending at or above settings.APPROVAL_THRESHOLD (三重一大) is saved as pending: it reserves
+    its amount but is not spent until the finance office approves it.
+    """
+    if amount <= ZERO:
+        raise ValidationError({"amount": _("金额须大于0")})
+    with transaction.atomic():
+        item = _lock_item(item)
+        _check_year_and_month(item=item, on=date, field="date")
+        _require_headroom(item=item, on=date, amount=amount, movements=item_movements(item), what=_("支出"))
+        status = Expenditure.Status.PENDING if amount >= settings.APPROVAL_THRESHOLD else Expenditure.Status.APPROVED
+        return Expenditure.objects.create(
+            item=item,
+            date=date,
+            amount=amount,
+            economic_class=economic_class,
+            memo=memo,
+            voucher=voucher,
+            procurement_method=procurement_method,
+            status=status,
+            entered_by=entered_by,
+        )
+
+
+def expenditure_update(
+    *,
+    expenditure: Expenditure,
+    date: date,
+    amount: Decimal,
+    economic_class: EconomicClass,
+    memo: str = "",
+    voucher: str = "",
+    procurement_method: str = "",
+) -> Expenditure:
+    """Change spending in an open month; the new amount is checked as if the old one were not there."""
+    if amount <= ZERO:
+        raise ValidationError({"amount": _("金额须大于0")})
+    with transaction.atomic():
+        item = _lock_item(expenditure.item)
+        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        _check_year_and_month(item=item, on=expenditure.date, field="date")
+        _check_year_and_month(item=item, on=date, field="date")
+        if expenditure.status != Expenditure.Status.REJECTED:
+            _require_headroom(
+                item=item,
+                on=date,
+                amount=amount,
+                movements=item_movements(item, without_expenditure=expenditure.pk),
+                what=_("支出"),
+            )
+        expenditure.date = date
+        expenditure.amount = amount
+        expenditure.economic_class = economic_class
+        expenditure.memo = memo
+        expenditure.voucher = voucher
+        expenditure.procurement_method = procurement_method
+        if expenditure.status == Expenditure.Status.APPROVED and amount >= settings.APPROVAL_THRESHOLD:
+            expenditure.status = Expenditure.Status.PENDING
+            expenditure.decided_by = None
+            expenditure.decided_at = None
+        expenditure.full_clean()
+        expenditure.save()
+        return expenditure
+
+
+def expenditure_delete(*, expenditure: Expenditure) -> None:
+    """Delete spending dated in an open month. Deleting never overspends."""
+    with transaction.atomic():
+        item = _lock_item(expenditure.item)
+        _check_year_and_month(item=item, on=expenditure.date, field="date")
+        expenditure.delete()
+
+
+def budget_line_create(
+    *,
+    item: BudgetItem,
+    source: str,
+    kind: str,
+    amount: Decimal,
+    date: date,
+    document: str = "",
+    created_by=None,
+) -> BudgetLine:
+    """Add a budget line. A reduction that would leave less available than is already spent
+    or reserved, at its date or any later point, is refused (DOMAIN.md section 2)."""
+    if amount <= ZERO:
+        raise ValidationError({"amount": _("金额须大于0")})
+    with transaction.atomic():
+        item = _lock_item(item)
+        _check_year_and_month(item=item, on=date, field="date")
+        if kind == BudgetLine.Kind.REDUCTION:
+            _require_headroom(item=item, on=date, amount=amount, movements=item_movements(item), what=_("调减"))
+        line = BudgetLine(
+            item=item, source=source, kind=kind, amount=amount, date=date, document=document, created_by=created_by
+        )
+        line.full_clean()
+        line.save()
+        return line
+
+
+def budget_line_update(
+    *, line: BudgetLine, source: str, kind: str, amount: Decimal, date: date, document: str = ""
+) -> BudgetLine:
+    """Change a budget line; the item must stay covered at every point without the old line."""
+    if amount <= ZERO:
+        raise ValidationError({"amount": _("金额须大于0")})
+    with transaction.atomic():
+        item = _lock_item(line.item)
+        line = BudgetLine.objects.select_for_update().get(pk=line.pk)
+        _check_year_and_month(item=item, on=line.date, field="date")
+        _check_year_and_month(item=item, on=date, field="date")
+        movements = item_movements(item, without_line=line.pk)
+        signed = -amount if kind == BudgetLine.Kind.REDUCTION else amount
+        movements.append(Movement(date=date, budget=signed))
+        # With the new line in place, nothing may be left overspent from the earliest affected day.
+        shortfall = -headroom(movements, min(date, line.date))
+        if shortfall > ZERO:
+            raise AvailabilityError(
+                {
+                    "amount": _("项目“%(item)s”修改后可用指标不足，超支 %(shortfall)s 元")
+                    % {"item": item.name, "shortfall": format_yuan(shortfall)}
+                }
+            )
+        line.source, line.kind, line.amount, line.date, line.document = source, kind, amount, date, document
+        line.full_clean()
+        line.save()
+        return line
+
+
+def budget_line_delete(*, line: BudgetLine) -> None:
+    """Delete a budget line; refused when the item would then be overspent at some point."""
+    with transaction.atomic():
+        item = _lock_item(line.item)
+        _check_year_and_month(item=item, on=line.date, field="date")
+        shortfall = -headroom(item_movements(item, without_line=line.pk), line.date)
+        if shortfall > ZERO:
+            raise AvailabilityError(
+                {
+                    "amount": _("项目“%(item)s”删除该指标后将超支 %(shortfall)s 元")
+                    % {"item": item.name, "shortfall": format_yuan(shortfall)}
+                }
+            )
+        line.delete()
+
+
+def expenditure_approve(*, expenditure: Expenditure, decided_by, meeting_date: date, minutes_number: str) -> Expenditure:
+    """三重一大: the finance office approves pending spending; it then counts as spent."""
+    with transaction.atomic():
+        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        if expenditure.status != Expenditure.Status.PENDING:
+            raise ValidationError(_("只有待审批的支出可以审批"))
+        expenditure.status = Expenditure.Status.APPROVED
+        expenditure.decided_by = decided_by
+        expenditure.decided_at = timezone.now()
+        expenditure.meeting_date = meeting_date
+        expenditure.minutes_number = minutes_number
+        expenditure.save()
+        return expenditure
+
+
+def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> Expenditure:
+    """三重一大: the finance office rejects pending spending, which frees its reservation."""
+    if not reason.strip():
+        raise ValidationError({"rejection_reason": _("请填写驳回理由")})
+    with transaction.atomic():
+        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        if expenditure.status != Expenditure.Status.PENDING:
+            raise ValidationError(_("只有待审批的支出可以驳回"))
+        expenditure.status = Expenditure.Status.REJECTED
+        expenditure.decided_by = decided_by
+        expenditure.decided_at = timezone.now()
+        expenditure.rejection_reason = reason
+        expenditure.save()
+        return expenditure

@@ -1,0 +1,8 @@
+"""Loaded as a pytest plugin (`-p tests.env`) before Django's settings are read.
+
+Tests run with DEBUG off, like production, so they need a throwaway secret key.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")

@@ -1,0 +1,127 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Department(models.Model):
+    """部门: the supervising body that owns budget units (DOMAIN.md section 1)."""
+
+    code = models.CharField(_("部门编码"), max_length=32, unique=True)
+    name = models.CharField(_("部门名称"), max_length=200)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class BudgetUnit(models.Model):
+    """预算单位. Units outlive a fiscal year; their staff figures are the latest imported."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATIVE = "administrative", _("行政单位")
+        INSTITUTION = "institution", _("事业单位")
+        CIVIL_SERVICE_INSTITUTION = "civil_service_institution", _("参公管理事业单位")
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="units", verbose_name=_("部门"))
+    code = models.CharField(_("单位编码"), max_length=32)
+    name = models.CharField(_("单位名称"), max_length=200)
+    kind = models.CharField(_("单位性质"), max_length=32, choices=Kind.choices)
+    authorized_staff = models.PositiveIntegerField(_("编制数"), null=True, blank=True)
+    actual_staff = models.PositiveIntegerField(_("实有人数"), null=True, blank=True)
+    retired_staff = models.PositiveIntegerField(_("退休人数"), null=True, blank=True)
+    lixiu_staff = models.PositiveIntegerField(_("离休人数"), null=True, blank=True)
+    position = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("预算单位")
+        verbose_name_plural = _("预算单位")
+        ordering = ["department", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "code"], name="unit_code_unique_in_department"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentYear(models.Model):
+    """One department's fiscal year: the scope of an import, a summary and a self-evaluation."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="years", verbose_name=_("部门"))
+    year = models.PositiveIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    # Narrative sections of the self-evaluation report (issue 6), written by the finance office.
+    duties = models.TextField(_("主要职能职责"), blank=True)
+    key_work = models.TextField(_("年度重点工作"), blank=True)
+    problems = models.TextField(_("存在的主要问题及原因分析"), blank=True)
+    measures = models.TextField(_("改进措施和建议"), blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("导入人")
+    )
+
+    class Meta:
+        verbose_name = _("部门年度")
+        verbose_name_plural = _("部门年度")
+        ordering = ["department", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year"], name="department_year_unique"),
+            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="department_year_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.department.name} {self.year}"
+
+
+class MonthClose(models.Model):
+    """A closed month of a department-year: nothing dated in it may be created, edited or deleted."""
+
+    department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE, related_name="closed_months")
+    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    closed_at = models.DateTimeField(_("结账时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("结账人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("月结")
+        verbose_name_plural = _("月结")
+        ordering = ["department_year", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["department_year", "month"], name="month_close_unique"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_close_month_valid"),
+        ]
+
+
+class Membership(models.Model):
+    """A user's role in a department; an accountant is tied to one unit (issue 4)."""
+
+    class Role(models.TextChoices):
+        FINANCE = "finance", _("财务处")
+        ACCOUNTANT = "accountant", _("单位会计")
+        LEADER = "leader", _("领导")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("部门"))
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    unit = models.ForeignKey(
+        BudgetUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships", verbose_name=_("预算单位")
+    )
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="membership_one_role_per_department"),
+            models.CheckConstraint(
+                condition=models.Q(role="accountant", unit__isnull=False) | (~models.Q(role="accountant") & models.Q(unit__isnull=True)),
+                name="membership_unit_iff_accountant",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from units import views
+
+app_name = "units"
+urlpatterns = [
+    path("", views.UnitDetailView.as_view(), name="detail"),
+]
