@@ -1,0 +1,93 @@
+"""The JSON summary contract (DOMAIN.md section 5), built from the one budget computation
+(projects.selectors.budget_summary) and the one scoring computation (indicators.selectors)."""
+
+from datetime import date
+
+from fundmgr.money import money_str, percent_str, round_half_up
+from indicators.scoring import Evaluation
+from indicators.selectors import evaluations_for
+from projects.selectors import budget_summary
+from units.models import DepartmentYear
+
+
+def evaluation_json(evaluation: Evaluation | None) -> dict | None:
+    if evaluation is None:
+        return None
+    return {
+        "execution_score": f"{evaluation.execution_score:.2f}",
+        "max": f"{evaluation.max:.2f}",
+        "score": f"{evaluation.score:.2f}",
+        "rating": evaluation.rating,
+        "indicators": [
+            {
+                "code": score.code,
+                "points": f"{score.points:.2f}",
+                "earned": f"{round_half_up(score.earned):.2f}",
+                "flags": list(score.flags),
+            }
+            for score in evaluation.indicators
+        ],
+    }
+
+
+def summary_json(*, department_year: DepartmentYear, as_of: date | None = None) -> dict:
+    summary = budget_summary(department_year=department_year, as_of=as_of)
+    evaluations = evaluations_for(summary=summary)
+    totals = summary.totals
+    return {
+        "department": {"code": department_year.department.code, "name": department_year.department.name},
+        "year": department_year.year,
+        "totals": {
+            "initial": money_str(totals.initial),
+            "addition": money_str(totals.addition),
+            "reduction": money_str(totals.reduction),
+            "carryover": money_str(totals.carryover),
+            "full_year": money_str(totals.full_year),
+            "spent": money_str(totals.spent),
+            "pending": money_str(totals.pending),
+            "execution_rate": percent_str(totals.execution_rate),
+        },
+        "by_unit": [
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "full_year": money_str(unit.figures.full_year),
+                "spent": money_str(unit.figures.spent),
+                "pending": money_str(unit.figures.pending),
+                "execution_rate": percent_str(unit.figures.execution_rate),
+            }
+            for unit in summary.by_unit
+        ],
+        "by_category": [
+            {
+                "category": category,
+                "full_year": money_str(figures.full_year),
+                "spent": money_str(figures.spent),
+                "execution_rate": percent_str(figures.execution_rate),
+            }
+            for category, figures in summary.by_category.items()
+        ],
+        "by_project": [
+            {
+                "code": item.code,
+                "name": item.name,
+                "unit": item.unit_code,
+                "category": item.category,
+                "initial": money_str(item.figures.initial),
+                "addition": money_str(item.figures.addition),
+                "reduction": money_str(item.figures.reduction),
+                "carryover": money_str(item.figures.carryover),
+                "full_year": money_str(item.figures.full_year),
+                "spent": money_str(item.figures.spent),
+                "pending": money_str(item.figures.pending),
+                "execution_rate": percent_str(item.figures.execution_rate),
+                "evaluation": evaluation_json(evaluations.by_item.get(item.id)),
+            }
+            for item in summary.by_item
+        ],
+        "by_source": [{"source": source, "full_year": money_str(amount)} for source, amount in summary.by_source.items()],
+        "by_economic_class": [
+            {"code": row.code, "name": row.name, "spent": money_str(row.spent)} for row in summary.by_economic_class
+        ],
+        "evaluation": evaluation_json(evaluations.department),
+    }
