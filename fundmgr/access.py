@@ -74,3 +74,29 @@ def home_department_year(user) -> DepartmentYear | None:
     if not user.is_superuser:
         years = years.filter(department__memberships__user=user)
     return years.first()
+
+
+# --- issue 5: the province view ---
+
+FINANCE_BUREAU_GROUP = "财政厅"
+
+
+def province_department_ids(user) -> list[int] | None:
+    """Departments whose figures the user may compare side by side in the province view.
+
+    None means every department: a superuser, or a member of the finance bureau group (财政厅).
+    Otherwise the departments where the user is finance office or leader, when there are at
+    least two; a user with fewer gets 404, like any outsider.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    if user.is_superuser or user.groups.filter(name=FINANCE_BUREAU_GROUP).exists():
+        return None
+    department_ids = list(
+        Membership.objects.filter(user=user, role__in=[Membership.Role.FINANCE, Membership.Role.LEADER])
+        .order_by("department_id")
+        .values_list("department_id", flat=True)
+    )
+    if len(department_ids) < 2:
+        raise Http404
+    return department_ids

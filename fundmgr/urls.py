@@ -11,7 +11,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("d/<str:department_code>/<int:year>/", views.DepartmentOverviewView.as_view(), name="department"),
+    path("d/<str:department_code>/<int:year>/", views.DepartmentDashboardView.as_view(), name="department"),
+    path("province/<int:year>/", views.ProvinceView.as_view(), name="province"),
     path("d/<str:department_code>/<int:year>/units/<str:unit_code>/", include("units.urls")),
     path("d/<str:department_code>/<int:year>/items/<str:item_code>/", include("projects.urls")),
 ]

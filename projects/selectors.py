@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce, ExtractMonth, Substr
 
 from fundmgr.money import ZERO, execution_rate, full_year_budget
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
@@ -201,3 +201,199 @@ def department_year_get(*, department_code: str, year: int) -> DepartmentYear | 
     return DepartmentYear.objects.select_related("department").filter(department__code=department_code, year=year).first()
 
 
+
+
+
+# --- issue 5: dashboard reads. Each narrows the same arithmetic to a unit or an item, one query each. ---
+
+
+def _narrowed(queryset, *, unit_id: int | None = None, item_id: int | None = None):
+    """Narrow a queryset of rows that have an `item` to one unit or one item."""
+    if item_id is not None:
+        return queryset.filter(item_id=item_id)
+    if unit_id is not None:
+        return queryset.filter(item__unit_id=unit_id)
+    return queryset
+
+
+def monthly_spending(
+    *, department_year: DepartmentYear, unit_id: int | None = None, item_id: int | None = None
+) -> dict[int, Decimal]:
+    """Approved spending of each month (month -> yuan) of a department-year, a unit or an item.
+
+    One grouped query; months without spending are absent. The cumulative sum up to month m
+    equals budget_summary(as_of=end of m)'s spent for the same scope.
+    """
+    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
+    rows = (
+        _narrowed(spending, unit_id=unit_id, item_id=item_id)
+        .order_by()
+        .annotate(month=ExtractMonth("date"))
+        .values("month")
+        .annotate(spent=Sum("amount"))
+        .values_list("month", "spent")
+    )
+    return {month: spent for month, spent in rows}
+
+
+def spending_by_class(
+    *, department_year: DepartmentYear, as_of: date | None = None, unit_id: int | None = None, item_id: int | None = None
+) -> list[ClassRow]:
+    """Approved spending by 3-digit economic class (DOMAIN.md section 6) of a unit or an item; one query.
+
+    For the whole department-year it equals budget_summary().by_economic_class.
+    """
+    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
+    if as_of is not None:
+        spending = spending.filter(date__lte=as_of)
+    class_name = EconomicClass.objects.filter(code=OuterRef("class_code")).values("name")[:1]
+    rows = (
+        _narrowed(spending, unit_id=unit_id, item_id=item_id)
+        .order_by()
+        .annotate(class_code=Substr("economic_class_id", 1, 3))
+        .values("class_code")
+        .annotate(spent=Sum("amount"), class_name=Subquery(class_name))
+        .order_by("class_code")
+    )
+    return [ClassRow(code=row["class_code"], name=row["class_name"] or "", spent=row["spent"]) for row in rows]
+
+
+def budget_by_source(
+    *, department_year: DepartmentYear, as_of: date | None = None, unit_id: int | None = None, item_id: int | None = None
+) -> dict[str, Decimal]:
+    """Full-year budget by funding source of a unit or an item (reductions subtract); one query.
+
+    For the whole department-year it equals budget_summary().by_source.
+    """
+    lines = BudgetLine.objects.filter(item__department_year=department_year)
+    if as_of is not None:
+        lines = lines.filter(date__lte=as_of)
+    by_source = {source: ZERO for source in BudgetLine.Source.values}
+    for row in (
+        _narrowed(lines, unit_id=unit_id, item_id=item_id)
+        .order_by()
+        .values("source")
+        .annotate(net=Sum(Case(When(kind=BudgetLine.Kind.REDUCTION, then=-F("amount")), default=F("amount"))))
+    ):
+        by_source[row["source"]] = row["net"]
+    return by_source
+
+
+def year_figures(
+    *, department_id: int, year: int, as_of: date | None = None, unit_code: str | None = None, item_code: str | None = None
+) -> Figures | None:
+    """The figures of a department-year (or of one unit or item of it, matched by code), or None
+    when that department-year does not exist. One query: the department-year row with one
+    subquery a figure. Used for the year-over-year comparison (issue 5)."""
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+    lines = BudgetLine.objects.filter(item__department_year=OuterRef("pk"))
+    spending = Expenditure.objects.filter(item__department_year=OuterRef("pk"))
+    if as_of is not None:
+        lines = lines.filter(date__lte=as_of)
+        spending = spending.filter(date__lte=as_of)
+    if item_code is not None:
+        lines = lines.filter(item__code=item_code)
+        spending = spending.filter(item__code=item_code)
+    elif unit_code is not None:
+        lines = lines.filter(item__unit__code=unit_code)
+        spending = spending.filter(item__unit__code=unit_code)
+
+    def total(queryset):
+        return Coalesce(
+            Subquery(
+                queryset.order_by().values("item__department_year").annotate(total=Sum("amount")).values("total"),
+                output_field=MONEY_FIELD,
+            ),
+            zero,
+        )
+
+    annotations = {kind: total(lines.filter(kind=kind)) for kind in BudgetLine.Kind.values}
+    annotations["spent"] = total(spending.filter(status=Expenditure.Status.APPROVED))
+    annotations["pending"] = total(spending.filter(status=Expenditure.Status.PENDING))
+    row = DepartmentYear.objects.filter(department_id=department_id, year=year).annotate(**annotations).first()
+    return None if row is None else figures_of(row)
+
+
+@dataclass
+class DepartmentYearRow:
+    """One department-year of the province view: its figures, summed across departments in SQL."""
+
+    id: int
+    department_id: int
+    code: str
+    name: str
+    year: int
+    figures: Figures
+
+
+def department_years_with_figures(*, year: int, as_of: date | None = None, department_ids=None) -> list[DepartmentYearRow]:
+    """Every department-year of `year` (optionally only some departments) with its figures.
+
+    Three queries whatever the number of departments: the department-years, budget lines
+    grouped by department-year and kind, spending grouped by department-year and status.
+    Same arithmetic as budget_summary's totals (DOMAIN.md section 2).
+    """
+    years = DepartmentYear.objects.filter(year=year).select_related("department").order_by("department__code")
+    if department_ids is not None:
+        years = years.filter(department_id__in=department_ids)
+    rows = {
+        dy.id: DepartmentYearRow(
+            id=dy.id, department_id=dy.department_id, code=dy.department.code, name=dy.department.name, year=dy.year,
+            figures=Figures(),
+        )
+        for dy in years
+    }
+    lines = BudgetLine.objects.filter(item__department_year__year=year)
+    spending = Expenditure.objects.filter(
+        item__department_year__year=year, status__in=[Expenditure.Status.APPROVED, Expenditure.Status.PENDING]
+    )
+    if department_ids is not None:
+        lines = lines.filter(item__department_year__department_id__in=department_ids)
+        spending = spending.filter(item__department_year__department_id__in=department_ids)
+    if as_of is not None:
+        lines = lines.filter(date__lte=as_of)
+        spending = spending.filter(date__lte=as_of)
+    for row in lines.order_by().values("item__department_year", "kind").annotate(total=Sum("amount")):
+        target = rows.get(row["item__department_year"])
+        if target is not None:
+            setattr(target.figures, row["kind"], getattr(target.figures, row["kind"]) + row["total"])
+    for row in spending.order_by().values("item__department_year", "status").annotate(total=Sum("amount")):
+        target = rows.get(row["item__department_year"])
+        if target is None:
+            continue
+        if row["status"] == Expenditure.Status.APPROVED:
+            target.figures.spent += row["total"]
+        else:
+            target.figures.pending += row["total"]
+    return list(rows.values())
+
+
+@dataclass
+class MonthClassRow:
+    month: int
+    class_code: str
+    class_name: str
+    spent: Decimal
+
+
+def spending_by_month_and_class(
+    *, department_year: DepartmentYear, unit_id: int | None = None, item_id: int | None = None
+) -> list[MonthClassRow]:
+    """Approved spending by month and 3-digit economic class of a department-year, a unit or an
+    item; one grouped query. Summing the months up to m gives the spending by class and the
+    cumulative spending as of the end of m, which equal budget_summary(as_of=end of m)'s
+    by_economic_class and spent for the same scope (DOMAIN.md sections 2 and 6)."""
+    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
+    class_name = EconomicClass.objects.filter(code=OuterRef("class_code")).values("name")[:1]
+    rows = (
+        _narrowed(spending, unit_id=unit_id, item_id=item_id)
+        .order_by()
+        .annotate(month=ExtractMonth("date"), class_code=Substr("economic_class_id", 1, 3))
+        .values("month", "class_code")
+        .annotate(spent=Sum("amount"), class_name=Subquery(class_name))
+        .order_by("month", "class_code")
+    )
+    return [
+        MonthClassRow(month=row["month"], class_code=row["class_code"], class_name=row["class_name"] or "", spent=row["spent"])
+        for row in rows
+    ]

@@ -1,68 +1,63 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fundmgr.money import execution_rate, full_year_budget
 from projects.models import BudgetItem, BudgetLine, Expenditure
-from units.tables import format_rate, format_wan
+from units.tables import LAG_LABELS, NUM, FiguresTable, MoneyColumn, RateColumn, lag_badge
 
-NUM = {"td": {"class": "num"}, "tf": {"class": "num"}, "th": {"class": "num"}}
+CATEGORY_LABELS = dict(BudgetItem.Category.choices)
 
 
-class ItemTable(tables.Table):
-    """Budget items annotated by projects.selectors.items_with_figures."""
+class ItemTable(FiguresTable):
+    """Budget items (projects.selectors.ItemRow) with their figures as of the dashboard's month."""
 
-    code = tables.Column(verbose_name=_("项目编码"), orderable=False)
-    name = tables.Column(verbose_name=_("项目名称"), footer=_("合计"), orderable=False)
-    category = tables.Column(verbose_name=_("项目类别"), orderable=False)
-    full_year = tables.Column(verbose_name=_("全年预算数（万元）"), accessor="pk", orderable=False, attrs=NUM)
-    spent = tables.Column(verbose_name=_("执行数（万元）"), orderable=False, attrs=NUM)
-    pending = tables.Column(verbose_name=_("待审批（万元）"), orderable=False, attrs=NUM)
-    execution_rate = tables.Column(verbose_name=_("执行率"), accessor="pk", orderable=False, attrs=NUM)
+    code = tables.Column(verbose_name=_("项目编码"))
+    name = tables.Column(verbose_name=_("项目名称"), footer=_("合计"))
+    category = tables.Column(verbose_name=_("项目类别"))
+
+    class Meta(FiguresTable.Meta):
+        sequence = ("code", "name", "category", "...")
+
+    def render_name(self, record):
+        return format_html('<a href="{}">{}</a>', self.address("projects:detail", item_code=record.code), record.name)
+
+    def value_name(self, record):
+        return record.name
+
+    def render_category(self, value):
+        return CATEGORY_LABELS.get(value, value)
+
+    def value_category(self, value):
+        return str(CATEGORY_LABELS.get(value, value))
+
+
+class LaggingTable(tables.Table):
+    """Items behind 序时进度 (fundmgr.dashboard.LagRow), most money left unspent first."""
+
+    code = tables.Column(verbose_name=_("项目编码"), accessor="item.code", orderable=False)
+    name = tables.Column(verbose_name=_("项目名称"), accessor="item.name", orderable=False)
+    unit = tables.Column(verbose_name=_("预算单位"), accessor="item.unit_name", orderable=False)
+    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="item.figures.full_year", orderable=False)
+    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="item.figures.spent", orderable=False)
+    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="remaining", orderable=False)
+    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="item.figures.execution_rate", orderable=False)
+    ratio = RateColumn(verbose_name=_("执行率 ÷ 序时进度"), accessor="ratio", orderable=False)
+    status = tables.Column(verbose_name=_("进度"), orderable=False)
 
     class Meta:
         attrs = {"class": "table"}
 
-    def __init__(self, *args, totals, department_year, **kwargs):
-        self.department_year = department_year
-        super().__init__(*args, **kwargs)
-        self.columns["full_year"].column.footer = format_wan(totals.full_year)
-        self.columns["spent"].column.footer = format_wan(totals.spent)
-        self.columns["pending"].column.footer = format_wan(totals.pending)
-        self.columns["execution_rate"].column.footer = format_rate(totals.execution_rate)
-
-    @staticmethod
-    def _full_year(record):
-        return full_year_budget(
-            initial=record.initial, addition=record.addition, reduction=record.reduction, carryover=record.carryover
-        )
-
     def render_name(self, record):
-        url = reverse(
-            "projects:detail",
-            kwargs={
-                "department_code": self.department_year.department.code,
-                "year": self.department_year.year,
-                "item_code": record.code,
-            },
-        )
-        return format_html('<a href="{}">{}</a>', url, record.name)
+        return format_html('<a href="{}">{}</a>', record.url, record.item.name)
 
-    def render_category(self, record):
-        return record.get_category_display()
+    def value_name(self, record):
+        return record.item.name
 
-    def render_full_year(self, record):
-        return format_wan(self._full_year(record))
+    def render_status(self, value):
+        return lag_badge(value)
 
-    def render_spent(self, value):
-        return format_wan(value)
-
-    def render_pending(self, value):
-        return format_wan(value)
-
-    def render_execution_rate(self, record):
-        return format_rate(execution_rate(record.spent, self._full_year(record)))
+    def value_status(self, value):
+        return str(LAG_LABELS[value])
 
 
 class BudgetLineTable(tables.Table):
@@ -81,11 +76,14 @@ class BudgetLineTable(tables.Table):
     def render_amount(self, value):
         return f"{value:,.2f}"
 
+    def value_amount(self, value):
+        return value
+
 
 class ExpenditureTable(tables.Table):
     date = tables.Column(verbose_name=_("支出日期"))
     amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
-    economic_class = tables.Column(verbose_name=_("经济分类"))
+    economic_class = tables.Column(verbose_name=_("经济分类"), accessor="economic_class_id")
     memo = tables.Column(verbose_name=_("摘要"))
     voucher = tables.Column(verbose_name=_("凭证号"))
     status = tables.Column(verbose_name=_("状态"))
@@ -101,3 +99,46 @@ class ExpenditureTable(tables.Table):
 
     def value_amount(self, value):
         return value
+
+
+class IndicatorStatusTable(tables.Table):
+    """Indicators with their status (fundmgr.dashboard.IndicatorRow)."""
+
+    code = tables.Column(verbose_name=_("指标编码"), accessor="indicator.code", orderable=False)
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item_name", orderable=False, default=_("部门整体"))
+    name = tables.Column(verbose_name=_("指标名称"), accessor="indicator.name", orderable=False)
+    target = tables.Column(verbose_name=_("目标值"), accessor="indicator.target", orderable=False, attrs=NUM, default="—")
+    actual = tables.Column(verbose_name=_("全年完成值"), accessor="indicator.actual", orderable=False, attrs=NUM, default="—")
+    points = tables.Column(verbose_name=_("分值"), accessor="score.points", orderable=False, attrs=NUM)
+    earned = tables.Column(verbose_name=_("得分"), accessor="score.earned", orderable=False, attrs=NUM)
+    status = tables.Column(verbose_name=_("状态"), orderable=False)
+
+    STATUS = {
+        "met": ("ok", _("达成")),
+        "behind": ("bad", _("未达标")),
+        "flagged": ("warn", _("需说明")),
+        "open": ("", _("未填报")),
+    }
+
+    class Meta:
+        attrs = {"class": "table"}
+
+    def render_target(self, record):
+        indicator = record.indicator
+        if indicator.direction == "qualitative":
+            return indicator.get_direction_display()
+        return f"{indicator.get_direction_display()} {indicator.target.normalize():f}{indicator.unit}"
+
+    def render_actual(self, record):
+        indicator = record.indicator
+        if indicator.direction == "qualitative":
+            return indicator.get_tier_display() or "—"
+        return "—" if indicator.actual is None else f"{indicator.actual.normalize():f}{indicator.unit}"
+
+    def render_status(self, value):
+        css, label = self.STATUS[value]
+        return format_html('<span class="badge {}">{}</span>', css, label)
+
+    def value_status(self, value):
+        return str(self.STATUS[value][1])
+

@@ -1,34 +1,50 @@
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
 from fundmgr.access import department_scope, item_in_scope
-from projects.models import BudgetItem, BudgetLine, Expenditure
-from projects.selectors import figures_of, items_with_figures
-from projects.tables import BudgetLineTable, ExpenditureTable
+from fundmgr.dashboard import item_dashboard
+from fundmgr.exports import expenditures_xlsx
+from fundmgr.views import DashboardMixin
+from projects.filters import ExpenditureFilter
+from projects.models import BudgetLine, Expenditure
+from projects.tables import BudgetLineTable, ExpenditureTable, IndicatorStatusTable
 
 
-class ItemDetailView(LoginRequiredMixin, TemplateView):
-    """A budget item: its figures, its budget lines and its spending."""
+class ItemDetailView(DashboardMixin, TemplateView):
+    """A budget item: the same cards and charts for its scope, its budget lines and its expenditures."""
 
     template_name = "projects/item_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        scope = department_scope(self.request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+    def get(self, request, *args, **kwargs):
+        scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
         item = item_in_scope(scope, kwargs["item_code"])
-        row = items_with_figures(BudgetItem.objects.filter(pk=item.pk)).get()
-        figures = figures_of(row)
+        department_year = scope.department_year
+        month = self.month(department_year.year)
+        dashboard = item_dashboard(department_year=department_year, item=item, month=month)
         lines = BudgetLineTable(list(BudgetLine.objects.filter(item=item).order_by("date", "id")))
-        expenditures = ExpenditureTable(
-            Expenditure.objects.filter(item=item).select_related("economic_class").order_by("-date", "-id")
+        expenditure_filter = ExpenditureFilter(request.GET or None, queryset=Expenditure.objects.filter(item=item))
+        expenditures = expenditure_filter.qs.order_by("-date", "-id")
+        if request.GET.get("_export") == "xlsx" and request.GET.get("table") == "expenditures":
+            return expenditures_xlsx(
+                expenditures, filename=f"{department_year.department.code}-{department_year.year}-{item.code}-expenditures.xlsx"
+            )
+        expenditure_table = ExpenditureTable(expenditures)
+        expenditure_table.paginate(page=request.GET.get("page", 1), per_page=50)
+        indicator_table = IndicatorStatusTable(dashboard.indicators)
+        export = self.exported(
+            {"lines": lines, "indicators": indicator_table},
+            filename=f"{department_year.department.code}-{department_year.year}-{item.code}",
         )
-        expenditures.paginate(page=self.request.GET.get("page", 1), per_page=50)
-        context.update(
-            scope=scope,
-            department_year=scope.department_year,
-            item=item,
-            figures=figures,
-            lines=lines,
-            expenditures=expenditures,
+        if export is not None:
+            return export
+        return self.render_to_response(
+            self.get_context_data(
+                scope=scope,
+                department_year=department_year,
+                item=item,
+                dashboard=dashboard,
+                lines=lines,
+                expenditure_filter=expenditure_filter,
+                expenditures=expenditure_table,
+                indicator_table=indicator_table,
+            )
         )
-        return context

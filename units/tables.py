@@ -1,9 +1,15 @@
+"""Tables of the dashboards (issue 5): rows are the plain records of projects.selectors;
+`value_<column>` returns raw Decimals so an xlsx export keeps numbers as numbers."""
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fundmgr.money import percent, wan
+
+NUM = {"td": {"class": "num"}, "tf": {"class": "num"}, "th": {"class": "num"}}
+LAG_LABELS = {"red": _("严重滞后"), "yellow": _("滞后"), "": ""}
 
 
 def format_wan(value) -> str:
@@ -15,56 +21,92 @@ def format_rate(rate) -> str:
     return "—" if shown is None else f"{shown:.2f}%"
 
 
-class UnitTable(tables.Table):
-    """Units of a department-year with their budget figures; the footer is the department total."""
+def lag_badge(status: str) -> str:
+    if not status:
+        return ""
+    return format_html('<span class="badge {}">{}</span>', "bad" if status == "red" else "warn", LAG_LABELS[status])
 
-    name = tables.Column(verbose_name=_("预算单位"), footer=_("合计"), orderable=False)
-    full_year = tables.Column(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year", orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
-    spent = tables.Column(verbose_name=_("执行数（万元）"), accessor="figures__spent", orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
-    pending = tables.Column(verbose_name=_("待审批（万元）"), accessor="figures__pending", orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
-    execution_rate = tables.Column(verbose_name=_("执行率"), accessor="figures__execution_rate", orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
+
+class MoneyColumn(tables.Column):
+    """An amount in yuan, shown in 万元 and exported as the raw Decimal yuan."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUM)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_wan(value)
+
+    def value(self, value):
+        return value
+
+
+class RateColumn(tables.Column):
+    """An unrounded ratio, shown as a percentage; exported as the percentage rounded to 2 decimals."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUM)
+        kwargs.setdefault("default", "—")
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_rate(value)
+
+    def value(self, value):
+        return percent(value)
+
+
+class FiguresTable(tables.Table):
+    """Columns shared by the unit and item tables: a scope's Figures, with footers from `totals`."""
+
+    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures.full_year")
+    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures.spent")
+    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures.pending")
+    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="figures.remaining")
+    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="figures.execution_rate")
+    lag = tables.Column(verbose_name=_("进度"), empty_values=(), orderable=False)
 
     class Meta:
         attrs = {"class": "table"}
-        template_name = "django_tables2/table.html"
 
-    def __init__(self, *args, totals, department_year, **kwargs):
-        self.totals = totals
+    def __init__(self, *args, totals, progress, month, department_year, **kwargs):
+        self.progress = progress
+        self.month = month
         self.department_year = department_year
         super().__init__(*args, **kwargs)
-        self.columns["full_year"].column.footer = format_wan(totals.full_year)
-        self.columns["spent"].column.footer = format_wan(totals.spent)
-        self.columns["pending"].column.footer = format_wan(totals.pending)
-        self.columns["execution_rate"].column.footer = format_rate(totals.execution_rate)
+        for name in ("full_year", "spent", "pending", "remaining"):
+            self.columns[name].column._footer = format_wan(getattr(totals, name))
+        self.columns["execution_rate"].column._footer = format_rate(totals.execution_rate)
+
+    def _status(self, record) -> str:
+        from fundmgr.dashboard import lag_status
+
+        return lag_status(record.figures.execution_rate, self.progress)
+
+    def render_lag(self, record):
+        return lag_badge(self._status(record))
+
+    def value_lag(self, record):
+        return str(LAG_LABELS[self._status(record)])
+
+    def address(self, name, **kwargs) -> str:
+        path = reverse(
+            name, kwargs={"department_code": self.department_year.department.code, "year": self.department_year.year, **kwargs}
+        )
+        return f"{path}?asof={self.department_year.year}-{self.month:02d}"
+
+
+class UnitTable(FiguresTable):
+    """Units of a department-year (projects.selectors.UnitRow); the footer is the department total."""
+
+    code = tables.Column(verbose_name=_("单位编码"))
+    name = tables.Column(verbose_name=_("预算单位"), footer=_("合计"))
+
+    class Meta(FiguresTable.Meta):
+        sequence = ("code", "name", "...")
 
     def render_name(self, record):
-        url = reverse(
-            "units:detail",
-            kwargs={
-                "department_code": self.department_year.department.code,
-                "year": self.department_year.year,
-                "unit_code": record.code,
-            },
-        )
-        return format_html('<a href="{}">{}</a>', url, record.name)
+        return format_html('<a href="{}">{}</a>', self.address("units:detail", unit_code=record.code), record.name)
 
-    def render_full_year(self, value):
-        return format_wan(value)
-
-    def render_spent(self, value):
-        return format_wan(value)
-
-    def render_pending(self, value):
-        return format_wan(value)
-
-    def render_execution_rate(self, value):
-        return format_rate(value)
-
-    def value_full_year(self, value):
-        return value
-
-    def value_spent(self, value):
-        return value
-
-    def value_pending(self, value):
-        return value
+    def value_name(self, record):
+        return record.name

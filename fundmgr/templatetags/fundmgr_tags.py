@@ -21,3 +21,22 @@ def rate(value):
 @register.filter
 def yuan(value):
     return "" if value is None else f"{value:,.2f}"
+
+
+RATINGS = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}
+
+
+@register.filter
+def score1(value):
+    """A score as the seed report states it, to one decimal: 99.59 -> 99.6."""
+    from fundmgr.money import round_half_up
+
+    return "—" if value is None else f"{round_half_up(value, 1):.1f}"
+
+
+@register.filter
+def rating(value):
+    """The rating code shown as 优/良/中/差."""
+    from django.utils.translation import gettext
+
+    return gettext(RATINGS[value]) if value in RATINGS else "—"

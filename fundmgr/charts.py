@@ -1,0 +1,319 @@
+"""Geometry of the dashboard charts (issue 5), as pure functions returning plain data.
+
+The templates in templates/fundmgr/charts/ draw these as inline SVG: no JS library, a
+<title> on every mark (the browser shows it as a tooltip, a screen reader reads it), and
+text labels on the marks so a printed page still reads without colour or hover.
+
+Coordinates are Decimals rounded to 0.1 px; money and rates arrive already computed by the
+selectors and are only scaled here.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fundmgr.money import ZERO, percent, round_half_up, wan
+
+WIDTH = Decimal("640")
+LABEL_WIDTH = Decimal("210")
+VALUE_WIDTH = Decimal("90")
+ROW_HEIGHT = Decimal("26")
+BAR_HEIGHT = Decimal("16")
+TOP = Decimal("24")
+ONE = Decimal("1")
+
+
+def px(value: Decimal) -> Decimal:
+    return round_half_up(value, 1)
+
+
+def rate_text(rate: Decimal | None) -> str:
+    shown = percent(rate)
+    return "—" if shown is None else f"{shown:.2f}%"
+
+
+def wan_text(amount: Decimal) -> str:
+    return f"{wan(amount):,.2f}"
+
+
+@dataclass
+class Bar:
+    label: str
+    x: Decimal
+    y: Decimal
+    width: Decimal
+    height: Decimal
+    value_text: str
+    title: str
+    url: str = ""
+    status: str = ""  # "", "yellow" or "red": lag colour of the bar
+    label_y: Decimal = ZERO
+
+    @property
+    def value_x(self) -> Decimal:
+        return self.x + self.width + Decimal("4")
+
+
+@dataclass
+class Tick:
+    x: Decimal
+    text: str
+
+
+@dataclass
+class BarChart:
+    width: Decimal
+    height: Decimal
+    plot_x: Decimal
+    plot_width: Decimal
+    bars: list[Bar]
+    ticks: list[Tick] = field(default_factory=list)
+    marker_x: Decimal | None = None
+    marker_title: str = ""
+    marker_text: str = ""
+
+    @property
+    def label_x(self) -> Decimal:
+        return self.plot_x - Decimal("6")
+
+    @property
+    def axis_bottom(self) -> Decimal:
+        return self.height - Decimal("4")
+
+
+def _plot_width() -> Decimal:
+    return WIDTH - LABEL_WIDTH - VALUE_WIDTH
+
+
+def rate_bars(rows, *, progress: Decimal, lag_of) -> BarChart:
+    """Horizontal bars of execution rate, one per row (label, rate, url), with a marker at 序时进度.
+
+    The scale runs from 0 to the larger of 100 % and the highest rate, so an overspent scope
+    still fits. `lag_of(rate)` gives each bar its lag colour.
+    """
+    rows = list(rows)
+    top_rate = max([ONE, progress] + [rate for _, rate, _ in rows if rate is not None])
+    plot_width = _plot_width()
+    bars = []
+    for index, (label, rate, url) in enumerate(rows):
+        y = TOP + ROW_HEIGHT * index
+        width = px(plot_width * (rate or ZERO) / top_rate)
+        bars.append(
+            Bar(
+                label=label,
+                x=LABEL_WIDTH,
+                y=y,
+                width=width,
+                height=BAR_HEIGHT,
+                value_text=rate_text(rate),
+                title=f"{label}：{rate_text(rate)}",
+                url=url,
+                status=lag_of(rate) or "",
+                label_y=y + BAR_HEIGHT - Decimal("3"),
+            )
+        )
+    height = TOP + ROW_HEIGHT * max(len(rows), 1) + Decimal("8")
+    ticks = [
+        Tick(x=px(LABEL_WIDTH + plot_width * share / top_rate), text=f"{percent(share):.0f}%")
+        for share in (ZERO, Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), ONE)
+    ]
+    return BarChart(
+        width=WIDTH,
+        height=height,
+        plot_x=LABEL_WIDTH,
+        plot_width=plot_width,
+        bars=bars,
+        ticks=ticks,
+        marker_x=px(LABEL_WIDTH + plot_width * progress / top_rate),
+        marker_text=rate_text(progress),
+    )
+
+
+def amount_bars(rows) -> BarChart:
+    """Horizontal bars of amounts in 万元, one per row (label, amount); the longest bar is the largest."""
+    rows = list(rows)
+    top_amount = max([amount for _, amount in rows if amount > ZERO], default=ONE)
+    total = sum((amount for _, amount in rows), ZERO)
+    plot_width = _plot_width()
+    bars = []
+    for index, (label, amount) in enumerate(rows):
+        y = TOP + ROW_HEIGHT * index
+        share = f"{percent(amount / total):.2f}%" if total else "—"
+        bars.append(
+            Bar(
+                label=label,
+                x=LABEL_WIDTH,
+                y=y,
+                width=px(plot_width * max(amount, ZERO) / top_amount),
+                height=BAR_HEIGHT,
+                value_text=wan_text(amount),
+                title=f"{label}：{wan_text(amount)} 万元（{share}）",
+                label_y=y + BAR_HEIGHT - Decimal("3"),
+            )
+        )
+    return BarChart(
+        width=WIDTH,
+        height=TOP + ROW_HEIGHT * max(len(rows), 1) + Decimal("8"),
+        plot_x=LABEL_WIDTH,
+        plot_width=plot_width,
+        bars=bars,
+    )
+
+
+@dataclass
+class Point:
+    x: Decimal
+    y: Decimal
+    title: str
+
+
+@dataclass
+class LineChart:
+    width: Decimal
+    height: Decimal
+    plot_left: Decimal
+    plot_bottom: Decimal
+    plot_top: Decimal
+    plot_right: Decimal
+    execution: list[Point]
+    progress: list[Point]
+    execution_path: str
+    progress_path: str
+    month_ticks: list[Tick]
+    rate_ticks: list[Point]
+
+
+def cumulative_execution(monthly: dict[int, Decimal], *, full_year: Decimal, through_month: int) -> list[tuple[int, Decimal, Decimal | None]]:
+    """(month, cumulative approved spending, cumulative execution rate) for months 1..through_month.
+
+    The rate's denominator is the full-year budget as of the chosen month, the same as the cards.
+    """
+    series = []
+    running = ZERO
+    for month in range(1, through_month + 1):
+        running += monthly.get(month, ZERO)
+        series.append((month, running, (running / full_year) if full_year else None))
+    return series
+
+
+def execution_line(series, *, progress_label: str, execution_label: str) -> LineChart:
+    """Monthly cumulative execution rate against the 序时进度 line (m/12), on a 0–100 % scale
+    (or higher when spending passed the budget)."""
+    left, right, top, bottom = Decimal("48"), WIDTH - Decimal("16"), Decimal("16"), Decimal("196")
+    top_rate = max([ONE] + [rate for _, _, rate in series if rate is not None])
+    step = (right - left) / Decimal("11")
+
+    def x_of(month: int) -> Decimal:
+        return px(left + step * (month - 1))
+
+    def y_of(rate: Decimal) -> Decimal:
+        return px(bottom - (bottom - top) * rate / top_rate)
+
+    execution = [
+        Point(
+            x=x_of(month),
+            y=y_of(rate or ZERO),
+            title=f"{month}月 {execution_label}：{rate_text(rate)}（{wan_text(spent)} 万元）",
+        )
+        for month, spent, rate in series
+    ]
+    progress = [
+        Point(x=x_of(month), y=y_of(Decimal(month) / Decimal("12")), title=f"{month}月 {progress_label}：{rate_text(Decimal(month) / Decimal('12'))}")
+        for month in range(1, 13)
+    ]
+    return LineChart(
+        width=WIDTH,
+        height=Decimal("224"),
+        plot_left=left,
+        plot_bottom=bottom,
+        plot_top=top,
+        plot_right=right,
+        execution=execution,
+        progress=progress,
+        execution_path=" ".join(f"{point.x},{point.y}" for point in execution),
+        progress_path=" ".join(f"{point.x},{point.y}" for point in progress),
+        month_ticks=[Tick(x=x_of(month), text=f"{month}") for month in range(1, 13)],
+        rate_ticks=[
+            Point(x=left, y=y_of(share), title=f"{percent(share):.0f}%")
+            for share in (ZERO, Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), ONE)
+        ],
+    )
+
+
+@dataclass
+class Segment:
+    label: str
+    x: Decimal
+    width: Decimal
+    share_text: str
+    title: str
+    css: str
+
+    @property
+    def text_x(self) -> Decimal:
+        return px(self.x + self.width / 2)
+
+    @property
+    def shows_text(self) -> bool:
+        """Only a segment wide enough for its share's text carries it; the title has it anyway."""
+        return self.width >= Decimal("44")
+
+
+@dataclass
+class StackedBar:
+    label: str
+    y: Decimal
+    segments: list[Segment]
+    total_text: str
+
+    @property
+    def text_y(self) -> Decimal:
+        return self.y + Decimal("19")
+
+    @property
+    def height(self) -> Decimal:
+        return Decimal("28")
+
+
+@dataclass
+class Composition:
+    width: Decimal
+    height: Decimal
+    plot_x: Decimal
+    plot_width: Decimal
+    bars: list[StackedBar]
+
+
+def composition(groups) -> Composition:
+    """100 % stacked bars, one per group (label, [(segment label, css class, amount)]).
+
+    Used for the budget by funding source and by category. A negative net (more reduced than
+    given) cannot be drawn as a share and is left out of the bar, but kept in its title.
+    """
+    plot_x, plot_width = Decimal("90"), WIDTH - Decimal("100")
+    bars = []
+    for index, (label, parts) in enumerate(groups):
+        total = sum((max(amount, ZERO) for _, _, amount in parts), ZERO)
+        x = plot_x
+        segments = []
+        for part_label, css, amount in parts:
+            share = (max(amount, ZERO) / total) if total else ZERO
+            width = px(plot_width * share)
+            share_text = f"{percent(share):.1f}%"
+            segments.append(
+                Segment(
+                    label=part_label,
+                    x=x,
+                    width=width,
+                    share_text=share_text,
+                    title=f"{label} · {part_label}：{wan_text(amount)} 万元（{share_text}）",
+                    css=css,
+                )
+            )
+            x += width
+        bars.append(
+            StackedBar(label=label, y=Decimal("10") + Decimal("46") * index, segments=segments, total_text=wan_text(total))
+        )
+    return Composition(
+        width=WIDTH, height=Decimal("10") + Decimal("46") * len(bars) + Decimal("6"), plot_x=plot_x, plot_width=plot_width, bars=bars
+    )
+
