@@ -154,8 +154,8 @@ def synthetic_ledger_create(
     january = date(year, 1, 1)
     for item in item_rows:
         spent = committed[item.id]
-        # Budgets run from just covering the spending to about twice it, so some items lag.
-        budget = spent + max(rng.randint(0, spent) if spent else 0, 100_000)
+        # Budgets run from just covering the spending to 30 % above it, so some items lag.
+        budget = spent + max(rng.randint(0, spent * 3 // 10) if spent else 0, 100_000)
         carryover = budget // 10 if rng.random() < 0.2 else 0
         lines.append(
             BudgetLine(item=item, source=rng.choice(BudgetLine.Source.values), kind=BudgetLine.Kind.INITIAL, amount=cents(budget - carryover), date=january)
