@@ -244,9 +244,14 @@ def department_dashboard(*, department_year: DepartmentYear, month: int) -> Dash
     )
     item_names = {item.id: item.name for item in summary.by_item}
     indicator_rows = _indicator_rows(evaluations.department_indicators, evaluations.department, item_names)
+    # Item indicators that are met stay on the item pages; the leader sees those that need attention.
     for item in summary.by_item:
         if item.id in evaluations.by_item:
-            indicator_rows += _indicator_rows(evaluations.item_indicators[item.id], evaluations.by_item[item.id], item_names)
+            indicator_rows += [
+                row
+                for row in _indicator_rows(evaluations.item_indicators[item.id], evaluations.by_item[item.id], item_names)
+                if row.status in ("behind", "flagged")
+            ]
     progress_status = lambda rate: lag_status(rate, progress)  # noqa: E731
     return Dashboard(
         level="department",

@@ -10,7 +10,7 @@ from fundmgr.access import department_scope, home_department_year, province_depa
 from fundmgr.dashboard import as_of_month, department_dashboard, province_rows
 from fundmgr.exports import table_xlsx
 from fundmgr.tables import ProvinceTable
-from projects.tables import IndicatorStatusTable, LaggingTable
+from projects.tables import LAGGING_PER_PAGE, IndicatorStatusTable, LaggingTable
 from units.filters import UnitFilter
 from units.models import BudgetUnit, Membership
 from units.tables import UnitTable
@@ -79,7 +79,8 @@ class DepartmentDashboardView(DashboardMixin, TemplateView):
         table_options = {"progress": dashboard.progress, "month": month, "department_year": department_year}
         unit_table = UnitTable(units, totals=dashboard.totals, prefix="u-", **table_options)
         unit_table.order_by = request.GET.get("u-sort")
-        lagging_table = LaggingTable(dashboard.lagging)
+        lagging_table = LaggingTable(dashboard.lagging, prefix="lag-")
+        lagging_table.paginate(page=request.GET.get("lag-page", 1), per_page=LAGGING_PER_PAGE)
         indicator_table = IndicatorStatusTable(dashboard.indicators)
         export = self.exported(
             {"units": unit_table, "lagging": lagging_table, "indicators": indicator_table},

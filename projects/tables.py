@@ -6,6 +6,8 @@ from projects.models import BudgetItem, BudgetLine, Expenditure
 from units.tables import LAG_LABELS, NUM, FiguresTable, MoneyColumn, RateColumn, lag_badge
 
 CATEGORY_LABELS = dict(BudgetItem.Category.choices)
+# The dashboards show the 20 items with the most money left unspent; the export has them all.
+LAGGING_PER_PAGE = 20
 
 
 class ItemTable(FiguresTable):

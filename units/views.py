@@ -6,7 +6,7 @@ from fundmgr.exports import expenditures_xlsx
 from fundmgr.views import DashboardMixin
 from projects.filters import ItemFilter
 from projects.models import BudgetItem, Expenditure
-from projects.tables import IndicatorStatusTable, ItemTable, LaggingTable
+from projects.tables import LAGGING_PER_PAGE, IndicatorStatusTable, ItemTable, LaggingTable
 
 
 class UnitDetailView(DashboardMixin, TemplateView):
@@ -29,7 +29,8 @@ class UnitDetailView(DashboardMixin, TemplateView):
             items, totals=dashboard.totals, progress=dashboard.progress, month=month, department_year=department_year, prefix="i-"
         )
         item_table.order_by = request.GET.get("i-sort")
-        lagging_table = LaggingTable(dashboard.lagging)
+        lagging_table = LaggingTable(dashboard.lagging, prefix="lag-")
+        lagging_table.paginate(page=request.GET.get("lag-page", 1), per_page=LAGGING_PER_PAGE)
         indicator_table = IndicatorStatusTable(dashboard.indicators)
         export = self.exported(
             {"items": item_table, "lagging": lagging_table, "indicators": indicator_table},
