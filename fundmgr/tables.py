@@ -12,9 +12,9 @@ class ProvinceTable(tables.Table):
 
     code = tables.Column(verbose_name=_("部门编码"))
     name = tables.Column(verbose_name=_("部门"))
-    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures.full_year")
-    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures.spent")
-    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures.pending")
+    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year")
+    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures__spent")
+    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures__pending")
     execution_rate = RateColumn(verbose_name=_("执行率"), accessor="execution_rate", order_by=("rate_key",))
     score = tables.Column(verbose_name=_("自评得分"), accessor="score", default="—", order_by=("score_key",), attrs={"td": {"class": "num"}})
     rating = tables.Column(verbose_name=_("评价等级"), accessor="rating", empty_values=(), order_by=("score_key",))

@@ -36,13 +36,13 @@ class ItemTable(FiguresTable):
 class LaggingTable(tables.Table):
     """Items behind 序时进度 (fundmgr.dashboard.LagRow), most money left unspent first."""
 
-    code = tables.Column(verbose_name=_("项目编码"), accessor="item.code", orderable=False)
-    name = tables.Column(verbose_name=_("项目名称"), accessor="item.name", orderable=False)
-    unit = tables.Column(verbose_name=_("预算单位"), accessor="item.unit_name", orderable=False)
-    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="item.figures.full_year", orderable=False)
-    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="item.figures.spent", orderable=False)
+    code = tables.Column(verbose_name=_("项目编码"), accessor="item__code", orderable=False)
+    name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
+    unit = tables.Column(verbose_name=_("预算单位"), accessor="item__unit_name", orderable=False)
+    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="item__figures__full_year", orderable=False)
+    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="item__figures__spent", orderable=False)
     remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="remaining", orderable=False)
-    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="item.figures.execution_rate", orderable=False)
+    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="item__figures__execution_rate", orderable=False)
     ratio = RateColumn(verbose_name=_("执行率 ÷ 序时进度"), accessor="ratio", orderable=False)
     status = tables.Column(verbose_name=_("进度"), orderable=False)
 
@@ -106,13 +106,13 @@ class ExpenditureTable(tables.Table):
 class IndicatorStatusTable(tables.Table):
     """Indicators with their status (fundmgr.dashboard.IndicatorRow)."""
 
-    code = tables.Column(verbose_name=_("指标编码"), accessor="indicator.code", orderable=False)
+    code = tables.Column(verbose_name=_("指标编码"), accessor="indicator__code", orderable=False)
     item = tables.Column(verbose_name=_("预算项目"), accessor="item_name", orderable=False, default=_("部门整体"))
-    name = tables.Column(verbose_name=_("指标名称"), accessor="indicator.name", orderable=False)
-    target = tables.Column(verbose_name=_("目标值"), accessor="indicator.target", orderable=False, attrs=NUM, default="—")
-    actual = tables.Column(verbose_name=_("全年完成值"), accessor="indicator.actual", orderable=False, attrs=NUM, default="—")
-    points = tables.Column(verbose_name=_("分值"), accessor="score.points", orderable=False, attrs=NUM)
-    earned = tables.Column(verbose_name=_("得分"), accessor="score.earned", orderable=False, attrs=NUM)
+    name = tables.Column(verbose_name=_("指标名称"), accessor="indicator__name", orderable=False)
+    target = tables.Column(verbose_name=_("目标值"), accessor="indicator__target", orderable=False, attrs=NUM, default="—")
+    actual = tables.Column(verbose_name=_("全年完成值"), accessor="indicator__actual", orderable=False, attrs=NUM, default="—")
+    points = tables.Column(verbose_name=_("分值"), accessor="score__points", orderable=False, attrs=NUM)
+    earned = tables.Column(verbose_name=_("得分"), accessor="score__earned", orderable=False, attrs=NUM)
     status = tables.Column(verbose_name=_("状态"), orderable=False)
 
     STATUS = {

@@ -59,11 +59,11 @@ class RateColumn(tables.Column):
 class FiguresTable(tables.Table):
     """Columns shared by the unit and item tables: a scope's Figures, with footers from `totals`."""
 
-    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures.full_year")
-    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures.spent")
-    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures.pending")
-    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="figures.remaining")
-    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="figures.execution_rate")
+    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year")
+    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures__spent")
+    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures__pending")
+    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="figures__remaining")
+    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="figures__execution_rate")
     lag = tables.Column(verbose_name=_("进度"), empty_values=(), orderable=False)
 
     class Meta:

@@ -1,0 +1,124 @@
+"""A small, fully known ledger and the personas of STYLE.md, for the dashboard tests (issue 5).
+
+Department DSH, year 2024:
+- unit A: item A1 (project) 100,000.00 initial (local); item A2 (personnel) 50,000.00 initial
+  (superior) + 10,000.00 addition (local) on 1 June;
+- unit B: item B1 (operating) 40,000.00 initial (local) + 5,000.00 carryover (other).
+Approved spending: A1 10,000.00 (10 Feb, 30201) + 20,000.00 (31 Mar, 31002) + 5,000.00 (1 Apr, 30201);
+A2 30,000.00 (20 Jan, 30101); B1 4,000.00 (15 Mar, 30201) + 1,000.00 (1 Dec, 30201).
+Pending: A1 60,000.00 (5 Mar). Rejected: A1 1,000.00 (6 Mar).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from indicators.models import Indicator
+from projects.models import BudgetItem, BudgetLine, Expenditure
+from units.models import BudgetUnit, Department, DepartmentYear, Membership
+
+PLAIN_STATIC = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages render {% static %}; tests have no collectstatic manifest."""
+    settings.STORAGES = PLAIN_STATIC
+
+
+def line(item, kind, amount, day, source=BudgetLine.Source.LOCAL):
+    return BudgetLine.objects.create(item=item, kind=kind, source=source, amount=Decimal(amount), date=day)
+
+
+def spend(item, amount, day, economic_class="30201", status=Expenditure.Status.APPROVED):
+    return Expenditure.objects.create(item=item, amount=Decimal(amount), date=day, economic_class_id=economic_class, status=status)
+
+
+def build_ledger(code="DSH", year=2024):
+    department, _ = Department.objects.get_or_create(code=code, defaults={"name": f"测试部门{code}"})
+    department_year = DepartmentYear.objects.create(department=department, year=year)
+    unit_a, _ = BudgetUnit.objects.get_or_create(
+        department=department, code="A", defaults={"name": "甲单位", "kind": BudgetUnit.Kind.ADMINISTRATIVE, "position": 1}
+    )
+    unit_b, _ = BudgetUnit.objects.get_or_create(
+        department=department, code="B", defaults={"name": "乙单位", "kind": BudgetUnit.Kind.INSTITUTION, "position": 2}
+    )
+    a1 = BudgetItem.objects.create(department_year=department_year, unit=unit_a, code="A1", name="甲项目", category="project", position=1)
+    a2 = BudgetItem.objects.create(department_year=department_year, unit=unit_a, code="A2", name="甲人员", category="personnel", position=2)
+    b1 = BudgetItem.objects.create(department_year=department_year, unit=unit_b, code="B1", name="乙运转", category="operating", position=3)
+    line(a1, "initial", "100000.00", date(year, 1, 1))
+    line(a2, "initial", "50000.00", date(year, 1, 1), source=BudgetLine.Source.SUPERIOR)
+    line(a2, "addition", "10000.00", date(year, 6, 1))
+    line(b1, "initial", "40000.00", date(year, 1, 1))
+    line(b1, "carryover", "5000.00", date(year, 1, 1), source=BudgetLine.Source.OTHER)
+    spend(a1, "10000.00", date(year, 2, 10))
+    spend(a1, "20000.00", date(year, 3, 31), economic_class="31002")
+    spend(a1, "5000.00", date(year, 4, 1))
+    spend(a1, "60000.00", date(year, 3, 5), status=Expenditure.Status.PENDING)
+    spend(a1, "1000.00", date(year, 3, 6), status=Expenditure.Status.REJECTED)
+    spend(a2, "30000.00", date(year, 1, 20), economic_class="30101")
+    spend(b1, "4000.00", date(year, 3, 15))
+    spend(b1, "1000.00", date(year, 12, 1))
+    for position, (level1, actual) in enumerate([("output", "100"), ("benefit", "80"), ("satisfaction", "95")], start=1):
+        Indicator.objects.create(
+            department_year=department_year, code=f"D{position}", level1=level1, level2="数量指标", name=f"指标{position}",
+            direction="ge", target=Decimal("100") if level1 != "satisfaction" else Decimal("90"), actual=Decimal(actual), position=position,
+        )
+    Indicator.objects.create(
+        department_year=department_year, item=a1, code="A1-1", level1="output", level2="数量指标", name="项目指标",
+        direction="ge", target=Decimal("10"), actual=Decimal("10"), position=10,
+    )
+    return department_year
+
+
+def grow_ledger(department_year, *, units=3, items_per_unit=4, expenditures_per_item=5):
+    """More units, items, lines, expenditures and indicators in the same department-year: the
+    second size of the query-count tests."""
+    department = department_year.department
+    for u in range(units):
+        unit = BudgetUnit.objects.create(department=department, code=f"G{u}", name=f"增单位{u}", kind=BudgetUnit.Kind.INSTITUTION)
+        for k in range(items_per_unit):
+            item = BudgetItem.objects.create(
+                department_year=department_year, unit=unit, code=f"G{u}-{k}", name=f"增项目{u}-{k}", category="project"
+            )
+            line(item, "initial", "90000.00", date(department_year.year, 1, 1))
+            Expenditure.objects.bulk_create(
+                Expenditure(item=item, amount=Decimal("100.00"), date=date(department_year.year, 1 + e % 12, 1), economic_class_id="30201")
+                for e in range(expenditures_per_item)
+            )
+            Indicator.objects.create(
+                department_year=department_year, item=item, code=f"G{u}-{k}-1", level1="output", level2="数量指标",
+                name="增指标", direction="ge", target=Decimal("10"), actual=Decimal("5"),
+            )
+
+
+def persona(username, department_year=None, role=None, unit=None, superuser=False, group=None):
+    user = User.objects.create_user(username=username, password="x", is_superuser=superuser)
+    if role is not None:
+        Membership.objects.create(user=user, department=department_year.department, role=role, unit=unit)
+    if group is not None:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+@pytest.fixture
+def ledger(db):
+    return build_ledger()
+
+
+@pytest.fixture
+def personas(ledger):
+    unit_a = BudgetUnit.objects.get(department=ledger.department, code="A")
+    unit_b = BudgetUnit.objects.get(department=ledger.department, code="B")
+    return {
+        "finance": persona("finance", ledger, Membership.Role.FINANCE),
+        "accountant_a": persona("accountant_a", ledger, Membership.Role.ACCOUNTANT, unit=unit_a),
+        "accountant_b": persona("accountant_b", ledger, Membership.Role.ACCOUNTANT, unit=unit_b),
+        "leader": persona("leader", ledger, Membership.Role.LEADER),
+        "outsider": persona("outsider"),
+    }

@@ -1,0 +1,177 @@
+"""The dashboard pages (issue 5): drill-down addresses, access, exports, and query counts pinned at two sizes."""
+
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fundmgr.access import FINANCE_BUREAU_GROUP
+from projects.models import BudgetItem
+from tests.fundmgr.dashboard_support import (  # noqa: F401
+    build_ledger,
+    grow_ledger,
+    ledger,
+    persona,
+    personas,
+    plain_static_files,
+    spend,
+)
+from units.models import Membership
+
+DEPARTMENT = "/d/DSH/2024/"
+UNIT_A = "/d/DSH/2024/units/A/"
+UNIT_B = "/d/DSH/2024/units/B/"
+ITEM_A1 = "/d/DSH/2024/items/A1/"
+ITEM_B1 = "/d/DSH/2024/items/B1/"
+PROVINCE = "/province/2024/"
+
+
+def page(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+def test_addresses_are_stable_and_named(ledger):
+    kwargs = {"department_code": "DSH", "year": 2024}
+    assert reverse("department", kwargs=kwargs) == DEPARTMENT
+    assert reverse("units:detail", kwargs={**kwargs, "unit_code": "A"}) == UNIT_A
+    assert reverse("projects:detail", kwargs={**kwargs, "item_code": "A1"}) == ITEM_A1
+    assert reverse("province", kwargs={"year": 2024}) == PROVINCE
+
+
+def test_march_dashboard_shows_spending_against_25_percent(client, personas):
+    response = page(client, personas["finance"], DEPARTMENT + "?asof=2024-03")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'data-card="progress">25\.00%<', html)
+    assert re.search(r'data-card="spent">6\.40<', html)  # 64,000.00 yuan in 万元
+    assert re.search(r'data-card="execution-rate">32\.82%<', html)
+    assert 'value="2024-03" selected' in html
+
+
+def test_every_chart_mark_has_a_title_and_unit_bars_link_to_the_unit_page(client, personas):
+    html = page(client, personas["leader"], DEPARTMENT + "?asof=2024-06").content.decode()
+    assert html.count("<svg") == 4
+    for mark in re.findall(r"<(rect|circle|line)\b[^>]*?(/?)>", html):
+        assert mark[1] == "", "every mark closes with a <title> inside it, not as an empty element"
+    for tag in ("rect", "circle"):
+        for element in re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", html, flags=re.S):
+            assert element.startswith("<title>")
+    assert f'href="{UNIT_A}?asof=2024-06" class="bar-link"' in html
+
+
+def test_an_accountant_sees_only_their_unit_whatever_they_forge(client, personas):
+    accountant = personas["accountant_a"]
+    response = page(client, accountant, DEPARTMENT + "?asof=2024-03")
+    assert response.status_code == 302
+    assert response["Location"] == UNIT_A + "?asof=2024-03"
+    assert page(client, accountant, UNIT_A).status_code == 200
+    assert page(client, accountant, UNIT_B).status_code == 404
+    assert page(client, accountant, ITEM_B1).status_code == 404
+    assert page(client, accountant, UNIT_A + "?unit=B&department=OTH").content.decode().count("乙运转") == 0
+    assert page(client, accountant, "/d/DSH/2024/units/B/expenditures.xlsx").status_code == 404
+    assert page(client, accountant, PROVINCE).status_code == 404
+    build_ledger(code="OTH")
+    assert page(client, accountant, "/d/OTH/2024/").status_code == 404
+    assert page(client, accountant, "/d/OTH/2024/units/A/").status_code == 404
+
+
+def test_an_outsider_gets_404_everywhere(client, personas):
+    for url in (DEPARTMENT, UNIT_A, ITEM_A1, PROVINCE):
+        assert page(client, personas["outsider"], url).status_code == 404
+
+
+def test_home_takes_a_user_to_their_department_or_an_accountant_to_their_unit(client, personas):
+    build_ledger(code="DSH", year=2023)
+    assert page(client, personas["leader"], "/")["Location"] == DEPARTMENT
+    assert page(client, personas["accountant_b"], "/")["Location"] == UNIT_B
+
+
+def test_province_view_is_for_the_finance_bureau_and_lists_every_department(client, personas):
+    other = build_ledger(code="OTH")
+    spend(BudgetItem.objects.get(department_year=other, code="B1"), "30000.00", date(2024, 2, 1))
+    assert page(client, personas["finance"], PROVINCE).status_code == 404
+    bureau = persona("bureau", group=FINANCE_BUREAU_GROUP)
+    html = page(client, bureau, PROVINCE + "?asof=2024-03").content.decode()
+    assert "测试部门DSH" in html and "测试部门OTH" in html
+    assert "32.82%" in html
+    highest_first = page(client, bureau, PROVINCE + "?sort=-execution_rate").content.decode()
+    assert highest_first.index("测试部门OTH") < highest_first.index("测试部门DSH")
+    lowest_first = page(client, bureau, PROVINCE + "?sort=execution_rate").content.decode()
+    assert lowest_first.index("测试部门DSH") < lowest_first.index("测试部门OTH")
+
+
+def test_a_leader_of_two_departments_sees_just_those_two_in_the_province_view(client, personas):
+    other = build_ledger(code="OTH")
+    build_ledger(code="THR")
+    leader = personas["leader"]
+    Membership.objects.create(user=leader, department=other.department, role=Membership.Role.LEADER)
+    html = page(client, leader, PROVINCE).content.decode()
+    assert "测试部门OTH" in html and "测试部门DSH" in html and "测试部门THR" not in html
+
+
+def test_unit_expenditure_export_keeps_amounts_as_numbers(client, personas):
+    response = page(client, personas["finance"], "/d/DSH/2024/units/A/expenditures.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][4] == "金额（元）"
+    assert len(rows) == 1 + 6  # A1's five and A2's one; B1's are another unit's
+    amounts = sorted(Decimal(str(row[4])) for row in rows[1:])
+    assert amounts[-1] == Decimal("60000")
+    assert all(isinstance(row[4], (int, float)) for row in rows[1:])
+
+
+def test_table_export_writes_raw_yuan_not_formatted_wan(client, personas):
+    response = page(client, personas["finance"], DEPARTMENT + "?asof=2024-12&_export=xlsx&table=units")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, unit_a = rows[0], rows[1]
+    assert unit_a[header.index("全年预算数（万元）")] == 160000  # yuan, a number
+    assert unit_a[header.index("执行率")] == pytest.approx(40.63)  # 65,000.00 / 160,000.00
+
+
+def test_item_expenditures_can_be_filtered_and_exported(client, personas):
+    html = page(client, personas["finance"], ITEM_A1 + "?status=pending").content.decode()
+    assert "60,000.00" in html and "20,000.00" not in html
+    response = page(client, personas["finance"], ITEM_A1 + "?status=approved&_export=xlsx&table=expenditures")
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 3
+
+
+def test_evaluation_link_points_at_the_self_evaluation_page(client, personas):
+    html = page(client, personas["finance"], DEPARTMENT).content.decode()
+    assert 'href="/d/DSH/2024/evaluation/"' in html
+
+
+# --- query counts, pinned at two sizes (STYLE.md) ---
+# Every page, for a member (a superuser skips the membership query):
+#  1 session, 2 user, 3 department-year (department_scope), 4 membership,
+# department dashboard: 5 units, 6 items with their figures, 7 budget by source, 8 spending by class,
+#   9 class names (budget_summary's five), 10 indicators (evaluations_for), 11 spending by month and class,
+#   12 last year's figures.
+# unit page: 5 unit, 6-10 budget_summary, 11 indicators, 12 budget by source of the unit,
+#   13 spending by month and class, 14 last year's figures.
+# item page: 5 item, 6 the item with its figures, 7 its indicators, 8 budget by source, 9 spending by month and class,
+#   10 last year's figures, 11 budget lines, 12 expenditure count (paginator), 13 the page of expenditures.
+# province view (bureau member): 1 session, 2 user, 3 group check, 4 department-years,
+#   5 budget lines by department-year and kind, 6 spending by department-year and status, 7 department indicators.
+PAGES = [("finance", DEPARTMENT, 12), ("finance", UNIT_A, 14), ("finance", ITEM_A1, 13), ("bureau", PROVINCE, 7)]
+
+
+@pytest.mark.parametrize(("who", "url", "queries"), PAGES)
+def test_query_count_does_not_grow_with_the_ledger(client, personas, ledger, django_assert_num_queries, who, url, queries):
+    user = personas.get(who) or persona(who, group=FINANCE_BUREAU_GROUP)
+    client.force_login(user)
+    with django_assert_num_queries(queries):
+        assert client.get(url + "?asof=2024-06").status_code == 200
+    grow_ledger(ledger)
+    build_ledger(code="OTH")
+    build_ledger(code="DSH", year=2023)
+    assert BudgetItem.objects.filter(department_year=ledger).count() == 15
+    with django_assert_num_queries(queries):
+        assert client.get(url + "?asof=2024-06").status_code == 200
