@@ -34,7 +34,10 @@ def test_overview_shows_each_unit_in_wan_with_a_database_total(client, leader):
     assert response.status_code == 200
     body = response.content.decode()
     # each unit: 3 items x 1000.00 = 0.30 万元 budget, 15 x 10.00 = 0.02 万元 spent, 5.00 %
-    assert body.count("5.00%") == 4  # the rate card, two units and the footer
+    assert 'data-card="execution-rate">5.00%<' in body  # the rate card
+    # The dashboard (issue 5) replaced the overview; its unit table shows two units and the footer.
+    unit_table = body[body.index("各预算单位执行情况") : body.index("执行滞后的项目")]
+    assert unit_table.count("5.00%") == 3
     assert "0.60" in body  # the department's 6000.00 yuan
     unit = BudgetUnit.objects.get(code="U0")
     assert reverse("units:detail", kwargs={"department_code": "D1", "year": 2024, "unit_code": unit.code}) in body
