@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from fundmgr import charts
+from fundmgr.rollups import monthly_spending_by_class, spending_by_department_year
 from fundmgr.money import ZERO
 from indicators.models import Indicator
 from indicators.scoring import FLAG_MISSED, Evaluation, IndicatorScore, evaluate
@@ -30,7 +31,6 @@ from projects.selectors import (
     budget_summary,
     figures_of,
     items_with_figures,
-    spending_by_month_and_class,
     year_figures,
 )
 from units.models import BudgetUnit, DepartmentYear
@@ -240,7 +240,7 @@ def department_dashboard(*, department_year: DepartmentYear, month: int) -> Dash
     summary: BudgetSummary = budget_summary(department_year=department_year, as_of=as_of)
     evaluations = evaluations_for(summary=summary)
     cumulative, line_chart, by_class, class_chart = _charts_common(
-        department_year, month, summary.totals, spending_by_month_and_class(department_year=department_year)
+        department_year, month, summary.totals, monthly_spending_by_class(department_year=department_year)
     )
     item_names = {item.id: item.name for item in summary.by_item}
     indicator_rows = _indicator_rows(evaluations.department_indicators, evaluations.department, item_names)
@@ -302,7 +302,7 @@ def unit_dashboard(*, department_year: DepartmentYear, unit: BudgetUnit, month: 
         by_category[item.category].add(item.figures)
     by_source = budget_by_source(department_year=department_year, as_of=as_of, unit_id=unit.id)
     cumulative, line_chart, by_class, class_chart = _charts_common(
-        department_year, month, unit_row.figures, spending_by_month_and_class(department_year=department_year, unit_id=unit.id)
+        department_year, month, unit_row.figures, monthly_spending_by_class(department_year=department_year, unit_id=unit.id)
     )
     item_names = {item.id: item.name for item in items}
     indicator_rows = []
@@ -361,7 +361,7 @@ def item_dashboard(*, department_year: DepartmentYear, item: BudgetItem, month: 
     by_category[item.category].add(figures)
     by_source = budget_by_source(department_year=department_year, as_of=as_of, item_id=item.id)
     cumulative, line_chart, by_class, class_chart = _charts_common(
-        department_year, month, figures, spending_by_month_and_class(department_year=department_year, item_id=item.id)
+        department_year, month, figures, monthly_spending_by_class(department_year=department_year, item_id=item.id)
     )
     return Dashboard(
         level="item",
@@ -430,13 +430,19 @@ def province_rows(*, year: int, month: int, department_ids: list[int] | None = N
 
     Four queries whatever the number of departments: the figures are summed across departments
     in SQL (projects.selectors.department_years_with_figures, the arithmetic of budget_summary's
-    totals); the department-level indicators of all of them come in one query and are scored
-    with the same rules as evaluations_for (DOMAIN.md section 3).
+    totals, with spending read from the monthly rollup); the department-level indicators of all
+    of them come in one query and are scored with the same rules as evaluations_for (DOMAIN.md
+    section 3).
     """
     from projects.selectors import department_years_with_figures
 
     as_of = month_end(year, month)
-    rows = department_years_with_figures(year=year, as_of=as_of, department_ids=department_ids)
+    rows = department_years_with_figures(
+        year=year,
+        as_of=as_of,
+        department_ids=department_ids,
+        spending_rows=spending_by_department_year(year=year, through=as_of, department_ids=department_ids),
+    )
     indicators: dict[int, list[Indicator]] = {}
     department_indicators = Indicator.objects.filter(department_year__year=year, item__isnull=True)
     if department_ids is not None:

@@ -326,12 +326,16 @@ class DepartmentYearRow:
     figures: Figures
 
 
-def department_years_with_figures(*, year: int, as_of: date | None = None, department_ids=None) -> list[DepartmentYearRow]:
+def department_years_with_figures(
+    *, year: int, as_of: date | None = None, department_ids=None, spending_rows=None
+) -> list[DepartmentYearRow]:
     """Every department-year of `year` (optionally only some departments) with its figures.
 
     Three queries whatever the number of departments: the department-years, budget lines
     grouped by department-year and kind, spending grouped by department-year and status.
-    Same arithmetic as budget_summary's totals (DOMAIN.md section 2).
+    Same arithmetic as budget_summary's totals (DOMAIN.md section 2). `spending_rows`, when
+    given, are (department-year id, status, total) rows from elsewhere (the monthly rollup,
+    fundmgr.rollups) that replace the spending query.
     """
     years = DepartmentYear.objects.filter(year=year).select_related("department").order_by("department__code")
     if department_ids is not None:
@@ -357,14 +361,16 @@ def department_years_with_figures(*, year: int, as_of: date | None = None, depar
         target = rows.get(row["item__department_year"])
         if target is not None:
             setattr(target.figures, row["kind"], getattr(target.figures, row["kind"]) + row["total"])
-    for row in spending.order_by().values("item__department_year", "status").annotate(total=Sum("amount")):
-        target = rows.get(row["item__department_year"])
+    if spending_rows is None:
+        spending_rows = spending.order_by().values_list("item__department_year", "status").annotate(total=Sum("amount"))
+    for department_year_id, status, total in spending_rows:
+        target = rows.get(department_year_id)
         if target is None:
             continue
-        if row["status"] == Expenditure.Status.APPROVED:
-            target.figures.spent += row["total"]
-        else:
-            target.figures.pending += row["total"]
+        if status == Expenditure.Status.APPROVED:
+            target.figures.spent += total
+        elif status == Expenditure.Status.PENDING:
+            target.figures.pending += total
     return list(rows.values())
 
 
