@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -112,6 +113,7 @@ def demo_logins_ensure(*, department: Department) -> list[tuple[DemoLogin, bool]
     """
     User = get_user_model()
     created_any = []
+    hashed = None  # one hash for every demo login: they share a published password anyway
     with transaction.atomic():
         finance = Group.objects.get_or_create(name="财务处")[0]
         finance.permissions.add(*Permission.objects.filter(content_type__app_label__in=FINANCE_APPS))
@@ -119,7 +121,8 @@ def demo_logins_ensure(*, department: Department) -> list[tuple[DemoLogin, bool]
         for login in DEMO_LOGINS:
             user, created = User.objects.get_or_create(username=login.username)
             if created:
-                user.set_password(settings.DEMO_PASSWORD)
+                hashed = hashed or make_password(settings.DEMO_PASSWORD)
+                user.password = hashed
                 user.is_staff = login.role == Membership.Role.FINANCE
                 user.save()
             if login.role:
