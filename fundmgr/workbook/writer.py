@@ -115,10 +115,10 @@ def workbook_write(
             sheet.column_dimensions[get_column_letter(index)].width = max(12, 2 * len(column.header) + 4)
         sheet.freeze_panes = "A2"
         date_columns = [index for index, column in enumerate(ws.columns, start=1) if column.kind == schema.DATE]
-        for row in rows.get(ws.key, []):
+        for number, row in enumerate(rows.get(ws.key, []), start=2):
             sheet.append([_cell_value(column, row.get(column.key)) for column in ws.columns])
-            for index in date_columns:
-                cell = sheet.cell(row=sheet.max_row, column=index)
+            for index in date_columns:  # (sheet.max_row would rescan every cell: quadratic)
+                cell = sheet.cell(row=number, column=index)
                 if isinstance(cell.value, date):
                     cell.number_format = "yyyy-mm-dd"
     class_sheet_rows = _economic_class_sheet(book, economic_classes)
