@@ -92,20 +92,15 @@ def workbook_import(*, source, replace: bool = False, dry_run: bool = False, use
 
     result.counts = {sheet.name: len(workbook.rows[sheet.key]) for sheet in schema.SHEETS}
     result.unit_totals = _unit_totals(workbook)
-    try:
-        with transaction.atomic():
-            department_year, refusal = _department_year(workbook, replace=replace, dry_run=dry_run, user=user)
-            if refusal:
-                result.errors = [refusal]
-                return result
-            result.department_year = department_year
-            if dry_run:
-                return result
-            result.replaced = _write(workbook, department_year, user=user)
-    except IntegrityError:
-        # Only a concurrent import of the same year gets here: the workbook itself was validated.
-        result.errors = [_year_error(_("该部门年度正被另一导入写入，请稍后重试"))]
-        result.department_year = None
+    with transaction.atomic():
+        department_year, refusal = _department_year(workbook, replace=replace, dry_run=dry_run, user=user)
+        if refusal:
+            result.errors = [refusal]
+            return result
+        result.department_year = department_year
+        if dry_run:
+            return result
+        result.replaced = _write(workbook, department_year, user=user)
     return result
 
 
@@ -152,7 +147,11 @@ def _department_year(workbook: BudgetWorkbook, *, replace: bool, dry_run: bool, 
         department.name = name
         department.save(update_fields=["name"])
     if existing is None:
-        existing = DepartmentYear.objects.create(department=department, year=year)
+        try:
+            with transaction.atomic():
+                existing = DepartmentYear.objects.create(department=department, year=year)
+        except IntegrityError:  # another import created the same year since we looked
+            return None, _year_error(_("%(code)s %(year)s年度正由另一导入写入，请稍后重试") % {"code": code, "year": year})
     return existing, None
 
 

@@ -1,7 +1,9 @@
 """The import_budget and budget_template commands."""
 
 import pytest
-from django.core.management import call_command, execute_from_command_line
+from io import StringIO
+
+from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from fundmgr.workbook import schema
@@ -21,46 +23,61 @@ def workbook_file(tmp_path):
     return write
 
 
-def test_import_budget_prints_counts_and_exits_zero(workbook_file, capsys):
-    execute_from_command_line(["manage.py", "import_budget", workbook_file(valid_sheets())])
-    out = capsys.readouterr().out
+def run(*args) -> tuple[str, str]:
+    """Run import_budget as manage.py would, returning stdout and stderr. A rejection raises
+    CommandError, which manage.py turns into its exit status (CommandError.returncode)."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_budget", *args, stdout=out, stderr=err)
+    except CommandError as error:
+        error.stderr = err.getvalue()
+        raise
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_budget_prints_counts_and_exits_zero(workbook_file):
+    out, err = run(workbook_file(valid_sheets()))
+    assert err == ""
     assert "支出明细：3 行" in out
     assert "已导入 测试部门 2024" in out
     assert Expenditure.objects.count() == 3
 
 
-def test_import_budget_prints_each_error_on_its_own_line_and_exits_non_zero(workbook_file, capsys):
+def test_import_budget_prints_each_error_on_its_own_line_and_exits_non_zero(workbook_file):
     sheets = with_cell(with_cell(valid_sheets(), "支出明细", 2, "金额", 0), "支出明细", 3, "支出日期", "2023-05-01")
     before = database_state()
-    with pytest.raises(SystemExit) as exit_info:
-        execute_from_command_line(["manage.py", "import_budget", workbook_file(sheets)])
-    assert exit_info.value.code != 0
-    lines = capsys.readouterr().err.splitlines()
-    assert lines[:2] == ["支出明细 第2行 金额: 金额须大于0", "支出明细 第3行 支出日期: 日期须在2024年度内"]
-    assert "共 2 个错误" in lines[2]
+    with pytest.raises(CommandError) as rejection:
+        run(workbook_file(sheets))
+    assert rejection.value.returncode == 1
+    assert rejection.value.stderr.splitlines() == ["支出明细 第2行 金额: 金额须大于0", "支出明细 第3行 支出日期: 日期须在2024年度内"]
+    assert "共 2 个错误" in str(rejection.value)
     assert database_state() == before
 
 
-def test_import_budget_replace_and_dry_run_flags(workbook_file, capsys):
+def test_import_budget_replace_and_dry_run_flags(workbook_file):
     path = workbook_file(valid_sheets())
-    execute_from_command_line(["manage.py", "import_budget", path, "--dry-run"])
-    assert "试运行" in capsys.readouterr().out
+    assert "试运行" in run(path, "--dry-run")[0]
     assert Expenditure.objects.count() == 0
-    execute_from_command_line(["manage.py", "import_budget", path])
-    with pytest.raises(SystemExit):
-        execute_from_command_line(["manage.py", "import_budget", path])
-    assert "--replace" in capsys.readouterr().err
-    execute_from_command_line(["manage.py", "import_budget", path, "--replace"])
-    assert "已替换" in capsys.readouterr().out
+    run(path)
+    with pytest.raises(CommandError) as rejection:
+        run(path)
+    assert "--replace" in rejection.value.stderr
+    assert "已替换" in run(path, "--replace")[0]
     assert Expenditure.objects.count() == 3
 
 
-def test_import_budget_refuses_a_file_that_is_not_xlsx(tmp_path, capsys):
+def test_import_budget_refuses_a_file_that_is_not_xlsx(tmp_path):
     path = tmp_path / "budget.csv"
     path.write_text("项目编码,金额\nP1,100\n")
-    with pytest.raises(SystemExit):
-        execute_from_command_line(["manage.py", "import_budget", str(path)])
-    assert "文件不是有效的 Excel 工作簿（.xlsx）" in capsys.readouterr().err
+    with pytest.raises(CommandError) as rejection:
+        run(str(path))
+    assert rejection.value.stderr == "文件不是有效的 Excel 工作簿（.xlsx）\n"
+
+
+def test_import_budget_refuses_a_missing_file(tmp_path):
+    with pytest.raises(CommandError) as rejection:
+        run(str(tmp_path / "nowhere.xlsx"))
+    assert rejection.value.stderr == "无法读取文件\n"
 
 
 def test_the_template_has_every_sheet_with_its_headers(tmp_path):

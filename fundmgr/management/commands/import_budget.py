@@ -14,10 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
 
     def handle(self, *args, file, replace, dry_run, **options):
-        try:
-            result = workbook_import(source=file, replace=replace, dry_run=dry_run)
-        except FileNotFoundError:
-            raise CommandError(_("找不到文件：%(file)s") % {"file": file})
+        result = workbook_import(source=file, replace=replace, dry_run=dry_run)
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
