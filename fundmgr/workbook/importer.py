@@ -79,6 +79,7 @@ def workbook_import(*, source, replace: bool = False, dry_run: bool = False, use
     counts and per-unit totals without writing.
     """
     result = ImportResult(dry_run=dry_run)
+    user = user if getattr(user, "pk", None) else None  # an anonymous user records as nobody
     workbook, errors = read_workbook(source)
     if workbook is None:
         result.errors = errors
@@ -289,7 +290,7 @@ def _write(workbook: BudgetWorkbook, department_year: DepartmentYear, *, user) -
         **history,
     )
     department_year.imported_at = timezone.now()
-    department_year.imported_by = user if user is not None and user.pk else None
+    department_year.imported_by = user
     department_year.save(update_fields=["imported_at", "imported_by"])
     return replaced
 

@@ -134,3 +134,13 @@ def test_the_demo_logins_have_their_roles(demo):
 
 def test_the_demo_logins_use_the_demo_password(demo, settings):
     assert get_user_model().objects.get(username="kuaiji1").check_password(settings.DEMO_PASSWORD)
+
+
+def test_the_demo_exported_to_a_workbook_and_imported_again_gives_the_same_summary(demo):
+    from fundmgr.workbook import workbook_bytes, workbook_import, workbook_rows
+
+    before = summary_json(department_year=demo)
+    result = workbook_import(source=workbook_bytes(workbook_rows(department_year=demo)), replace=True)
+    assert [str(error) for error in result.errors] == []
+    assert result.replaced
+    assert summary_json(department_year=demo) == before
