@@ -240,8 +240,14 @@ def _size_of(source) -> int | None:
     return None
 
 
+_HEADER_NOTE = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
+
+
 def _normal_header(value: Any) -> str:
-    return str(value).strip().rstrip("*＊").strip() if value is not None else ""
+    """A header without a required-mark or a trailing note: "金额（元）*" reads as "金额"."""
+    if value is None:
+        return ""
+    return _HEADER_NOTE.sub("", str(value).strip().rstrip("*＊").strip())
 
 
 def _header_map(sheet: schema.Sheet, header_row: tuple, collector: _Collector) -> dict[int, schema.Column] | None:
@@ -292,7 +298,7 @@ def read_workbook(source) -> tuple[BudgetWorkbook | None, list[WorkbookError]]:
 
     rows: dict[str, list[Row]] = {}
     present: set[str] = set()
-    total_rows = 0
+    total_rows = read_rows = 0
     try:
         names = {name.strip(): name for name in book.sheetnames}
         for sheet in schema.SHEETS:
@@ -310,10 +316,11 @@ def read_workbook(source) -> tuple[BudgetWorkbook | None, list[WorkbookError]]:
             if positions is None:
                 continue
             for number, cells in enumerate(iterator, start=2):
-                if all(_is_blank(cell) for cell in cells):
+                read_rows += 1  # blank rows cost reading too: a sheet of a million blank rows is refused
+                if all(_is_blank(cell) for cell in cells) and read_rows <= 2 * settings.IMPORT_MAX_ROWS:
                     continue
                 total_rows += 1
-                if total_rows > settings.IMPORT_MAX_ROWS:
+                if total_rows > settings.IMPORT_MAX_ROWS or read_rows > 2 * settings.IMPORT_MAX_ROWS:
                     message = _("数据行过多，上限为 %(limit)s 行") % {"limit": settings.IMPORT_MAX_ROWS}
                     return None, [WorkbookError(sheet.name, number, "", message)]
                 sheet_rows.append(_read_row(sheet, number, cells, positions, collector))

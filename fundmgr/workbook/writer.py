@@ -8,7 +8,6 @@ lists of every enumerated column and the 说明 sheet. With no rows it is the em
 
 import io
 from collections.abc import Iterable, Mapping
-from datetime import date
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -22,6 +21,7 @@ LAST_ROW = 1048576  # validations cover the whole column below the header
 HEADER_FONT = Font(bold=True)
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 OPTIONAL_FILL = PatternFill("solid", fgColor="EDEDED")
+NUMBER_FORMATS = {schema.DATE: "yyyy-mm-dd", schema.AMOUNT: "#,##0.00"}
 
 
 def _cell_value(column: schema.Column, value):
@@ -114,13 +114,17 @@ def workbook_write(
             cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
             sheet.column_dimensions[get_column_letter(index)].width = max(12, 2 * len(column.header) + 4)
         sheet.freeze_panes = "A2"
-        date_columns = [index for index, column in enumerate(ws.columns, start=1) if column.kind == schema.DATE]
+        formats = {
+            index: NUMBER_FORMATS[column.kind]
+            for index, column in enumerate(ws.columns, start=1)
+            if column.kind in NUMBER_FORMATS
+        }
         for number, row in enumerate(rows.get(ws.key, []), start=2):
             sheet.append([_cell_value(column, row.get(column.key)) for column in ws.columns])
-            for index in date_columns:  # (sheet.max_row would rescan every cell: quadratic)
+            for index, number_format in formats.items():  # (sheet.max_row would rescan every cell)
                 cell = sheet.cell(row=number, column=index)
-                if isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
+                if cell.value is not None and not isinstance(cell.value, str):
+                    cell.number_format = number_format
     class_sheet_rows = _economic_class_sheet(book, economic_classes)
     book[schema.ECONOMIC_CLASS_SHEET].sheet_state = "hidden"
     for ws, sheet in sheets:

@@ -157,6 +157,10 @@ REJECTIONS = {
         lambda s: with_cell(s, "预算指标", 3, "日期", "2024-12-31"),
         "支出明细 第3行 金额: 项目“培训项目”可用指标 0.00 元，本次支出 1,234.57 元，超出 1,234.57 元",
     ),
+    "reduction below what is spent": (
+        lambda s: with_row(s, "预算指标", {"项目编码": "P2", "资金来源": "上级安排", "调整类型": "年中调减", "金额": 2000, "日期": "2024-12-31"}),
+        "预算指标 第5行 金额: 项目“培训项目”可用指标 0.00 元，本次调减 2,000.00 元，超出 2,000.00 元",
+    ),
     "duplicate code": (
         lambda s: with_row(s, "预算项目", {"项目编码": "P1", "项目名称": "重复", "单位编码": "U1", "项目类别": "运转类"}),
         "预算项目 第4行 项目编码: 项目编码“P1”重复（第2行已使用）",
@@ -311,3 +315,22 @@ def test_the_query_count_does_not_grow_with_the_number_of_rows():
     # large workbook costs one INSERT per batch of rows and one per batch of their history.
     assert queries_for(5) == queries_for(40)
     assert queries_for(400) - queries_for(5) <= 2 * (400 // 40)
+
+
+def test_headers_may_carry_a_required_mark_or_a_unit_note():
+    sheets = valid_sheets()
+    sheets["支出明细"][0] = ["项目编码*", "支出日期", "金额（元）", "经济分类 (3或5位)", "摘要", "凭证号"]
+    assert messages(import_sheets(sheets)) == []
+    assert Expenditure.objects.count() == 3
+
+
+def test_extra_columns_are_ignored_and_a_duplicated_column_is_an_error():
+    sheets = valid_sheets()
+    for row in sheets["预算项目"]:
+        row.append("备注" if row[0] == "项目编码" else "随便写")
+    assert messages(import_sheets(sheets)) == []
+    DepartmentYear.objects.all().delete()
+    sheets = valid_sheets()
+    for row in sheets["预算项目"]:
+        row.append(row[1])
+    assert "预算项目 第1行 项目名称: 列重复" in messages(import_sheets(sheets))
