@@ -94,8 +94,9 @@ def workbook_import(*, source, replace: bool = False, dry_run: bool = False, use
     result.counts = {sheet.name: len(workbook.rows[sheet.key]) for sheet in schema.SHEETS}
     result.unit_totals = _unit_totals(workbook)
     with transaction.atomic():
-        department_year, refusal = _department_year(workbook, replace=replace, dry_run=dry_run, user=user)
+        department_year, refusal = _department_year(workbook, replace=replace, dry_run=dry_run)
         if refusal:
+            transaction.set_rollback(True)  # nothing of a refused import stays, not even its department
             result.errors = [refusal]
             return result
         result.department_year = department_year
@@ -116,7 +117,7 @@ def _year_error(message: str) -> WorkbookError:
     return WorkbookError(schema.DEPARTMENT.name, 2, schema.DEPARTMENT.column("year").header, message)
 
 
-def _department_year(workbook: BudgetWorkbook, *, replace: bool, dry_run: bool, user):
+def _department_year(workbook: BudgetWorkbook, *, replace: bool, dry_run: bool):
     """Find (locked) or create the department-year; refuse an existing year without `replace`
     or with closed months."""
     row = workbook.department
@@ -134,7 +135,7 @@ def _department_year(workbook: BudgetWorkbook, *, replace: bool, dry_run: bool, 
             )
         if not replace:
             return None, _year_error(
-                _("%(code)s %(year)s年度已存在；如需用本工作簿替换该年度的数据，请选择替换（--replace）")
+                _("%(code)s %(year)s年度已存在；如需用本工作簿替换该年度的数据，请选择“替换”（命令行：--replace）")
                 % {"code": code, "year": year}
             )
         existing.department = department
