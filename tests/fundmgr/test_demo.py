@@ -144,3 +144,12 @@ def test_the_demo_exported_to_a_workbook_and_imported_again_gives_the_same_summa
     assert [str(error) for error in result.errors] == []
     assert result.replaced
     assert summary_json(department_year=demo) == before
+
+
+def test_load_demo_prints_the_logins_with_their_roles():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    assert "已导入示范数据" in printed and "支出 8977.93 万元" in printed
+    assert "kuaiji2  单位会计：新疆维吾尔自治区儿童发展中心" in printed
+    assert "waibu    外部用户（无任何角色）" in printed
