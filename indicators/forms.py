@@ -74,17 +74,15 @@ class IndicatorResultsForm(forms.Form):
     )
 
     def __init__(self, *args, indicator: Indicator, **kwargs):
-        kwargs.setdefault(
-            "initial",
-            {
-                "midyear": indicator.midyear,
-                "actual": indicator.actual,
-                "tier": indicator.tier,
-                "rate": indicator.rate,
-                "deviation_reason": indicator.deviation_reason,
-                "corrective_measures": indicator.corrective_measures,
-            },
-        )
+        kwargs["initial"] = {
+            "midyear": indicator.midyear,
+            "actual": indicator.actual,
+            "tier": indicator.tier,
+            "rate": indicator.rate,
+            "deviation_reason": indicator.deviation_reason,
+            "corrective_measures": indicator.corrective_measures,
+            **(kwargs.get("initial") or {}),
+        }
         super().__init__(*args, **kwargs)
         if indicator.direction == Indicator.Direction.QUALITATIVE:
             del self.fields["midyear"], self.fields["actual"]

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from projects.models import BudgetItem
@@ -183,3 +184,28 @@ def test_the_department_sheet_runs_a_fixed_number_of_queries(client, dy, people,
     with django_assert_num_queries(13):
         response = client.get(url("indicators:evaluation", dy))
     assert response.status_code == 200
+
+
+def test_a_department_at_the_seed_figures_is_shown_as_99_6_and_excellent(client, people):
+    # The seed's totals without the seed loader: 89,779,300.00 of 93,648,900.00 = 95.87 %,
+    # 10 × 0.958679… = 9.59; six met indicators 90.00: 99.59 → 99.6, 优.
+    dy = b.department_year(code="SEEDLIKE")
+    basic = b.item(dy, "JB", category=BudgetItem.Category.PERSONNEL)
+    b.line(basic, "93648900.00")
+    b.spend(basic, "89779300.00")
+    b.six_met_indicators(dy)
+    client.force_login(get_user_model().objects.create_superuser("root", password="pw-for-tests-only"))
+    page = client.get(url("indicators:evaluation", dy)).content.decode()
+    assert '<td class="num" id="execution-score">9.59</td>' in page
+    assert '<td class="num" id="total-score">99.59</td>' in page
+    assert '<div class="figure" id="score">99.6</div>' in page
+    assert '<div class="figure" id="rating">优</div>' in page
+    assert "95.87%" in page
+
+
+def test_the_results_form_starts_from_the_recorded_values(client, dy, people):
+    client.force_login(people["finance"])
+    page = client.get(url("indicators:results", dy, indicator_code="D1")).content.decode()
+    # stored as 800.0000 and 5000.0000; shown without the trailing zeros
+    assert 'name="midyear" value="800"' in page
+    assert 'name="actual" value="5000"' in page
