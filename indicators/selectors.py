@@ -13,7 +13,7 @@ from fundmgr.money import ZERO, execution_rate, ratio
 from indicators.models import Indicator
 from indicators.scoring import FLAG_MIDYEAR_BEHIND, Evaluation, IndicatorInput, IndicatorScore, evaluate
 from projects.models import BudgetItem, BudgetLine, Expenditure
-from projects.selectors import BudgetSummary, Figures, budget_summary, figures_of, items_with_figures
+from projects.selectors import BudgetSummary, Figures, ItemRow, budget_summary, figures_of, items_with_figures
 from units.models import BudgetUnit, DepartmentYear
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
@@ -224,6 +224,8 @@ class EvaluationSheet:
     evaluation: Evaluation
     rows: list[SheetRow]
     figures: Figures
+    # On the department's sheet: the items with their own 项目支出绩效自评表, and their scores.
+    items: list[tuple[ItemRow, Evaluation]] = field(default_factory=list)
 
 
 def department_sheet(*, summary: BudgetSummary) -> EvaluationSheet | None:
@@ -243,6 +245,7 @@ def department_sheet(*, summary: BudgetSummary) -> EvaluationSheet | None:
         evaluation=evaluations.department,
         rows=sheet_rows(evaluations.department_indicators, evaluations.department),
         figures=summary.totals,
+        items=[(row, evaluations.by_item[row.id]) for row in summary.by_item if row.id in evaluations.by_item],
     )
 
 

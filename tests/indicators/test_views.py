@@ -209,3 +209,30 @@ def test_the_results_form_starts_from_the_recorded_values(client, dy, people):
     # stored as 800.0000 and 5000.0000; shown without the trailing zeros
     assert 'name="midyear" value="800"' in page
     assert 'name="actual" value="5000"' in page
+
+
+def test_the_department_sheet_links_each_project_sheet_with_its_score(client, dy, people):
+    project = b.item(dy, "XM1")
+    b.line(project, "10000.00")
+    b.spend(project, "10000.00")
+    b.indicator(dy, "X1", item_obj=project, target="10", actual="10", unit="场")
+    client.force_login(people["finance"])
+    page = client.get(url("indicators:evaluation", dy)).content.decode()
+    assert url("indicators:item_evaluation", dy, item_code="XM1") in page
+    # 10 + 50 of max 60: 100.00
+    assert '<td class="num">100.00</td>' in page
+
+
+@pytest.mark.parametrize("extra", [1, 15])
+def test_the_project_sheet_runs_a_fixed_number_of_queries(client, dy, people, django_assert_num_queries, extra):
+    project = b.item(dy, "XM1")
+    for n in range(extra):
+        b.line(project, "100.00", source="superior" if n % 2 else "other")
+        b.spend(project, "10.00")
+        b.indicator(dy, f"X{n}", item_obj=project, position=n, target="1", actual="1", level1=("output", "benefit")[n % 2])
+    client.force_login(people["finance"])
+    # 1 session, 2 user, 3 department-year (scope), 4 membership (scope), 5 the item (item_in_scope),
+    # 6 the item's figures, 7 its indicators, 8 its budget lines by source and kind.
+    with django_assert_num_queries(8):
+        response = client.get(url("indicators:item_evaluation", dy, item_code="XM1"))
+    assert response.status_code == 200
