@@ -166,7 +166,7 @@ def _block_part(source: str, kind: str) -> str:
     return "current"
 
 
-def budget_block(*, department_year: DepartmentYear, items: dict[int, Figures], as_of: date | None = None) -> BudgetBlock:
+def budget_block(*, lines, items: dict[int, Figures], as_of: date | None = None) -> BudgetBlock:
     """The budget block of the 自评表 (年初预算数, 全年预算数, 全年执行数, 执行率), split by the
     nature of the money, the way 财预〔2020〕10号's template splits 年度资金总额:
 
@@ -182,9 +182,9 @@ def budget_block(*, department_year: DepartmentYear, items: dict[int, Figures], 
     the treasury requires, and a unit's own funds last. Anything left (only an overspent
     ledger has any) stays with 当年财政拨款. The parts' spending thus also adds up exactly.
 
-    `items` maps item id to that item's figures (a summary's by_item, or one item's); one query.
+    `lines` is the scope's BudgetLine queryset and `items` maps each of its item ids to that
+    item's figures (a summary's by_item, or one item's); one query.
     """
-    lines = BudgetLine.objects.filter(item_id__in=list(items))
     if as_of is not None:
         lines = lines.filter(date__lte=as_of)
     per_item: dict[int, dict[str, BudgetBlockRow]] = {
@@ -236,7 +236,7 @@ def department_sheet(*, summary: BudgetSummary) -> EvaluationSheet | None:
     if evaluations.department is None:
         return None
     block = budget_block(
-        department_year=summary.department_year,
+        lines=BudgetLine.objects.filter(item__department_year=summary.department_year),
         items={row.id: row.figures for row in summary.by_item},
         as_of=summary.as_of,
     )
@@ -259,7 +259,7 @@ def item_sheet(*, item: BudgetItem) -> EvaluationSheet | None:
     evaluation = evaluate(
         execution_rate=figures.execution_rate, indicators=[indicator_input(indicator) for indicator in indicators]
     )
-    block = budget_block(department_year=item.department_year, items={item.pk: figures})
+    block = budget_block(lines=BudgetLine.objects.filter(item=item), items={item.pk: figures})
     return EvaluationSheet(block=block, evaluation=evaluation, rows=sheet_rows(indicators, evaluation), figures=figures)
 
 
