@@ -60,6 +60,7 @@ def test_the_finance_office_records_a_result_and_sees_the_new_score(live_server,
     page.fill("#id_actual", "8000")
     page.click("button[name=final]")
     assert "偏差原因分析" in page.inner_text(".errorlist")
+    page.screenshot(path=str(SCREENSHOTS / "indicator-results-form.png"), full_page=True)
     page.fill("#id_deviation_reason", "部分地州培训延期")
     page.fill("#id_corrective_measures", "下年度提前部署")
     page.click("button[name=final]")
