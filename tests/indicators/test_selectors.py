@@ -231,3 +231,23 @@ def test_monitoring_uses_spending_up_to_30_june_and_flags_both_lags():
     assert item_scope.code == "P1"
     assert not item_scope.rows[0].midyear_behind  # 6 of 10
     assert item_scope.behind  # its execution is red
+
+
+def test_carryover_of_other_funds_is_shown_as_carryover_and_spent_first():
+    # The seed's carried-over project money is 其他资金 by source, and the report calls it 上年结转.
+    dy = b.department_year()
+    project = b.item(dy, "P1")
+    b.line(project, "1944400.00", kind=Kind.CARRYOVER, source=Source.OTHER)
+    b.line(project, "1120000.00", source=Source.OTHER)
+    b.line(project, "500000.00", source=Source.SUPERIOR)
+    b.spend(project, "2000000.00")
+    b.indicator(dy, "P1-1", item_obj=project, target="1", actual="1")
+    block = item_sheet(item=project).block
+    assert (block.carryover.full_year, block.carryover.spent) == (Decimal("1944400.00"), Decimal("1944400.00"))
+    # the remaining 55,600.00 goes to 当年财政拨款 before the units' own funds
+    assert (block.current.full_year, block.current.spent) == (Decimal("500000.00"), Decimal("55600.00"))
+    assert (block.other.initial, block.other.full_year, block.other.spent) == (
+        Decimal("1120000.00"),
+        Decimal("1120000.00"),
+        Decimal("0"),
+    )
