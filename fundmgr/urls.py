@@ -15,4 +15,5 @@ urlpatterns = [
     path("province/<int:year>/", views.ProvinceView.as_view(), name="province"),
     path("d/<str:department_code>/<int:year>/units/<str:unit_code>/", include("units.urls")),
     path("d/<str:department_code>/<int:year>/items/<str:item_code>/", include("projects.urls")),
+    path("d/<str:department_code>/<int:year>/", include("indicators.urls")),
 ]
