@@ -160,13 +160,16 @@ def _url(name: str, department_year: DepartmentYear, month: int, **kwargs) -> st
     return f"{path}?asof={department_year.year}-{month:02d}"
 
 
-def evaluation_url(department_year: DepartmentYear) -> str:
-    """The 自评表 (issue 6's page, `indicators:evaluation`); its path when the page is not installed yet."""
+def evaluation_url(department_year: DepartmentYear, item_code: str | None = None) -> str:
+    """The 自评表 of the department (`indicators:evaluation`) or of an item (`indicators:item_evaluation`)."""
     kwargs = {"department_code": department_year.department.code, "year": department_year.year}
     try:
+        if item_code is not None:
+            return reverse("indicators:item_evaluation", kwargs={**kwargs, "item_code": item_code})
         return reverse("indicators:evaluation", kwargs=kwargs)
-    except NoReverseMatch:
-        return f"/d/{department_year.department.code}/{department_year.year}/evaluation/"
+    except NoReverseMatch:  # the self-evaluation pages are another app's; keep the address if it is absent
+        base = f"/d/{department_year.department.code}/{department_year.year}/"
+        return f"{base}items/{item_code}/evaluation/" if item_code else f"{base}evaluation/"
 
 
 def _month_and_class(rows, *, month: int) -> tuple[dict[int, Decimal], list[ClassRow]]:
@@ -387,7 +390,7 @@ def item_dashboard(*, department_year: DepartmentYear, item: BudgetItem, month: 
         by_category=by_category,
         cumulative=cumulative,
         indicators=_indicator_rows(indicators, evaluation, {item.id: item.name}),
-        evaluation_url=evaluation_url(department_year),
+        evaluation_url=evaluation_url(department_year, item_code=item.code),
     )
 
 
