@@ -145,15 +145,23 @@ def expenditure_update(
                 what=_("支出"),
             )
         expenditure.date = date
-        expenditure.amount = amount
         expenditure.economic_class = economic_class
         expenditure.memo = memo
         expenditure.voucher = voucher
         expenditure.procurement_method = procurement_method
-        if expenditure.status == Expenditure.Status.APPROVED and amount >= settings.APPROVAL_THRESHOLD:
+        # A changed amount at or above the threshold needs a new decision; fixing a memo or a
+        # voucher of an approved large entry does not (it was approved for that amount).
+        if (
+            expenditure.status == Expenditure.Status.APPROVED
+            and amount >= settings.APPROVAL_THRESHOLD
+            and amount != expenditure.amount
+        ):
             expenditure.status = Expenditure.Status.PENDING
             expenditure.decided_by = None
             expenditure.decided_at = None
+            expenditure.meeting_date = None
+            expenditure.minutes_number = ""
+        expenditure.amount = amount
         expenditure.full_clean()
         expenditure.save()
         return expenditure
@@ -163,6 +171,8 @@ def expenditure_delete(*, expenditure: Expenditure) -> None:
     """Delete spending dated in an open month. Deleting never overspends."""
     with transaction.atomic():
         item = _lock_item(expenditure.item)
+        # Re-read under the lock: the caller's copy may carry a stale date.
+        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
         _check_year_and_month(item=item, on=expenditure.date, field="date")
         expenditure.delete()
 
@@ -241,10 +251,17 @@ def budget_line_delete(*, line: BudgetLine) -> None:
 
 def expenditure_approve(*, expenditure: Expenditure, decided_by, meeting_date: date, minutes_number: str) -> Expenditure:
     """三重一大: the finance office approves pending spending; it then counts as spent."""
+    if meeting_date is None:
+        raise ValidationError({"meeting_date": _("请填写党组会日期")})
+    if not (minutes_number or "").strip():
+        raise ValidationError({"minutes_number": _("请填写会议纪要号")})
     with transaction.atomic():
-        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        expenditure = Expenditure.objects.select_for_update(of=("self",)).select_related("item__department_year").get(
+            pk=expenditure.pk
+        )
         if expenditure.status != Expenditure.Status.PENDING:
             raise ValidationError(_("只有待审批的支出可以审批"))
+        _check_year_and_month(item=expenditure.item, on=expenditure.date, field="date")
         expenditure.status = Expenditure.Status.APPROVED
         expenditure.decided_by = decided_by
         expenditure.decided_at = timezone.now()
@@ -259,9 +276,12 @@ def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> 
     if not reason.strip():
         raise ValidationError({"rejection_reason": _("请填写驳回理由")})
     with transaction.atomic():
-        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        expenditure = Expenditure.objects.select_for_update(of=("self",)).select_related("item__department_year").get(
+            pk=expenditure.pk
+        )
         if expenditure.status != Expenditure.Status.PENDING:
             raise ValidationError(_("只有待审批的支出可以驳回"))
+        _check_year_and_month(item=expenditure.item, on=expenditure.date, field="date")
         expenditure.status = Expenditure.Status.REJECTED
         expenditure.decided_by = decided_by
         expenditure.decided_at = timezone.now()
