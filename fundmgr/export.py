@@ -9,6 +9,7 @@ from io import BytesIO
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,7 +28,7 @@ def table_xlsx_response(table, *, filename: str, exclude_columns=()) -> HttpResp
     for row in table.as_values(exclude_columns=exclude_columns):
         sheet.append([_cell(value) for value in row])
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

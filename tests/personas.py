@@ -79,7 +79,8 @@ def member(user_, department_year: DepartmentYear, role: str, unit: BudgetUnit |
     return user_
 
 
-def build(*, code: str = "PD", year: int = 2024, budget: str = "100000.00") -> World:
+def build(*, code: str = "PD", year: int = 2024, budget: str = "100000.00", prefix: str = "") -> World:
+    """`prefix` keeps usernames unique when a test builds a second world."""
     department = Department.objects.create(code=code, name="测试部门")
     department_year = DepartmentYear.objects.create(department=department, year=year)
     unit_a = BudgetUnit.objects.create(department=department, code="A", name="甲单位", kind=BudgetUnit.Kind.ADMINISTRATIVE, position=1)
@@ -106,7 +107,7 @@ def build(*, code: str = "PD", year: int = 2024, budget: str = "100000.00") -> W
         )
         for item in (item_a, item_b)
     ]
-    finance = member(user("finance", is_staff=True), department_year, Membership.Role.FINANCE)
+    finance = member(user(f"{prefix}finance", is_staff=True), department_year, Membership.Role.FINANCE)
     finance.groups.add(finance_group())
     return World(
         department_year=department_year,
@@ -123,8 +124,8 @@ def build(*, code: str = "PD", year: int = 2024, budget: str = "100000.00") -> W
         indicator_a=indicators[0],
         indicator_b=indicators[1],
         finance=finance,
-        accountant_a=member(user("accountant_a"), department_year, Membership.Role.ACCOUNTANT, unit_a),
-        accountant_b=member(user("accountant_b"), department_year, Membership.Role.ACCOUNTANT, unit_b),
-        leader=member(user("leader"), department_year, Membership.Role.LEADER),
-        outsider=user("outsider"),
+        accountant_a=member(user(f"{prefix}accountant_a"), department_year, Membership.Role.ACCOUNTANT, unit_a),
+        accountant_b=member(user(f"{prefix}accountant_b"), department_year, Membership.Role.ACCOUNTANT, unit_b),
+        leader=member(user(f"{prefix}leader"), department_year, Membership.Role.LEADER),
+        outsider=user(f"{prefix}outsider"),
     )
