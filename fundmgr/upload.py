@@ -57,10 +57,32 @@ def may_import_into(user, department_code: str | None) -> bool:
     ).exists()
 
 
-def workbook_department_code(result) -> str | None:
+def workbook_department_code(result, path: Path) -> str | None:
+    """The department the workbook is for: from the importer's result, else its 部门 sheet."""
     department_year = getattr(result, "department_year", None)
     department = getattr(department_year, "department", None)
-    return getattr(department, "code", None)
+    code = getattr(department, "code", None)
+    return code or declared_department_code(path)
+
+
+def declared_department_code(path: Path) -> str | None:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a readable workbook: the importer has already said so
+        return None
+    try:
+        if "部门" not in book.sheetnames:
+            return None
+        rows = book["部门"].iter_rows(min_row=1, max_row=2, values_only=True)
+        header, values = next(rows, ()), next(rows, ())
+        for name, value in zip(header, values):
+            if name in ("部门编码", "code") and value is not None:
+                return str(value).strip()
+        return None
+    finally:
+        book.close()
 
 
 def run_import(path: Path, *, replace: bool, dry_run: bool, user):
@@ -108,7 +130,7 @@ class UploadView(LoginRequiredMixin, View):
             path.unlink(missing_ok=True)
             form.add_error("workbook", error.messages)
             return render(request, self.template_name, {"form": form})
-        code = workbook_department_code(result)
+        code = workbook_department_code(result, path)
         if not result.errors and not may_import_into(request.user, code):
             path.unlink(missing_ok=True)
             form.add_error("workbook", _("您不是该工作簿所属部门的财务处人员，不能导入"))
