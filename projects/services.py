@@ -11,7 +11,7 @@ from django.db.models import Case, F, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fundmgr.money import ZERO
+from fundmgr.money import ZERO, yuan
 from projects.availability import Movement, headroom
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 from units.models import MonthClose
@@ -47,8 +47,10 @@ def item_movements(
     if without_expenditure is not None:
         spending = spending.exclude(pk=without_expenditure)
     spending_days = spending.values("date").annotate(total=Sum("amount"))
-    return [Movement(date=row["date"], budget=row["net"]) for row in line_days] + [
-        Movement(date=row["date"], spending=row["total"]) for row in spending_days
+    # SQLite sums decimals in floating point (37765.44000000000, or 0.30000000000000004): the
+    # cents are exact again once rounded, and the rule must compare exact cents.
+    return [Movement(date=row["date"], budget=yuan(row["net"])) for row in line_days] + [
+        Movement(date=row["date"], spending=yuan(row["total"])) for row in spending_days
     ]
 
 
