@@ -20,7 +20,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
 
@@ -34,6 +34,12 @@ def browser():
         )
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django's connection handler hands this test a separate
+        # connection (asgiref Local is per context): close it here, or PostgreSQL refuses to
+        # drop the test database at the end of the session.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def log_in(browser, live_server, username):
