@@ -99,7 +99,7 @@ class ExpenditureListView(ScopedViewMixin, XlsxExportMixin, SingleTableMixin, Fi
     template_name = "ledger/expenditure_list.html"
     table_class = ExpenditureListTable
     filterset_class = ExpenditureFilter
-    paginate_by = 50
+    table_pagination = {"per_page": 50}
     export_name = "expenditures"
 
     def get_queryset(self):
