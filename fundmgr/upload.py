@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from fundmgr.scoping import is_finance_officer
-from units.models import Department, Membership
+from units.models import Membership
 
 SESSION_KEY = "workbook_upload"
 

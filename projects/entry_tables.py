@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import BudgetLine, Expenditure
+from projects.models import Expenditure
 
 NUM = {"td": {"class": "num"}, "tf": {"class": "num"}, "th": {"class": "num"}}
 STATUS_BADGE = {

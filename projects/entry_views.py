@@ -6,6 +6,7 @@ redirect. The services decide availability, closed months and approval status.
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -284,7 +285,7 @@ class ApprovalQueueView(ScopedViewMixin, TemplateView):
         )
         context["approve_form"] = kwargs.get("approve_form") or ApproveForm()
         context["reject_form"] = kwargs.get("reject_form") or RejectForm()
-        context["threshold"] = services.settings.APPROVAL_THRESHOLD
+        context["threshold"] = settings.APPROVAL_THRESHOLD
         return context
 
 

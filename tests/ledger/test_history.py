@@ -1,6 +1,6 @@
 """Audit trail (issue 4, item 6): who, when, each field's old and new value."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
