@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from fundmgr.scoping import ScopedViewMixin
 from indicators.models import Indicator
-from projects.models import BudgetLine, Expenditure
+from projects.models import BudgetItem, BudgetLine, Expenditure
 from units.models import MonthClose
 
 ACTIONS = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
@@ -40,12 +40,16 @@ class HistoryEntry:
     changes: list
 
 
-def _display(model, field_name, value, usernames):
+def _display(model, field_name, value, usernames, items):
     if value is None or value == "":
         return "—"
     field = model._meta.get_field(field_name)
     if field_name in USER_FIELDS:
         return usernames.get(value, str(value))
+    if field_name == "item":
+        return items.get(value, str(value))
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if field.choices:
         return str(dict(field.choices).get(value, value))
     return str(value)
@@ -68,6 +72,8 @@ def history_entries(model, records) -> list[HistoryEntry]:
             if value:
                 user_ids.add(value)
     usernames = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    item_ids = {getattr(record, "item_id", None) for record in records} - {None}
+    items = {pk: f"{code} {name}" for pk, code, name in BudgetItem.objects.filter(pk__in=item_ids).values_list("pk", "code", "name")}
     names = _field_names(model)
     entries = []
     previous = None
@@ -84,8 +90,8 @@ def history_entries(model, records) -> list[HistoryEntry]:
                 changes.append(
                     FieldChange(
                         label=str(field.verbose_name),
-                        old=_display(model, name, old, usernames) if previous is not None else "—",
-                        new=_display(model, name, new, usernames),
+                        old=_display(model, name, old, usernames, items) if previous is not None else "—",
+                        new=_display(model, name, new, usernames, items),
                     )
                 )
         if record.history_type == "-":

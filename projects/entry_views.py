@@ -120,7 +120,10 @@ class ExpenditureListView(ScopedViewMixin, XlsxExportMixin, SingleTableMixin, Fi
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["total"] = self.object_list.aggregate(total=Sum("amount", default=ZERO))["total"]
+        # Rejected entries are on the list but hold no money: the total leaves them out.
+        context["total"] = self.object_list.exclude(status=Expenditure.Status.REJECTED).aggregate(
+            total=Sum("amount", default=ZERO)
+        )["total"]
         return context
 
 

@@ -93,6 +93,9 @@ def test_rejection_needs_a_reason_and_frees_the_reservation(world, as_persona):
     assert world.pending_a.status == Expenditure.Status.REJECTED
     assert world.pending_a.rejection_reason == "未经党组会研究"
     assert available(world) == before + Decimal("60000.00")
+    listing = as_persona("accountant_a").get(url(world, "expenditures:list")).content.decode()
+    assert "已驳回" in listing
+    assert '<strong id="filtered-total">1,000.00</strong>' in listing  # the rejected 60,000.00 holds nothing
 
 
 def test_budget_line_entry_records_additions_with_their_document(world, as_persona):

@@ -29,6 +29,7 @@ def test_history_page_shows_who_changed_which_field_from_what_to_what(world, as_
     assert "<td>1000.00</td><td>1200.50</td>" in page
     assert "<td>30201</td><td>30211</td>" in page
     assert "<td>甲办公用品</td><td>甲差旅</td>" in page
+    assert "<td>—</td><td>A1 甲培训经费</td>" in page  # the item by its code and name, not its id
 
 
 def test_approval_is_on_record_with_the_decision(world, as_persona):
