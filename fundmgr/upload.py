@@ -92,15 +92,6 @@ def run_import(path: Path, *, replace: bool, dry_run: bool, user):
         return workbook_import(source=source, replace=replace, dry_run=dry_run, user=user)
 
 
-def per_unit_totals(result):
-    """What the importer reports per unit, whatever its exact attribute name."""
-    for name in ("unit_totals", "per_unit", "by_unit", "totals_by_unit"):
-        value = getattr(result, name, None)
-        if value:
-            return value.items() if isinstance(value, dict) else value
-    return []
-
-
 class UploadView(LoginRequiredMixin, View):
     template_name = "ledger/upload.html"
 
@@ -142,7 +133,7 @@ class UploadView(LoginRequiredMixin, View):
         return render(
             request,
             self.template_name,
-            {"form": form, "result": result, "unit_totals": per_unit_totals(result), "dry_run": True},
+            {"form": form, "result": result, "dry_run": True},
         )
 
     def confirm(self, request):
@@ -166,7 +157,7 @@ class UploadView(LoginRequiredMixin, View):
             return render(
                 request,
                 self.template_name,
-                {"form": UploadForm(), "result": result, "unit_totals": per_unit_totals(result), "dry_run": False},
+                {"form": UploadForm(), "result": result, "dry_run": False},
             )
         department_year = result.department_year
         messages.success(request, _("工作簿已导入"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("d/<str:department_code>/<int:year>/", views.DepartmentOverviewView.as_view(), name="department"),
     path("d/<str:department_code>/<int:year>/units/<str:unit_code>/", include("units.urls")),
     path("d/<str:department_code>/<int:year>/items/<str:item_code>/", include("projects.urls")),
+    path("d/<str:department_code>/<int:year>/", include("indicators.urls")),
     # issue 4: entry, approvals, budget lines, month closing, audit trail, upload, accounts
     path("d/<str:department_code>/<int:year>/", include("projects.entry_urls")),
     path("d/<str:department_code>/<int:year>/lines/", include("projects.line_urls")),
