@@ -120,3 +120,21 @@ def test_the_department_is_read_from_the_workbook_when_a_dry_run_keeps_no_depart
     path = tmp_path / "budget.xlsx"
     path.write_bytes(department_workbook(code="XJWF").getvalue())
     assert workbook_department_code(FakeResult(department_year=None), path) == "XJWF"
+
+
+def test_the_real_importer_lists_each_error_with_sheet_row_and_column(world, as_persona):
+    pytest.importorskip("fundmgr.workbook", reason="the importer (issue 2) has not landed on this branch yet")
+    client = as_persona("finance")
+    data = {"workbook": SimpleUploadedFile("bad.xlsx", department_workbook(spend="-5").getvalue()), "replace": "on"}
+    body = client.post(reverse("upload:workbook"), data).content.decode()
+    assert 'id="import-errors"' in body
+    assert "<td>支出明细</td><td>2</td>" in body
+    assert 'name="confirm"' not in body
+    assert "workbook_upload" not in client.session
+
+
+def test_the_real_dry_run_shows_totals_per_unit(world, as_persona):
+    pytest.importorskip("fundmgr.workbook", reason="the importer (issue 2) has not landed on this branch yet")
+    body = upload(as_persona("finance"), replace=True).content.decode()
+    assert 'id="import-units"' in body
+    assert '<td>A</td><td>甲单位</td><td class="num">100,000.00</td><td class="num">1,000.00</td>' in body

@@ -58,6 +58,11 @@ MATRIX = {
     "closing:reopen": (lambda w: dept(w, month=3), "", FINANCE_POST_ONLY),
     "audit:changes": (dept, "", READ_ALL),
     "audit:indicator_history": (lambda w: dept(w, pk=w.indicator_a.pk), "", READ_UNIT_A),
+    # issue 3's pages: department-wide ones are 404 for accountants, the results form is the finance office's
+    "indicators:evaluation": (dept, "", statuses(200, 404, 404, 200, 404)),
+    "indicators:monitoring": (dept, "", statuses(200, 404, 404, 200, 404)),
+    "indicators:item_evaluation": (lambda w: dept(w, item_code=w.item_a.code), "", READ_UNIT_A),
+    "indicators:results": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", statuses(200, 404, 404, 404, 404)),
     "upload:workbook": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
     "accounts:password": (lambda w: {}, "", SIGNED_IN),
     "accounts:password_done": (lambda w: {}, "", SIGNED_IN),
