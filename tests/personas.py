@@ -79,8 +79,19 @@ def member(user_, department_year: DepartmentYear, role: str, unit: BudgetUnit |
     return user_
 
 
+def ensure_economic_classes() -> None:
+    """Reload the reference data of migration 0002 when a transactional test's flush removed it."""
+    if not EconomicClass.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("projects.migrations.0002_economic_classes").load(apps, None)
+
+
 def build(*, code: str = "PD", year: int = 2024, budget: str = "100000.00", prefix: str = "") -> World:
     """`prefix` keeps usernames unique when a test builds a second world."""
+    ensure_economic_classes()
     department = Department.objects.create(code=code, name="测试部门")
     department_year = DepartmentYear.objects.create(department=department, year=year)
     unit_a = BudgetUnit.objects.create(department=department, code="A", name="甲单位", kind=BudgetUnit.Kind.ADMINISTRATIVE, position=1)

@@ -20,7 +20,7 @@ from tests import personas
 THREADS = 8
 AMOUNT = Decimal("10000.00")
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
