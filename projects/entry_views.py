@@ -206,6 +206,7 @@ class ExpenditureUpdateView(ExpenditureFormMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["expenditure"] = self.get_expenditure()
+        context["month_closed"] = context["expenditure"].date.month in closed_months(self.scope)
         return context
 
     def form_valid(self, form):

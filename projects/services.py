@@ -67,6 +67,11 @@ def _check_year_and_month(*, item: BudgetItem, on: date, field: str) -> None:
         raise ValidationError({field: _("%(year)s年%(month)s月已结账，不能再录入或修改") % {"year": year, "month": on.month}})
 
 
+def _check_procurement(*, item: BudgetItem, procurement_method: str) -> None:
+    if item.procurement_required and not procurement_method:
+        raise ValidationError({"procurement_method": _("该项目须政府采购，请选择采购方式")})
+
+
 def _require_headroom(*, item: BudgetItem, on: date, amount: Decimal, movements: list[Movement], what: str) -> None:
     available = max(headroom(movements, on), ZERO)
     if amount > available:
@@ -105,6 +110,7 @@ def expenditure_create(
     with transaction.atomic():
         item = _lock_item(item)
         _check_year_and_month(item=item, on=date, field="date")
+        _check_procurement(item=item, procurement_method=procurement_method)
         _require_headroom(item=item, on=date, amount=amount, movements=item_movements(item), what=_("支出"))
         status = Expenditure.Status.PENDING if amount >= settings.APPROVAL_THRESHOLD else Expenditure.Status.APPROVED
         return Expenditure.objects.create(
@@ -138,6 +144,7 @@ def expenditure_update(
         expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
         _check_year_and_month(item=item, on=expenditure.date, field="date")
         _check_year_and_month(item=item, on=date, field="date")
+        _check_procurement(item=item, procurement_method=procurement_method)
         if expenditure.status != Expenditure.Status.REJECTED:
             _require_headroom(
                 item=item,
