@@ -4,7 +4,7 @@ from fundmgr.access import department_scope, item_in_scope
 from fundmgr.dashboard import item_dashboard
 from fundmgr.exports import expenditures_xlsx
 from fundmgr.views import DashboardMixin
-from projects.filters import ExpenditureFilter
+from projects.filters import ItemExpenditureFilter
 from projects.models import BudgetLine, Expenditure
 from projects.tables import BudgetLineTable, ExpenditureTable, IndicatorStatusTable
 
@@ -21,7 +21,7 @@ class ItemDetailView(DashboardMixin, TemplateView):
         month = self.month(department_year.year)
         dashboard = item_dashboard(department_year=department_year, item=item, month=month)
         lines = BudgetLineTable(list(BudgetLine.objects.filter(item=item).order_by("date", "id")))
-        expenditure_filter = ExpenditureFilter(request.GET or None, queryset=Expenditure.objects.filter(item=item))
+        expenditure_filter = ItemExpenditureFilter(request.GET or None, queryset=Expenditure.objects.filter(item=item))
         expenditures = expenditure_filter.qs.order_by("-date", "-id")
         if request.GET.get("_export") == "xlsx" and request.GET.get("table") == "expenditures":
             return expenditures_xlsx(

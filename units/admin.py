@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from fundmgr.admin_utils import DepartmentScopedAdminMixin
+from fundmgr.scoping import finance_admin_has_permission
 
 from units.models import BudgetUnit, Department, DepartmentYear, Membership, MonthClose
 
@@ -54,3 +55,5 @@ class MembershipAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
 admin.site.site_header = _("预算执行与绩效自评 · 管理")
 admin.site.site_title = _("fundmgr 管理")
 admin.site.index_title = _("财务处管理")
+# The admin is for the finance office and superusers only (issue 4), whatever the staff flag says.
+admin.site.has_permission = finance_admin_has_permission

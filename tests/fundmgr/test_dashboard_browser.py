@@ -41,7 +41,7 @@ def dashboard_address(transactional_db, client, live_server):
     return f"{live_server.url}/d/{department}/2024/?asof=2024-12", client.cookies["sessionid"].value, unit_name
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_dashboard_charts_render_and_a_unit_bar_opens_the_unit_page(dashboard_address, live_server):
     from playwright.sync_api import sync_playwright
 

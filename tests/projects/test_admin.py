@@ -96,3 +96,15 @@ def test_admin_item_list_shows_annotated_figures(admin_client, item):
     body = response.content.decode()
     assert "0.10" in body  # 1000.00 yuan is 0.10 万元
     assert "25.00%" in body
+
+
+def test_a_staff_flag_alone_does_not_open_the_admin(client, django_user_model):
+    dy = factories.department_year()
+    leader = django_user_model.objects.create_user("staffleader", password="x", is_staff=True)
+    from units.models import Membership
+
+    Membership.objects.create(user=leader, department=dy.department, role=Membership.Role.LEADER)
+    client.force_login(leader)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
