@@ -38,7 +38,11 @@ MATRIX = {
     "login": (lambda w: {}, "", statuses(200, 200, 200, 200, 200, 200)),
     "logout": (lambda w: {}, "", statuses(405, 405, 405, 405, 405, 405)),
     "set_language": (lambda w: {}, "", statuses(302, 302, 302, 302, 302, 302)),
-    "department": (dept, "", READ_ALL),
+    # issue 5: an accountant's department dashboard is their unit's: they are redirected there
+    "department": (dept, "", statuses(200, 302, 302, 200, 404)),
+    "units:expenditures_export": (lambda w: dept(w, unit_code=w.unit_a.code), "", READ_UNIT_A),
+    # the province view is for superusers and the 财政厅 group (tests/fundmgr/test_dashboard_pages.py)
+    "province": (lambda w: {"year": w.department_year.year}, "", statuses(404, 404, 404, 404, 404)),
     "units:detail": (lambda w: dept(w, unit_code=w.unit_a.code), "", READ_UNIT_A),
     "projects:detail": (lambda w: dept(w, item_code=w.item_a.code), "", READ_UNIT_A),
     "expenditures:list": (dept, "", READ_ALL),
