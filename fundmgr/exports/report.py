@@ -6,10 +6,12 @@ the finance office on the narrative page. Nothing is typed twice, so nothing can
 """
 
 from collections import Counter
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 from typing import BinaryIO
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -144,7 +146,8 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
     doc = ReportWriter()
 
     doc.title(_("%(name)s%(year)s年度部门整体支出绩效自评报告") % {"name": department.name, "year": year})
-    doc.para(_("填报时间：%(date)s") % {"date": f"{stamp.created.year} 年 {stamp.created.month} 月 {stamp.created.day} 日"}, indent=False)
+    filled_on = _local_date(stamp)
+    doc.para(_("填报时间：%(date)s") % {"date": f"{filled_on.year} 年 {filled_on.month} 月 {filled_on.day} 日"}, indent=False)
 
     # 一、基本概况
     doc.heading(_("一、基本概况"))
@@ -347,6 +350,12 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
     properties.modified = stamp.created
     properties.title = _("部门整体支出绩效自评报告")
     doc.document.save(out)
+
+
+def _local_date(stamp: Stamp):
+    """The stamp's day where the department is (settings.TIME_ZONE); stamps are naive UTC."""
+    created = stamp.created if stamp.created.tzinfo else stamp.created.replace(tzinfo=dt_timezone.utc)
+    return timezone.localtime(created).date()
 
 
 def _count(value: int | None) -> str:

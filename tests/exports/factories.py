@@ -108,7 +108,7 @@ def build_ledger(code: str = "TST") -> Ledger:
     User = get_user_model()
 
     def person(username, role=None, unit=None):
-        user = User.objects.create_user(username=username, password="pw-for-tests")
+        user = User.objects.create_user(username=username)  # no password: tests use force_login, and hashing is slow
         if role:
             Membership.objects.create(user=user, department=department, role=role, unit=unit)
         return user
@@ -123,3 +123,47 @@ def build_ledger(code: str = "TST") -> Ledger:
         accountant_b=person(f"{code}-acc-b", Membership.Role.ACCOUNTANT, unit_b),
         outsider=person(f"{code}-outsider"),
     )
+
+
+def generated(what: str, department_year, **options):
+    """Generate an export into memory and return its bytes."""
+    import io
+    from datetime import datetime, timezone
+
+    from fundmgr.exports import registry
+
+    out = io.BytesIO()
+    registry.generate(
+        what, department_year=department_year, out=out,
+        stamp=registry.stamp_for("测试用户", now=datetime(2025, 3, 12, 10, 0, tzinfo=timezone.utc)),
+        **options,
+    )
+    return out.getvalue()
+
+
+def open_workbook(what: str, department_year, **options):
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(generated(what, department_year, **options)))
+
+
+def find_row(ws, label, column: int = 1, start: int = 1) -> int:
+    """The first row at or after `start` whose cell in `column` is `label`."""
+    for row in range(start, ws.max_row + 1):
+        if ws.cell(row=row, column=column).value == label:
+            return row
+    raise AssertionError(f"no row labelled {label!r} in sheet {ws.title}")
+
+
+def wan_of(yuan: str) -> Decimal:
+    from fundmgr.money import wan
+
+    return wan(Decimal(yuan))
+
+
+def number(cell) -> Decimal:
+    """A numeric cell as a Decimal; fails when the cell holds text."""
+    assert isinstance(cell.value, (int, float)), f"{cell.coordinate} holds {cell.value!r}, not a number"
+    return Decimal(str(cell.value))
