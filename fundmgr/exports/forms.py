@@ -26,12 +26,13 @@ class ExpenditureDetailForm(forms.Form):
         if not scope.is_accountant:
             choices.insert(0, ("", _("全部门")))
         self.fields["unit"].choices = choices
+        if scope.is_accountant and self.is_bound:
+            # An accountant's detail is always their own unit's, whatever the query string says.
+            self.data = self.data.copy()
+            self.data["unit"] = choices[0][0] if choices else ""
 
     def clean_unit(self) -> BudgetUnit | None:
         code = self.cleaned_data.get("unit")
-        if self.scope.is_accountant:
-            # An accountant's detail is always their own unit's, whatever the query string says.
-            return next((unit for unit in self.units.values() if unit.id == self.scope.unit_id), None)
         return self.units.get(code) if code else None
 
     def clean(self):
