@@ -83,8 +83,8 @@ def build_ledger(code: str = "TST") -> Ledger:
     L = Indicator.Level1
     for position, (ind_code, level1, level2, name, target, midyear, actual, unit) in enumerate(
         [
-            ("D1", L.OUTPUT, "数量指标", "培训妇女人数", "100", "40", "120", "人"),
-            ("D2", L.OUTPUT, "质量指标", "培训合格率", "50", "20", "40", "%"),
+            ("D1", L.OUTPUT, "数量", "培训妇女人数", "100", "40", "120", "人"),
+            ("D2", L.OUTPUT, "质量", "培训合格率", "50", "20", "40", "%"),
             ("D3", L.BENEFIT, "社会效益", "法律知识知晓率", "90", "90", "95", "%"),
             ("D4", L.SATISFACTION, "服务对象满意度", "群众满意度", "95", "95", "96", "%"),
         ]
@@ -100,7 +100,7 @@ def build_ledger(code: str = "TST") -> Ledger:
         [("X1", L.OUTPUT, "60", "300"), ("X2", L.SATISFACTION, "30", "90")]
     ):
         Indicator.objects.create(
-            department_year=department_year, item=a_project, code=ind_code, level1=level1, level2="数量指标",
+            department_year=department_year, item=a_project, code=ind_code, level1=level1, level2="数量",
             name=f"项目指标{ind_code}", direction=Indicator.Direction.AT_LEAST, target=Decimal("300") if ind_code == "X1" else Decimal("90"),
             actual=Decimal(actual), midyear=Decimal("100"), unit="人", points=Decimal(points), position=10 + position,
         )
