@@ -57,8 +57,20 @@ def actual_value(indicator: Indicator):
     return indicator.actual
 
 
+# A year-end document reports deviation from the year's target: a missed target, or one
+# exceeded by 30 % or more (DOMAIN.md section 3.7). The mid-year flag belongs to the in-year
+# monitoring (双监控): the seed report calls indicator ① (800 of 5000 at mid-year, 5000 at
+# year end) "未偏离预期指标", so the exports do not count it as a deviation.
+YEAR_END_FLAGS = (FLAG_MISSED, FLAG_FAR_OVER)
+
+
+def year_end_flags(flags: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(flag for flag in flags if flag in YEAR_END_FLAGS)
+
+
 def deviation_text(indicator: Indicator, flags: tuple[str, ...]) -> str:
-    """偏差原因分析及改进措施: "未偏离" or the flags with the evaluator's reason and measures."""
+    """偏差原因分析及改进措施: "未偏离" or the year-end flags with the evaluator's reason and measures."""
+    flags = year_end_flags(flags)
     if not flags:
         return _("未偏离")
     parts = ["；".join(flag_label(flag) for flag in flags)]

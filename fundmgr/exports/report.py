@@ -19,7 +19,14 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from fundmgr.exports.labels import Stamp, deviation_text, direction_symbol, plain_number, rating_label
+from fundmgr.exports.labels import (
+    Stamp,
+    deviation_text,
+    direction_symbol,
+    plain_number,
+    rating_label,
+    year_end_flags,
+)
 from fundmgr.exports.selectors import by_source_and_kind, spending_by_economic_item
 from fundmgr.money import percent, round_half_up, wan
 from indicators.models import Indicator
@@ -309,7 +316,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
                     _actual(indicator),
                     f"{scores[indicator.code].points:.2f}" if indicator.code in scores else "—",
                     f"{scores[indicator.code].earned:.2f}" if indicator.code in scores else "—",
-                    _("是") if indicator.code in scores and scores[indicator.code].flags else _("否"),
+                    _("是") if indicator.code in scores and year_end_flags(scores[indicator.code].flags) else _("否"),
                 ]
                 for index, indicator in enumerate(_in_report_order(indicators))
             ],
@@ -449,6 +456,6 @@ def _indicator_text(indicator: Indicator, flags: tuple[str, ...]) -> str:
         "midyear": _value(indicator.midyear, indicator),
         "actual": _actual(indicator),
     }
-    if not flags:
+    if not year_end_flags(flags):
         return text + _("该指标未偏离预期指标。")
     return text + _("该指标偏离预期指标：%(deviation)s。") % {"deviation": deviation_text(indicator, flags)}

@@ -100,7 +100,8 @@ def build_ledger(code: str = "TST") -> Ledger:
         [("X1", L.OUTPUT, "60", "300"), ("X2", L.SATISFACTION, "30", "90")]
     ):
         Indicator.objects.create(
-            department_year=department_year, item=a_project, code=ind_code, level1=level1, level2="数量",
+            department_year=department_year, item=a_project, code=ind_code, level1=level1,
+            level2="数量" if level1 == L.OUTPUT else "服务对象满意度",
             name=f"项目指标{ind_code}", direction=Indicator.Direction.AT_LEAST, target=Decimal("300") if ind_code == "X1" else Decimal("90"),
             actual=Decimal(actual), midyear=Decimal("100"), unit="人", points=Decimal(points), position=10 + position,
         )

@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
+from fundmgr.money import wan
 from indicators.models import Indicator
+from projects.selectors import budget_summary
 from fundmgr.exports.labels import plain_number
 from tests.exports.factories import find_row, generated, number, open_workbook
 from tests.exports.rendering import PDFTOPPM, SOFFICE, first_page_png, to_pdf
@@ -39,7 +41,9 @@ def seed(db):
 def test_seed_self_evaluation_total_is_99_59_and_rated_excellent(seed):
     ws = open_workbook("self-evaluation", seed).active
     budget = find_row(ws, "年度资金总额", column=2)
-    assert number(ws.cell(budget, 5)) == Decimal("9364.89")
+    # DOMAIN.md says "about" 9364.89: 人员 2930.60 + 公用 287.84 + 项目 6146.44 = 9364.88 from the line items.
+    full_year = budget_summary(department_year=seed).totals.full_year
+    assert number(ws.cell(budget, 5)) == wan(full_year) == Decimal("9364.88")
     assert number(ws.cell(budget, 6)) == Decimal("8977.93")
     assert number(ws.cell(budget, 8)) == Decimal("0.9587")
     assert number(ws.cell(budget, 9)) == Decimal("9.59")

@@ -48,6 +48,7 @@ def test_indicator_rows_show_points_earned_and_deviation(ledger):
     assert number(ws.cell(missed, 8)) == Decimal("20.00")
     assert "未达到目标值" in ws.cell(missed, 9).value and "受天气影响延期" in ws.cell(missed, 9).value
     assert ws.cell(first + 3, 9).value == "未偏离"
+    assert ws.cell(first, 9).value == "未偏离"  # only behind at mid-year
     assert ws.cell(first, 1).value == "产出指标"
     assert any(str(rng).startswith(f"A{first}:A{first + 1}") for rng in ws.merged_cells.ranges)
 
