@@ -14,5 +14,6 @@ urlpatterns = [
     path("d/<str:department_code>/<int:year>/", views.DepartmentOverviewView.as_view(), name="department"),
     path("d/<str:department_code>/<int:year>/units/<str:unit_code>/", include("units.urls")),
     path("d/<str:department_code>/<int:year>/items/<str:item_code>/", include("projects.urls")),
+    path("d/<str:department_code>/<int:year>/", include("indicators.urls")),
     path("d/<str:department_code>/<int:year>/", include("fundmgr.exports.urls")),
 ]

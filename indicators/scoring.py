@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from fundmgr.money import HUNDRED, ZERO, round_half_up
 
 ONE = Decimal("1")
@@ -45,7 +47,10 @@ class IndicatorInput:
     points: Decimal | None = None
     tier: str = ""
     rate: Decimal | None = None  # 得分率 in percent, qualitative only
-    annual_count: bool = True  # the mid-year flag applies to counts accumulated over the year
+    # The mid-year flag applies to counts accumulated over the year (households, persons), not to
+    # rates such as 受理率 ≥ 90 %, which are already comparable at mid-year. The selector sets it
+    # from the unit of measure (indicators.selectors.is_annual_count).
+    annual_count: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,11 @@ def assign_points(indicators: Sequence[IndicatorInput]) -> list[Decimal]:
     given = [indicator.points is not None for indicator in indicators]
     if any(given) and not all(given):
         missing = [indicator.code for indicator in indicators if indicator.points is None]
-        raise ScoringError(f"分值须全部填写或全部不填，以下指标缺少分值：{'、'.join(missing)}")
+        raise ScoringError(_("分值须全部填写或全部不填，以下指标缺少分值：%(codes)s") % {"codes": "、".join(missing)})
     if all(given) and indicators:
         total = sum((indicator.points for indicator in indicators), ZERO)
         if total != INDICATOR_POINTS_TOTAL:
-            raise ScoringError(f"各指标分值合计须为90，实为{total}")
+            raise ScoringError(_("各指标分值合计须为90，实为%(total)s") % {"total": total})
         return [indicator.points for indicator in indicators]
     points: list[Decimal] = [ZERO] * len(indicators)
     for level, level_total in DEFAULT_LEVEL_POINTS.items():
@@ -118,14 +123,17 @@ def assign_points(indicators: Sequence[IndicatorInput]) -> list[Decimal]:
 def tier_ratio(tier: str, rate: Decimal | None) -> Decimal:
     """r of a qualitative indicator from its tier and optional 得分率 in percent (section 3.3)."""
     if tier not in TIER_RANGES:
-        raise ScoringError("定性指标须填写定性等级（达成、部分达成、未达成）")
+        raise ScoringError(_("定性指标须填写定性等级（达成、部分达成、未达成）"))
     low, high, default, top_included = TIER_RANGES[tier]
     if rate is None:
         return default
     r = rate / HUNDRED
     if r < low or r > high or (r == high and not top_included):
         top = "]" if top_included else ")"
-        raise ScoringError(f"得分率{rate}%超出该定性等级的范围[{low * HUNDRED:.0f}%, {high * HUNDRED:.0f}%{top}")
+        raise ScoringError(
+            _("得分率%(rate)s%%超出该定性等级的范围[%(low)s%%, %(high)s%%%(top)s")
+            % {"rate": rate, "low": f"{low * HUNDRED:.0f}", "high": f"{high * HUNDRED:.0f}", "top": top}
+        )
     return r
 
 
@@ -140,7 +148,7 @@ def completion_ratio(indicator: IndicatorInput) -> Decimal | None:
         return tier_ratio(indicator.tier, indicator.rate)
     t, a = indicator.target, indicator.actual
     if t is None:
-        raise ScoringError("定量指标须填写目标值")
+        raise ScoringError(_("定量指标须填写目标值"))
     if a is None:
         return None
     if indicator.direction == "ge":
@@ -156,11 +164,18 @@ def completion_ratio(indicator: IndicatorInput) -> Decimal | None:
             return ONE
         high = max(a, t)
         return ZERO if high <= ZERO else max(min(a, t), ZERO) / high
-    raise ScoringError(f"未知的指标方向：{indicator.direction}")
+    raise ScoringError(_("未知的指标方向：%(direction)s") % {"direction": indicator.direction})
 
 
 def deviation_flags(indicator: IndicatorInput, ratio: Decimal | None) -> tuple[str, ...]:
-    """Deviation flags (section 3.7). They are shown, never applied to the score."""
+    """Deviation flags (section 3.7). They are shown, never applied to the score.
+
+    - target_missed: r < 1; the evaluator owes a reason and corrective measures.
+    - far_over_target: a `≥` indicator whose year-end value is at least 130 % of its target.
+    - midyear_behind: an annual count whose mid-year value is below 50 % of its target. Only
+      `≥` and `=` targets accumulate towards the target over the year: for `≤` (a cost, a
+      duration) a low mid-year value is good news, and a qualitative indicator has no value.
+    """
     flags = []
     if ratio is not None and ratio < ONE:
         flags.append(FLAG_MISSED)
@@ -168,9 +183,10 @@ def deviation_flags(indicator: IndicatorInput, ratio: Decimal | None) -> tuple[s
     if indicator.direction == "ge" and t and indicator.actual is not None and indicator.actual >= t * FAR_OVER:
         flags.append(FLAG_FAR_OVER)
     if (
-        indicator.direction != "qualitative"
+        indicator.direction in ("ge", "eq")
         and indicator.annual_count
         and t
+        and t > ZERO
         and indicator.midyear is not None
         and indicator.midyear < t * MIDYEAR_SHARE
     ):

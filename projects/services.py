@@ -268,3 +268,43 @@ def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> 
         expenditure.rejection_reason = reason
         expenditure.save()
         return expenditure
+
+
+def expenditure_validate(
+    *, item: BudgetItem, date: date, amount: Decimal, expenditure: Expenditure | None = None
+) -> None:
+    """Check an expenditure against the rules without writing, for forms to show errors early.
+
+    The write itself re-checks under the item's lock, so this is advisory only.
+    """
+    if amount <= ZERO:
+        raise ValidationError({"amount": _("金额须大于0")})
+    item = BudgetItem.objects.select_related("department_year").get(pk=item.pk)
+    if expenditure is not None and expenditure.pk:
+        _check_year_and_month(item=item, on=expenditure.date, field="date")
+    _check_year_and_month(item=item, on=date, field="date")
+    if expenditure is not None and expenditure.status == Expenditure.Status.REJECTED:
+        return
+    movements = item_movements(item, without_expenditure=expenditure.pk if expenditure is not None else None)
+    _require_headroom(item=item, on=date, amount=amount, movements=movements, what=_("支出"))
+
+
+def budget_line_validate(*, item: BudgetItem, kind: str, amount: Decimal, date: date, line: BudgetLine | None = None) -> None:
+    """Check a new or changed budget line without writing (advisory; the write re-checks under lock)."""
+    if amount <= ZERO:
+        raise ValidationError({"amount": _("金额须大于0")})
+    item = BudgetItem.objects.select_related("department_year").get(pk=item.pk)
+    if line is not None and line.pk:
+        _check_year_and_month(item=item, on=line.date, field="date")
+    _check_year_and_month(item=item, on=date, field="date")
+    movements = item_movements(item, without_line=line.pk if line is not None and line.pk else None)
+    movements.append(Movement(date=date, budget=-amount if kind == BudgetLine.Kind.REDUCTION else amount))
+    earliest = min(date, line.date) if line is not None and line.pk else date
+    shortfall = -headroom(movements, earliest)
+    if shortfall > ZERO:
+        raise AvailabilityError(
+            {
+                "amount": _("项目“%(item)s”可用指标不足，该指标将使项目超支 %(shortfall)s 元")
+                % {"item": item.name, "shortfall": format_yuan(shortfall)}
+            }
+        )

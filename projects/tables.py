@@ -16,21 +16,18 @@ class ItemTable(tables.Table):
     code = tables.Column(verbose_name=_("项目编码"), orderable=False)
     name = tables.Column(verbose_name=_("项目名称"), footer=_("合计"), orderable=False)
     category = tables.Column(verbose_name=_("项目类别"), orderable=False)
-    full_year = tables.Column(verbose_name=_("全年预算数（万元）"), accessor="pk", orderable=False, attrs=NUM)
-    spent = tables.Column(verbose_name=_("执行数（万元）"), orderable=False, attrs=NUM)
-    pending = tables.Column(verbose_name=_("待审批（万元）"), orderable=False, attrs=NUM)
-    execution_rate = tables.Column(verbose_name=_("执行率"), accessor="pk", orderable=False, attrs=NUM)
+    full_year = tables.Column(verbose_name=_("全年预算数（万元）"), accessor="pk", footer=lambda table: format_wan(table.totals.full_year), orderable=False, attrs=NUM)
+    spent = tables.Column(verbose_name=_("执行数（万元）"), orderable=False, attrs=NUM, footer=lambda table: format_wan(table.totals.spent))
+    pending = tables.Column(verbose_name=_("待审批（万元）"), orderable=False, attrs=NUM, footer=lambda table: format_wan(table.totals.pending))
+    execution_rate = tables.Column(verbose_name=_("执行率"), accessor="pk", footer=lambda table: format_rate(table.totals.execution_rate), orderable=False, attrs=NUM)
 
     class Meta:
         attrs = {"class": "table"}
 
     def __init__(self, *args, totals, department_year, **kwargs):
+        self.totals = totals
         self.department_year = department_year
         super().__init__(*args, **kwargs)
-        self.columns["full_year"].column.footer = format_wan(totals.full_year)
-        self.columns["spent"].column.footer = format_wan(totals.spent)
-        self.columns["pending"].column.footer = format_wan(totals.pending)
-        self.columns["execution_rate"].column.footer = format_rate(totals.execution_rate)
 
     @staticmethod
     def _full_year(record):

@@ -6,3 +6,5 @@ Tests run with DEBUG off, like production, so they need a throwaway secret key.
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# Tests do not run collectstatic: serve static files from the finders, without a manifest.
+os.environ.setdefault("STATIC_MANIFEST", "0")

@@ -19,10 +19,10 @@ class UnitTable(tables.Table):
     """Units of a department-year with their budget figures; the footer is the department total."""
 
     name = tables.Column(verbose_name=_("预算单位"), footer=_("合计"), orderable=False)
-    full_year = tables.Column(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year", orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
-    spent = tables.Column(verbose_name=_("执行数（万元）"), accessor="figures__spent", orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
-    pending = tables.Column(verbose_name=_("待审批（万元）"), accessor="figures__pending", orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
-    execution_rate = tables.Column(verbose_name=_("执行率"), accessor="figures__execution_rate", orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
+    full_year = tables.Column(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year", footer=lambda table: format_wan(table.totals.full_year), orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
+    spent = tables.Column(verbose_name=_("执行数（万元）"), accessor="figures__spent", footer=lambda table: format_wan(table.totals.spent), orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
+    pending = tables.Column(verbose_name=_("待审批（万元）"), accessor="figures__pending", footer=lambda table: format_wan(table.totals.pending), orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
+    execution_rate = tables.Column(verbose_name=_("执行率"), accessor="figures__execution_rate", footer=lambda table: format_rate(table.totals.execution_rate), orderable=False, default="—", attrs={"td": {"class": "num"}, "tf": {"class": "num"}})
 
     class Meta:
         attrs = {"class": "table"}
@@ -32,10 +32,6 @@ class UnitTable(tables.Table):
         self.totals = totals
         self.department_year = department_year
         super().__init__(*args, **kwargs)
-        self.columns["full_year"].column.footer = format_wan(totals.full_year)
-        self.columns["spent"].column.footer = format_wan(totals.spent)
-        self.columns["pending"].column.footer = format_wan(totals.pending)
-        self.columns["execution_rate"].column.footer = format_rate(totals.execution_rate)
 
     def render_name(self, record):
         url = reverse(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
+from indicators.templatetags.indicators_tags import RATING_LABELS
 from indicators.scoring import FLAG_FAR_OVER, FLAG_MIDYEAR_BEHIND, FLAG_MISSED
 
 
@@ -19,7 +20,8 @@ class Stamp:
 
 
 def rating_label(rating: str) -> str:
-    return {"excellent": _("优"), "good": _("良"), "fair": _("中"), "poor": _("差")}[rating]
+    """优/良/中/差, the words the self-evaluation pages use."""
+    return str(RATING_LABELS[rating])
 
 
 def flag_label(flag: str) -> str:

@@ -4,7 +4,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 
-@pytest.mark.parametrize("what", ["self-evaluation", "project-evaluation", "execution", "expenditures", "report"])
+@pytest.mark.parametrize("what", ["self-evaluation", "project-evaluation", "execution", "expenditures", "workbook", "report"])
 def test_export_command_writes_each_file(ledger, tmp_path, what):
     out = tmp_path / f"file.{'docx' if what == 'report' else 'xlsx'}"
     call_command("export", department="TST", year=2024, what=what, out=str(out))

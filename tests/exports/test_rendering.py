@@ -14,6 +14,7 @@ FILES = {
     "project-evaluation": "xlsx",
     "execution": "xlsx",
     "expenditures": "xlsx",
+    "workbook": "xlsx",
     "report": "docx",
 }
 

@@ -18,9 +18,6 @@ from tests.exports.rendering import PDFTOPPM, SOFFICE, first_page_png, to_pdf
 from units.models import DepartmentYear
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(
-    not (ROOT / "fundmgr/management/commands/load_demo.py").exists(), reason="load_demo (issue 2) has not landed yet"
-)
 
 SEED_VALUES = [  # target, mid-year, year-end, DOMAIN.md section 7
     ("5000", "800", "5000"),
@@ -120,7 +117,6 @@ def test_seed_self_evaluation_prints_and_its_first_page_is_the_readme_screenshot
 
 
 def test_seed_import_workbook_round_trips_to_the_identical_summary(seed):
-    pytest.importorskip("fundmgr.workbook", reason="the workbook importer (issue 2) has not landed yet")
     from tests.exports.test_workbook import round_trip
 
     before, after = round_trip(seed)

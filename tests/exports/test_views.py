@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from units.models import DepartmentYear
 
-KINDS = ["self-evaluation", "project-evaluation", "execution", "expenditures", "report"]
+KINDS = ["self-evaluation", "project-evaluation", "execution", "expenditures", "workbook", "report"]
 
 
 def index_url(ledger):
@@ -62,7 +62,7 @@ def test_accountant_sees_only_the_expenditure_detail_on_the_exports_page(client,
     assert "测试中心" not in page  # the other unit is not offered
 
 
-@pytest.mark.parametrize("what", ["self-evaluation", "project-evaluation", "execution", "report"])
+@pytest.mark.parametrize("what", ["self-evaluation", "project-evaluation", "execution", "workbook", "report"])
 def test_accountant_cannot_download_the_department_files(client, ledger, what):
     client.force_login(ledger.accountant_a)
     assert client.get(download_url(what)).status_code == 404

@@ -5,12 +5,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-pytest.importorskip("fundmgr.workbook", reason="the workbook importer (issue 2) has not landed yet")
-
-from fundmgr.summary import summary_json  # noqa: E402
-from fundmgr.workbook import workbook_import  # noqa: E402
-from tests.exports.factories import generated  # noqa: E402
-from units.models import BudgetUnit, Department, DepartmentYear  # noqa: E402
+from fundmgr.summary import summary_json
+from fundmgr.workbook import workbook_import
+from tests.exports.factories import generated
+from units.models import BudgetUnit, Department, DepartmentYear
 
 
 def empty_the_database_of(department_year: DepartmentYear) -> None:

@@ -1,0 +1,239 @@
+"""The budget workbook format (DOMAIN.md section 4): its sheets, columns and enumerations.
+
+The one source of truth for the reader (fundmgr.workbook.reader), the template and any
+writer of a department-year back to Excel (fundmgr.workbook.writer). Headers are the
+workbook contract, so they are not translated; the English names are accepted as aliases.
+
+Extensions of DOMAIN.md section 4, all optional columns:
+- 预算单位: 离休人数 lixiu_staff and 退休人数 retired_staff (the seed report gives both);
+- 预算项目: 须政府采购 procurement_required (是/否).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Indicator
+from projects.models import BudgetItem, BudgetLine
+from units.models import BudgetUnit, Department
+
+# Column kinds: how a cell is read and written.
+TEXT = "text"
+INTEGER = "integer"  # a count, >= 0
+AMOUNT = "amount"  # yuan, > 0, at most 2 decimals
+VALUE = "value"  # an indicator value: any decimal, at most 4 decimals
+DATE = "date"
+CHOICE = "choice"  # one of `choices`
+ECONOMIC_CLASS = "economic_class"  # a 3- or 5-digit code of projects.EconomicClass
+YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # English name, also the key of a row dict
+    header: str  # Chinese header, as row 1 of the sheet shows it
+    kind: str = TEXT
+    required: bool = True
+    # Chinese label -> model value. The first label of a value is the one written out.
+    choices: dict[str, object] = field(default_factory=dict)
+    max_length: int | None = None
+    max_digits: int | None = None  # for VALUE: digits before the point, with the 4 decimals
+    decimal_places: int = 2
+    help: str = ""
+
+    def label_for(self, value: str) -> str:
+        """The label written to a workbook for a model value."""
+        for label, choice in self.choices.items():
+            if choice == value:
+                return label
+        return value
+
+    @property
+    def labels(self) -> list[str]:
+        """One label per model value, in order: what the drop-down list offers."""
+        seen, labels = set(), []
+        for label, value in self.choices.items():
+            if value not in seen:
+                seen.add(value)
+                labels.append(label)
+        return labels
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    name: str
+    columns: tuple[Column, ...]
+    help: str = ""
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+
+def _field_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _choices(model_choices, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Chinese label -> value from a TextChoices, plus aliases (the English values are always accepted)."""
+    mapping = {str(label): value for value, label in model_choices.choices}
+    mapping.update(extra or {})
+    for value in model_choices.values:
+        mapping.setdefault(value, value)
+    return mapping
+
+
+YES_NO = {"是": True, "否": False, "yes": True, "no": False}
+
+UNIT_KINDS = _choices(BudgetUnit.Kind)
+CATEGORIES = _choices(BudgetItem.Category)
+SOURCES = _choices(BudgetLine.Source, {"自治区安排": BudgetLine.Source.LOCAL})
+LINE_KINDS = _choices(BudgetLine.Kind)
+LEVEL1 = _choices(Indicator.Level1)
+DIRECTIONS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", "定性": "qualitative"}
+for _value in Indicator.Direction.values:
+    DIRECTIONS.setdefault(_value, _value)
+TIERS = _choices(Indicator.Tier)
+
+# 二级指标 allowed under each 一级指标 (DOMAIN.md section 1).
+LEVEL2 = {
+    "output": ("数量", "质量", "时效", "成本"),
+    "benefit": ("经济效益", "社会效益", "生态效益", "可持续影响"),
+    "satisfaction": ("服务对象满意度",),
+}
+LEVEL2_ALL = tuple(name for names in LEVEL2.values() for name in names)
+
+DEPARTMENT = Sheet(
+    key="department",
+    name="部门",
+    help=_("部门及年度，恰好一行。"),
+    columns=(
+        Column("code", "部门编码", max_length=_field_length(Department, "code"), help=_("部门编码，如 XJWF")),
+        Column("name", "部门名称", max_length=_field_length(Department, "name")),
+        Column("year", "年度", kind=YEAR, help=_("四位年份；工作簿中所有日期须在该年度内")),
+    ),
+)
+
+UNITS = Sheet(
+    key="units",
+    name="预算单位",
+    help=_("部门所属的预算单位，每行一个；已有单位按单位编码更新，不会删除。"),
+    columns=(
+        Column("code", "单位编码", max_length=_field_length(BudgetUnit, "code"), help=_("在部门内唯一")),
+        Column("name", "单位名称", max_length=_field_length(BudgetUnit, "name")),
+        Column("kind", "单位性质", kind=CHOICE, choices=UNIT_KINDS),
+        Column("authorized_staff", "编制数", kind=INTEGER, required=False),
+        Column("actual_staff", "实有人数", kind=INTEGER, required=False),
+        Column("retired_staff", "退休人数", kind=INTEGER, required=False),
+        Column("lixiu_staff", "离休人数", kind=INTEGER, required=False),
+    ),
+)
+
+ITEMS = Sheet(
+    key="items",
+    name="预算项目",
+    help=_("预算项目，每行一个：人员类、运转类（基本支出）或特定目标类（项目支出）。"),
+    columns=(
+        Column("code", "项目编码", max_length=_field_length(BudgetItem, "code"), help=_("在年度内唯一")),
+        Column("name", "项目名称", max_length=_field_length(BudgetItem, "name")),
+        Column("unit", "单位编码", max_length=_field_length(BudgetUnit, "code"), help=_("须是“预算单位”表中的单位编码")),
+        Column("category", "项目类别", kind=CHOICE, choices=CATEGORIES),
+        Column(
+            "procurement_required",
+            "须政府采购",
+            kind=CHOICE,
+            choices=YES_NO,
+            required=False,
+            help=_("是/否，不填为否"),
+        ),
+    ),
+)
+
+LINES = Sheet(
+    key="lines",
+    name="预算指标",
+    help=_("预算指标：每行一笔下达、追加、调减或结转的金额。全年预算数 = 年初预算 + 年中追加 − 年中调减 + 上年结转。"),
+    columns=(
+        Column("project", "项目编码", max_length=_field_length(BudgetItem, "code"), help=_("须是“预算项目”表中的项目编码")),
+        Column("source", "资金来源", kind=CHOICE, choices=SOURCES),
+        Column("kind", "调整类型", kind=CHOICE, choices=LINE_KINDS),
+        Column("amount", "金额", kind=AMOUNT, help=_("元，须大于0，最多两位小数；调减也填正数")),
+        Column("date", "日期", kind=DATE, help=_("如 2024-03-15 或 2024/3/15")),
+        Column("document", "文号", required=False, max_length=_field_length(BudgetLine, "document")),
+    ),
+)
+
+EXPENDITURES = Sheet(
+    key="expenditures",
+    name="支出明细",
+    help=_("支出明细：每行一笔支出。按日期逐笔检查可用指标，同日的预算指标先于支出计入，任何时点累计支出不得超过累计可用指标。"),
+    columns=(
+        Column("project", "项目编码", max_length=_field_length(BudgetItem, "code"), help=_("须是“预算项目”表中的项目编码")),
+        Column("date", "支出日期", kind=DATE),
+        Column("amount", "金额", kind=AMOUNT, help=_("元，须大于0，最多两位小数")),
+        Column(
+            "economic_class",
+            "经济分类",
+            kind=ECONOMIC_CLASS,
+            help=_("部门预算支出经济分类的3位或5位编码，如 302 或 30201，见“经济分类表”"),
+        ),
+        Column("memo", "摘要", max_length=500),
+        Column("voucher", "凭证号", required=False, max_length=64),
+    ),
+)
+
+INDICATORS = Sheet(
+    key="indicators",
+    name="绩效指标",
+    help=_(
+        "绩效指标：不填项目编码的为部门整体指标。分值须在同一范围（部门整体或同一项目）的指标上全部填写（合计90）或全部不填"
+        "（按产出50、效益30、满意度10平均分配）。"
+    ),
+    columns=(
+        Column("code", "指标编码", max_length=_field_length(Indicator, "code"), help=_("在年度内唯一")),
+        Column("level1", "一级指标", kind=CHOICE, choices=LEVEL1),
+        Column(
+            "level2",
+            "二级指标",
+            kind=CHOICE,
+            choices={**{name: name for name in LEVEL2_ALL}, **{f"{name}指标": name for name in LEVEL2_ALL}},
+            help=_("产出指标：数量/质量/时效/成本；效益指标：经济效益/社会效益/生态效益/可持续影响；满意度指标：服务对象满意度"),
+        ),
+        Column("name", "指标名称", max_length=_field_length(Indicator, "name")),
+        Column("direction", "指标方向", kind=CHOICE, choices=DIRECTIONS, help=_("≥（越大越好）、≤（越小越好）、= 或 定性")),
+        Column("target", "目标值", kind=VALUE, required=False, max_digits=20, decimal_places=4, help=_("定量指标必填")),
+        Column("unit", "计量单位", required=False, max_length=_field_length(Indicator, "unit")),
+        Column("points", "分值", kind=VALUE, required=False, max_digits=6, decimal_places=2),
+        Column("midyear", "半年完成值", kind=VALUE, required=False, max_digits=20, decimal_places=4),
+        Column("actual", "全年完成值", kind=VALUE, required=False, max_digits=20, decimal_places=4, help=_("定量指标必填")),
+        Column(
+            "tier", "定性等级", kind=CHOICE, choices=TIERS, required=False, help=_("定性指标必填：达成、部分达成、未达成")
+        ),
+        Column(
+            "rate",
+            "得分率",
+            kind=VALUE,
+            required=False,
+            max_digits=6,
+            decimal_places=2,
+            help=_("定性指标可填，百分数：达成80–100，部分达成60–80（不含80），未达成0–60（不含60）"),
+        ),
+        Column(
+            "project",
+            "项目编码",
+            required=False,
+            max_length=_field_length(BudgetItem, "code"),
+            help=_("不填为部门整体指标"),
+        ),
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (DEPARTMENT, UNITS, ITEMS, LINES, EXPENDITURES, INDICATORS)
+SHEETS_BY_KEY = {sheet.key: sheet for sheet in SHEETS}
+
+# Extra sheets of the template; the reader ignores them.
+INSTRUCTIONS_SHEET = "说明"
+ECONOMIC_CLASS_SHEET = "经济分类表"

@@ -1,0 +1,96 @@
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicators.models import Indicator
+
+# Plain decimal notation only: no exponent (1e309), no NaN or infinity, "," as a thousands separator,
+# as the workbook import accepts numbers (DOMAIN.md section 4).
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def parse_number(text: str, *, label: str, max_digits: int, decimal_places: int) -> Decimal | None:
+    """A number typed by a user, as an exact Decimal; None when blank. The message names the field."""
+    text = (text or "").strip().replace(",", "").replace("，", "")
+    if not text:
+        return None
+    if not NUMBER.match(text):
+        raise forms.ValidationError(_("%(field)s须为数字，如 5000 或 95.5") % {"field": label})
+    value = Decimal(text)
+    exponent = value.as_tuple().exponent
+    if -exponent > decimal_places:
+        raise forms.ValidationError(_("%(field)s最多%(places)s位小数") % {"field": label, "places": decimal_places})
+    if abs(value) >= Decimal(10) ** (max_digits - decimal_places):
+        raise forms.ValidationError(_("%(field)s超出允许的范围") % {"field": label})
+    return value
+
+
+class NumberField(forms.CharField):
+    """A number as text, parsed by parse_number (Django's DecimalField lets 1e309 through to an
+    English digits message)."""
+
+    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs):
+        self.max_digits, self.decimal_places = max_digits, decimal_places
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return parse_number(
+            super().to_python(value), label=str(self.label), max_digits=self.max_digits, decimal_places=self.decimal_places
+        )
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return value
+
+
+VALUE_DIGITS = {"max_digits": 20, "decimal_places": 4}
+
+
+class IndicatorResultsForm(forms.Form):
+    """The finance office's entry of one indicator's results (issue 3). Which fields show depends
+    on the direction: values for a quantitative indicator, tier and 得分率 for a qualitative one."""
+
+    midyear = NumberField(label=gettext_lazy("半年完成值"), **VALUE_DIGITS)
+    actual = NumberField(label=gettext_lazy("全年完成值"), **VALUE_DIGITS)
+    tier = forms.ChoiceField(
+        label=gettext_lazy("定性等级"), required=False, choices=[("", "—")] + list(Indicator.Tier.choices)
+    )
+    rate = NumberField(
+        label=gettext_lazy("得分率（%）"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=gettext_lazy("不填时按等级取默认值：达成100%，部分达成60%，未达成0%"),
+    )
+    deviation_reason = forms.CharField(
+        label=gettext_lazy("偏差原因分析"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    corrective_measures = forms.CharField(
+        label=gettext_lazy("改进措施"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, indicator: Indicator, **kwargs):
+        kwargs["initial"] = {
+            "midyear": indicator.midyear,
+            "actual": indicator.actual,
+            "tier": indicator.tier,
+            "rate": indicator.rate,
+            "deviation_reason": indicator.deviation_reason,
+            "corrective_measures": indicator.corrective_measures,
+            **(kwargs.get("initial") or {}),
+        }
+        super().__init__(*args, **kwargs)
+        if indicator.direction == Indicator.Direction.QUALITATIVE:
+            del self.fields["midyear"], self.fields["actual"]
+        else:
+            del self.fields["tier"], self.fields["rate"]
+
+    def clean_rate(self):
+        rate = self.cleaned_data.get("rate")
+        if rate is not None and not Decimal("0") <= rate <= Decimal("100"):
+            raise forms.ValidationError(_("得分率须在0到100之间"))
+        return rate

@@ -1,0 +1,152 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from fundmgr.access import Scope, department_scope, item_in_scope
+from indicators.forms import IndicatorResultsForm
+from indicators.models import Indicator
+from indicators.scoring import ScoringError
+from indicators.selectors import common_indicators, department_sheet, item_sheet, monitoring_for
+from indicators.services import indicator_update_results
+from projects.selectors import budget_summary
+
+
+def department_wide_scope(request, kwargs) -> Scope:
+    """The department-wide pages show every unit's money: an accountant, who sees one unit only,
+    gets 404 there as everywhere outside their unit (issue 4's rule)."""
+    scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+    if scope.unit_id is not None:
+        raise Http404
+    return scope
+
+
+class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
+    """部门整体支出绩效自评表 (DOMAIN.md section 3), with the common indicators for reference."""
+
+    template_name = "indicators/department_evaluation.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = department_wide_scope(self.request, kwargs)
+        summary = budget_summary(department_year=scope.department_year)
+        sheet, scoring_error = None, None
+        try:
+            sheet = department_sheet(summary=summary)
+        except ScoringError as error:
+            scoring_error = str(error)
+        context.update(
+            scope=scope,
+            department_year=scope.department_year,
+            sheet=sheet,
+            scoring_error=scoring_error,
+            common=common_indicators(summary=summary),
+        )
+        return context
+
+
+class ItemEvaluationView(LoginRequiredMixin, TemplateView):
+    """项目支出绩效自评表 of one item. An item without indicators has no 自评表: 404, as the
+    summary's `evaluation` of such an item is null."""
+
+    template_name = "indicators/item_evaluation.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = department_scope(self.request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        item = item_in_scope(scope, kwargs["item_code"])
+        sheet, scoring_error = None, None
+        try:
+            sheet = item_sheet(item=item)
+        except ScoringError as error:
+            scoring_error = str(error)
+        else:
+            if sheet is None:
+                raise Http404
+        context.update(
+            scope=scope, department_year=scope.department_year, item=item, sheet=sheet, scoring_error=scoring_error
+        )
+        return context
+
+
+class MonitoringView(LoginRequiredMixin, TemplateView):
+    """绩效运行监控 at the end of June: execution against 序时进度 beside mid-year values."""
+
+    template_name = "indicators/monitoring.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = department_wide_scope(self.request, kwargs)
+        monitoring, scoring_error = None, None
+        try:
+            monitoring = monitoring_for(department_year=scope.department_year)
+        except ScoringError as error:
+            scoring_error = str(error)
+        context.update(
+            scope=scope, department_year=scope.department_year, monitoring=monitoring, scoring_error=scoring_error
+        )
+        return context
+
+
+class IndicatorResultsView(LoginRequiredMixin, FormView):
+    """The finance office records one indicator's results; everyone else gets 404 (issue 3)."""
+
+    template_name = "indicators/indicator_results_form.html"
+    form_class = IndicatorResultsForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        if not self.scope.is_finance:
+            raise Http404
+        self.indicator = get_object_or_404(
+            Indicator.objects.select_related("item"),
+            department_year=self.scope.department_year,
+            code=kwargs["indicator_code"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "indicator": self.indicator}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            scope=self.scope,
+            department_year=self.scope.department_year,
+            indicator=self.indicator,
+            sheet_url=self.sheet_url(),
+        )
+
+    def sheet_url(self) -> str:
+        department_year = self.scope.department_year
+        kwargs = {"department_code": department_year.department.code, "year": department_year.year}
+        if self.indicator.item_id is None:
+            return reverse("indicators:evaluation", kwargs=kwargs)
+        return reverse("indicators:item_evaluation", kwargs={**kwargs, "item_code": self.indicator.item.code})
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            indicator_update_results(
+                indicator=self.indicator,
+                midyear=data.get("midyear"),
+                actual=data.get("actual"),
+                tier=data.get("tier", ""),
+                rate=data.get("rate"),
+                deviation_reason=data["deviation_reason"],
+                corrective_measures=data["corrective_measures"],
+                final="final" in self.request.POST,
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存指标“%(name)s”的完成情况，得分已重新计算。") % {"name": self.indicator.name})
+        return redirect(self.sheet_url())

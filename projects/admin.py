@@ -1,0 +1,226 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from fundmgr.admin_utils import DepartmentScopedAdminMixin, MonthListFilter, ServiceWriteAdminMixin
+from fundmgr.money import percent, wan
+from projects import services
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from projects.selectors import figures_of, items_with_figures
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ("source", "kind", "amount", "date", "document")
+
+    def clean(self):
+        cleaned = super().clean()
+        item = getattr(self.instance, "item", None) if self.instance.item_id else self.cleaned_data.get("item")
+        if item is None or self.errors or cleaned.get("DELETE"):
+            return cleaned
+        services.budget_line_validate(
+            item=item,
+            kind=cleaned["kind"],
+            amount=cleaned["amount"],
+            date=cleaned["date"],
+            line=self.instance if self.instance.pk else None,
+        )
+        return cleaned
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    form = BudgetLineForm
+    extra = 1
+    fields = ("kind", "source", "amount", "date", "document")
+
+
+class MonthFilter(MonthListFilter, admin.SimpleListFilter):
+    pass
+
+
+@admin.register(BudgetItem)
+class BudgetItemAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
+    department_path = "department_year__department"
+    list_display = ("code", "name", "unit", "category", "full_year_wan", "spent_wan", "rate")
+    list_filter = ("department_year__department", "department_year__year", "unit", "category")
+    search_fields = ("code", "name")
+    inlines = [BudgetLineInline]
+    list_select_related = ("unit",)
+
+    def get_queryset(self, request):
+        return items_with_figures(super().get_queryset(request))
+
+    @admin.display(description=_("全年预算数（万元）"))
+    def full_year_wan(self, item):
+        return f"{wan(figures_of(item).full_year):,.2f}"
+
+    @admin.display(description=_("执行数（万元）"))
+    def spent_wan(self, item):
+        return f"{wan(item.spent):,.2f}"
+
+    @admin.display(description=_("执行率"))
+    def rate(self, item):
+        shown = percent(figures_of(item).execution_rate)
+        return "—" if shown is None else f"{shown:.2f}%"
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not BudgetLine:
+            return super().save_formset(request, form, formset, change)
+        for line_form in formset.deleted_forms:
+            if line_form.instance.pk:
+                services.budget_line_delete(line=line_form.instance)
+        for line_form in formset.forms:
+            if line_form in formset.deleted_forms or not line_form.has_changed():
+                continue
+            data = line_form.cleaned_data
+            if not data:
+                continue
+            if line_form.instance.pk:
+                services.budget_line_update(
+                    line=line_form.instance,
+                    source=data["source"],
+                    kind=data["kind"],
+                    amount=data["amount"],
+                    date=data["date"],
+                    document=data.get("document", ""),
+                )
+            else:
+                services.budget_line_create(
+                    item=form.instance,
+                    source=data["source"],
+                    kind=data["kind"],
+                    amount=data["amount"],
+                    date=data["date"],
+                    document=data.get("document", ""),
+                    created_by=request.user,
+                )
+
+
+class ExpenditureAdminForm(forms.ModelForm):
+    class Meta:
+        model = Expenditure
+        fields = ("item", "date", "amount", "economic_class", "memo", "voucher", "procurement_method")
+
+    def clean(self):
+        cleaned = super().clean()
+        item = cleaned.get("item") or (self.instance.item if self.instance.item_id else None)
+        if self.errors or item is None:
+            return cleaned
+        try:
+            services.expenditure_validate(
+                item=item,
+                date=cleaned["date"],
+                amount=cleaned["amount"],
+                expenditure=self.instance if self.instance.pk else None,
+            )
+        except ValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+        return cleaned
+
+
+@admin.register(Expenditure)
+class ExpenditureAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
+    department_path = "item__department_year__department"
+    form = ExpenditureAdminForm
+    list_display = ("date", "item", "amount", "economic_class", "status", "memo", "voucher", "entered_by")
+    list_filter = (
+        "item__department_year__department",
+        "item__department_year__year",
+        "item__unit",
+        "item__category",
+        "status",
+        MonthFilter,
+        "economic_class__parent",
+    )
+    search_fields = ("memo", "voucher", "item__code", "item__name")
+    list_select_related = ("item", "economic_class", "entered_by")
+    autocomplete_fields = ("item", "economic_class")
+    date_hierarchy = "date"
+    readonly_fields = ("status", "entered_by", "entered_at", "decided_by", "decided_at", "meeting_date", "minutes_number", "rejection_reason")
+
+    def get_readonly_fields(self, request, obj=None):
+        # An expenditure stays on its item; moving money between items is a delete and a new entry.
+        return (("item",) if obj else ()) + self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        fields = ["item", "date", "amount", "economic_class", "memo", "voucher", "procurement_method"]
+        return fields + [name for name in self.readonly_fields if name not in fields] if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            saved = services.expenditure_update(
+                expenditure=Expenditure.objects.get(pk=obj.pk),
+                date=data["date"],
+                amount=data["amount"],
+                economic_class=data["economic_class"],
+                memo=data.get("memo", ""),
+                voucher=data.get("voucher", ""),
+                procurement_method=data.get("procurement_method", ""),
+            )
+        else:
+            saved = services.expenditure_create(
+                item=data["item"],
+                date=data["date"],
+                amount=data["amount"],
+                economic_class=data["economic_class"],
+                memo=data.get("memo", ""),
+                voucher=data.get("voucher", ""),
+                procurement_method=data.get("procurement_method", ""),
+                entered_by=request.user,
+            )
+        obj.pk = saved.pk
+        obj.status = saved.status
+
+    def delete_model(self, request, obj):
+        services.expenditure_delete(expenditure=obj)
+
+    def delete_queryset(self, request, queryset):
+        for expenditure in queryset:
+            services.expenditure_delete(expenditure=expenditure)
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
+    department_path = "item__department_year__department"
+    list_display = ("item", "kind", "source", "amount", "date", "document")
+    list_filter = (
+        "item__department_year__department",
+        "item__department_year__year",
+        "item__unit",
+        "item__category",
+        "source",
+        "kind",
+        MonthFilter,
+    )
+    search_fields = ("item__code", "item__name", "document")
+    list_select_related = ("item",)
+    autocomplete_fields = ("item",)
+
+    def has_add_permission(self, request):
+        # Lines are added on their item's page, where the item's balance is in view.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.budget_line_delete(line=obj)
+
+    def delete_queryset(self, request, queryset):
+        for line in queryset:
+            services.budget_line_delete(line=line)
+
+
+@admin.register(EconomicClass)
+class EconomicClassAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "parent")
+    list_filter = ("parent",)
+    search_fields = ("code", "name")
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,75 @@
+"""The 自评表 and the monitoring page in a real browser; screenshots for the README."""
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from projects.models import BudgetItem, BudgetLine
+from tests.indicators import builders as b
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def page():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        yield browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        browser.close()
+
+
+def test_the_finance_office_records_a_result_and_sees_the_new_score(live_server, page):
+    # Seed-like totals: 89,779,300.00 of 93,648,900.00 (9.59) and six met indicators: 99.59.
+    dy = b.department_year(code="XJWF", name="新疆维吾尔自治区妇女联合会")
+    basic = b.item(dy, "JB", category=BudgetItem.Category.PERSONNEL)
+    b.line(basic, "80000000.00")
+    b.line(basic, "13648900.00", kind=BudgetLine.Kind.CARRYOVER)
+    b.spend(basic, "40000000.00", on=date(2024, 5, 1))
+    b.spend(basic, "49779300.00", on=date(2024, 11, 1))
+    b.six_met_indicators(dy)
+    b.user_with_role(dy, "finance", "finance")
+    get_user_model().objects.filter(username="finance").update(first_name="财务处")
+
+    base = f"{live_server.url}/d/XJWF/2024"
+    page.goto(f"{base}/evaluation/")
+    page.fill("#id_username", "finance")
+    page.fill("#id_password", "pw-for-tests-only")
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/evaluation/")
+    assert page.inner_text("#score") == "99.6"
+    assert page.inner_text("#rating") == "优"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "department-evaluation.png"), full_page=True)
+
+    page.click('tr[data-indicator="D2"] a')
+    page.fill("#id_actual", "8000")
+    page.click("button[name=final]")
+    assert "偏差原因分析" in page.inner_text(".errorlist")
+    page.screenshot(path=str(SCREENSHOTS / "indicator-results-form.png"), full_page=True)
+    page.fill("#id_deviation_reason", "部分地州培训延期")
+    page.fill("#id_corrective_measures", "下年度提前部署")
+    page.click("button[name=final]")
+    page.wait_for_url(f"{base}/evaluation/")
+    # D2 has 16.67 points; 8000 of 10000 earns 13.34: 99.59 − 16.67 + 13.34 = 96.26 → 96.3
+    assert page.inner_text("#total-score") == "96.26"
+    assert page.inner_text("#score") == "96.3"
+
+    page.goto(f"{base}/monitoring/")
+    assert "半年完成值低于目标的50%" in page.content()
+    assert "10000" in page.inner_text('tr[data-indicator="D2"]')  # the form kept the mid-year value
+    page.screenshot(path=str(SCREENSHOTS / "monitoring.png"), full_page=True)

@@ -1,0 +1,102 @@
+"""The budget arithmetic of DOMAIN.md section 2 through the summary selector."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fundmgr.money import execution_rate, full_year_budget, percent, round_half_up
+from projects.models import BudgetLine, Expenditure
+from projects.selectors import budget_summary
+from tests import factories
+
+
+def test_full_year_budget_adds_initial_addition_and_carryover_and_subtracts_reduction():
+    assert full_year_budget(
+        initial=Decimal("100.00"), addition=Decimal("20.50"), reduction=Decimal("10.25"), carryover=Decimal("5.00")
+    ) == Decimal("115.25")
+
+
+def test_execution_rate_is_rounded_half_up_to_two_decimals_when_shown():
+    assert percent(execution_rate(Decimal("958.685"), Decimal("1000"))) == Decimal("95.87")
+    assert percent(execution_rate(Decimal("958.675"), Decimal("1000"))) == Decimal("95.87")
+    assert percent(execution_rate(Decimal("958.665"), Decimal("1000"))) == Decimal("95.87")
+    assert round_half_up(Decimal("2.675")) == Decimal("2.68")
+    assert round_half_up(Decimal("-2.675")) == Decimal("-2.68")
+
+
+def test_execution_rate_is_undefined_on_a_zero_budget():
+    assert execution_rate(Decimal("0.00"), Decimal("0.00")) is None
+    assert percent(None) is None
+
+
+@pytest.mark.django_db
+def test_summary_computes_every_figure_to_the_cent():
+    dy = factories.department_year()
+    u = factories.unit(dy)
+    p = factories.item(dy, u)
+    factories.line(p, "1000.00")
+    factories.line(p, "200.10", kind=BudgetLine.Kind.ADDITION, source=BudgetLine.Source.SUPERIOR, on=date(2024, 7, 1))
+    factories.line(p, "50.05", kind=BudgetLine.Kind.REDUCTION, on=date(2024, 9, 1))
+    factories.line(p, "30.00", kind=BudgetLine.Kind.CARRYOVER, source=BudgetLine.Source.OTHER)
+    factories.spend(p, "600.01", economic_class="30201")
+    factories.spend(p, "100.00", economic_class="31002")
+    factories.spend(p, "70000.00", status=Expenditure.Status.PENDING, economic_class="30201")
+    factories.spend(p, "5.00", status=Expenditure.Status.REJECTED, economic_class="30201")
+
+    summary = budget_summary(department_year=dy)
+
+    totals = summary.totals
+    assert totals.full_year == Decimal("1180.05")
+    assert totals.spent == Decimal("700.01")
+    assert totals.pending == Decimal("70000.00")
+    assert percent(totals.execution_rate) == Decimal("59.32")
+    assert summary.by_source == {"superior": Decimal("200.10"), "local": Decimal("949.95"), "other": Decimal("30.00")}
+    assert [(row.code, row.name, row.spent) for row in summary.by_economic_class] == [
+        ("302", "商品和服务支出", Decimal("600.01")),
+        ("310", "资本性支出", Decimal("100.00")),
+    ]
+    assert summary.by_category["project"].full_year == Decimal("1180.05")
+    assert summary.by_category["personnel"].execution_rate is None
+
+
+@pytest.mark.django_db
+def test_summary_as_of_leaves_out_later_lines_and_spending():
+    dy = factories.department_year()
+    p = factories.item(dy, factories.unit(dy))
+    factories.line(p, "1000.00")
+    factories.line(p, "500.00", kind=BudgetLine.Kind.ADDITION, on=date(2024, 7, 1))
+    factories.spend(p, "100.00", on=date(2024, 3, 31))
+    factories.spend(p, "200.00", on=date(2024, 4, 1))
+
+    summary = budget_summary(department_year=dy, as_of=date(2024, 3, 31))
+
+    assert summary.totals.full_year == Decimal("1000.00")
+    assert summary.totals.spent == Decimal("100.00")
+
+
+@pytest.mark.django_db
+def test_summary_runs_the_same_number_of_queries_at_two_ledger_sizes():
+    small = factories.ledger(units=1, items_per_unit=1, expenditures_per_item=1, code="S")
+    large = factories.ledger(units=4, items_per_unit=5, expenditures_per_item=30, code="L")
+    counts = []
+    for dy in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            budget_summary(department_year=dy)
+        counts.append(len(queries))
+    # units, items with their figures, budget by source, spending by class, class names
+    assert counts == [5, 5]
+
+
+@pytest.mark.django_db
+def test_unit_and_category_subtotals_equal_the_sum_of_their_items():
+    dy = factories.ledger(units=3, items_per_unit=2, expenditures_per_item=7)
+    summary = budget_summary(department_year=dy)
+    for unit_row in summary.by_unit:
+        items = [row for row in summary.by_item if row.unit_id == unit_row.id]
+        assert unit_row.figures.spent == sum((row.figures.spent for row in items), Decimal("0"))
+        assert unit_row.figures.full_year == Decimal("2000.00")
+        assert unit_row.figures.spent == Decimal("140.00")
+    assert summary.totals.spent == Decimal("420.00")
