@@ -2,7 +2,6 @@
 
 import io
 
-import pytest
 from openpyxl import load_workbook
 
 from fundmgr.summary import summary_json
