@@ -119,7 +119,10 @@ def source_rows(summary: BudgetSummary) -> list[tuple[str, list]]:
 def economic_rows(summary: BudgetSummary) -> list[tuple[str, list]]:
     rows = []
     total = summary.totals.spent
-    share = lambda amount: styles.rate_cell(amount / total) if total else None  # noqa: E731
+
+    def share(amount):
+        return styles.rate_cell(amount / total) if total else None
+
     grand = ZERO
     for economic_class in spending_by_economic_item(summary=summary):
         rows.append((SUBTOTAL, [economic_class.code, economic_class.name, styles.wan_cell(economic_class.spent), share(economic_class.spent)]))
