@@ -57,6 +57,8 @@ def finance_department_ids(user) -> list[int] | None:
     """Departments whose finance office the user belongs to; None means all (a superuser)."""
     if user.is_superuser:
         return None
+    if not user.is_authenticated:  # the admin login page builds its app list for anonymous users
+        return []
     from units.models import Membership
 
     return list(

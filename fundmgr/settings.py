@@ -164,3 +164,13 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- issue 4 ---
+# Demo logins (caiwu, kuaiji1, kuaiji2, lingdao, waibu) are refused unless DEBUG is on or
+# DEMO_PASSWORD was set explicitly: the guard backend sits between axes and ModelBackend.
+DEMO_USERNAMES = ("caiwu", "kuaiji1", "kuaiji2", "lingdao", "waibu")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "fundmgr.accounts.DemoLoginGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]

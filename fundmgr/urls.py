@@ -4,10 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fundmgr import views
+from fundmgr.accounts import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -15,5 +16,12 @@ urlpatterns = [
     path("d/<str:department_code>/<int:year>/units/<str:unit_code>/", include("units.urls")),
     path("d/<str:department_code>/<int:year>/items/<str:item_code>/", include("projects.urls")),
     path("d/<str:department_code>/<int:year>/", include("indicators.urls")),
+    # issue 4: entry, approvals, budget lines, month closing, audit trail, upload, accounts
+    path("d/<str:department_code>/<int:year>/", include("projects.entry_urls")),
+    path("d/<str:department_code>/<int:year>/lines/", include("projects.line_urls")),
+    path("d/<str:department_code>/<int:year>/months/", include("units.closing_urls")),
+    path("d/<str:department_code>/<int:year>/", include("fundmgr.audit_urls")),
+    path("imports/upload/", include("fundmgr.upload_urls")),
+    path("accounts/", include("fundmgr.account_urls")),
     path("d/<str:department_code>/<int:year>/", include("fundmgr.exports.urls")),
 ]

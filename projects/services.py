@@ -11,7 +11,7 @@ from django.db.models import Case, F, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fundmgr.money import ZERO
+from fundmgr.money import ZERO, yuan
 from projects.availability import Movement, headroom
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 from units.models import MonthClose
@@ -47,8 +47,10 @@ def item_movements(
     if without_expenditure is not None:
         spending = spending.exclude(pk=without_expenditure)
     spending_days = spending.values("date").annotate(total=Sum("amount"))
-    return [Movement(date=row["date"], budget=row["net"]) for row in line_days] + [
-        Movement(date=row["date"], spending=row["total"]) for row in spending_days
+    # SQLite sums decimals in floating point (37765.44000000000, or 0.30000000000000004): the
+    # cents are exact again once rounded, and the rule must compare exact cents.
+    return [Movement(date=row["date"], budget=yuan(row["net"])) for row in line_days] + [
+        Movement(date=row["date"], spending=yuan(row["total"])) for row in spending_days
     ]
 
 
@@ -63,6 +65,11 @@ def _check_year_and_month(*, item: BudgetItem, on: date, field: str) -> None:
         raise ValidationError({field: _("日期须在%(year)s年度内") % {"year": year}})
     if MonthClose.objects.filter(department_year_id=item.department_year_id, month=on.month).exists():
         raise ValidationError({field: _("%(year)s年%(month)s月已结账，不能再录入或修改") % {"year": year, "month": on.month}})
+
+
+def _check_procurement(*, item: BudgetItem, procurement_method: str) -> None:
+    if item.procurement_required and not procurement_method:
+        raise ValidationError({"procurement_method": _("该项目须政府采购，请选择采购方式")})
 
 
 def _require_headroom(*, item: BudgetItem, on: date, amount: Decimal, movements: list[Movement], what: str) -> None:
@@ -103,6 +110,7 @@ def expenditure_create(
     with transaction.atomic():
         item = _lock_item(item)
         _check_year_and_month(item=item, on=date, field="date")
+        _check_procurement(item=item, procurement_method=procurement_method)
         _require_headroom(item=item, on=date, amount=amount, movements=item_movements(item), what=_("支出"))
         status = Expenditure.Status.PENDING if amount >= settings.APPROVAL_THRESHOLD else Expenditure.Status.APPROVED
         return Expenditure.objects.create(
@@ -136,6 +144,7 @@ def expenditure_update(
         expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
         _check_year_and_month(item=item, on=expenditure.date, field="date")
         _check_year_and_month(item=item, on=date, field="date")
+        _check_procurement(item=item, procurement_method=procurement_method)
         if expenditure.status != Expenditure.Status.REJECTED:
             _require_headroom(
                 item=item,
@@ -145,15 +154,23 @@ def expenditure_update(
                 what=_("支出"),
             )
         expenditure.date = date
-        expenditure.amount = amount
         expenditure.economic_class = economic_class
         expenditure.memo = memo
         expenditure.voucher = voucher
         expenditure.procurement_method = procurement_method
-        if expenditure.status == Expenditure.Status.APPROVED and amount >= settings.APPROVAL_THRESHOLD:
+        # A changed amount at or above the threshold needs a new decision; fixing a memo or a
+        # voucher of an approved large entry does not (it was approved for that amount).
+        if (
+            expenditure.status == Expenditure.Status.APPROVED
+            and amount >= settings.APPROVAL_THRESHOLD
+            and amount != expenditure.amount
+        ):
             expenditure.status = Expenditure.Status.PENDING
             expenditure.decided_by = None
             expenditure.decided_at = None
+            expenditure.meeting_date = None
+            expenditure.minutes_number = ""
+        expenditure.amount = amount
         expenditure.full_clean()
         expenditure.save()
         return expenditure
@@ -163,6 +180,8 @@ def expenditure_delete(*, expenditure: Expenditure) -> None:
     """Delete spending dated in an open month. Deleting never overspends."""
     with transaction.atomic():
         item = _lock_item(expenditure.item)
+        # Re-read under the lock: the caller's copy may carry a stale date.
+        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
         _check_year_and_month(item=item, on=expenditure.date, field="date")
         expenditure.delete()
 
@@ -241,10 +260,17 @@ def budget_line_delete(*, line: BudgetLine) -> None:
 
 def expenditure_approve(*, expenditure: Expenditure, decided_by, meeting_date: date, minutes_number: str) -> Expenditure:
     """三重一大: the finance office approves pending spending; it then counts as spent."""
+    if meeting_date is None:
+        raise ValidationError({"meeting_date": _("请填写党组会日期")})
+    if not (minutes_number or "").strip():
+        raise ValidationError({"minutes_number": _("请填写会议纪要号")})
     with transaction.atomic():
-        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        expenditure = Expenditure.objects.select_for_update(of=("self",)).select_related("item__department_year").get(
+            pk=expenditure.pk
+        )
         if expenditure.status != Expenditure.Status.PENDING:
             raise ValidationError(_("只有待审批的支出可以审批"))
+        _check_year_and_month(item=expenditure.item, on=expenditure.date, field="date")
         expenditure.status = Expenditure.Status.APPROVED
         expenditure.decided_by = decided_by
         expenditure.decided_at = timezone.now()
@@ -259,9 +285,12 @@ def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> 
     if not reason.strip():
         raise ValidationError({"rejection_reason": _("请填写驳回理由")})
     with transaction.atomic():
-        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        expenditure = Expenditure.objects.select_for_update(of=("self",)).select_related("item__department_year").get(
+            pk=expenditure.pk
+        )
         if expenditure.status != Expenditure.Status.PENDING:
             raise ValidationError(_("只有待审批的支出可以驳回"))
+        _check_year_and_month(item=expenditure.item, on=expenditure.date, field="date")
         expenditure.status = Expenditure.Status.REJECTED
         expenditure.decided_by = decided_by
         expenditure.decided_at = timezone.now()

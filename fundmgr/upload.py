@@ -1,0 +1,166 @@
+"""Workbook upload in the browser (issue 4, item 7): upload → dry run → confirm.
+
+It calls the same import service as `manage.py import_budget` (fundmgr.workbook.workbook_import).
+The uploaded file waits in VAR_DIR/uploads under a random name kept in the session between
+the dry run and the confirmation.
+"""
+
+import secrets
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from fundmgr.scoping import is_finance_officer
+from units.models import Membership
+
+SESSION_KEY = "workbook_upload"
+
+
+def upload_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class UploadForm(forms.Form):
+    workbook = forms.FileField(label=gettext_lazy("预算工作簿（.xlsx）"))
+    replace = forms.BooleanField(label=gettext_lazy("替换已存在的部门年度数据"), required=False)
+
+    def clean_workbook(self):
+        workbook = self.cleaned_data["workbook"]
+        if not workbook.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传 .xlsx 格式的工作簿"))
+        if workbook.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件过大（上限 %(limit)s MB）") % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return workbook
+
+
+def may_import_into(user, department_code: str | None) -> bool:
+    """The finance office of the workbook's department may import it; a new department needs a superuser."""
+    if user.is_superuser:
+        return True
+    if not department_code:
+        return False
+    return Membership.objects.filter(
+        user=user, role=Membership.Role.FINANCE, department__code=department_code
+    ).exists()
+
+
+def workbook_department_code(result, path: Path) -> str | None:
+    """The department the workbook is for: from the importer's result, else its 部门 sheet."""
+    department_year = getattr(result, "department_year", None)
+    department = getattr(department_year, "department", None)
+    code = getattr(department, "code", None)
+    return code or declared_department_code(path)
+
+
+def declared_department_code(path: Path) -> str | None:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a readable workbook: the importer has already said so
+        return None
+    try:
+        if "部门" not in book.sheetnames:
+            return None
+        rows = book["部门"].iter_rows(min_row=1, max_row=2, values_only=True)
+        header, values = next(rows, ()), next(rows, ())
+        for name, value in zip(header, values):
+            if name in ("部门编码", "code") and value is not None:
+                return str(value).strip()
+        return None
+    finally:
+        book.close()
+
+
+def run_import(path: Path, *, replace: bool, dry_run: bool, user):
+    from fundmgr.workbook import workbook_import
+
+    with path.open("rb") as source:
+        return workbook_import(source=source, replace=replace, dry_run=dry_run, user=user)
+
+
+class UploadView(LoginRequiredMixin, View):
+    template_name = "ledger/upload.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_finance_officer(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": UploadForm()})
+
+    def post(self, request):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        token = secrets.token_hex(16)
+        path = upload_dir() / f"{token}.xlsx"
+        with path.open("wb") as target:
+            for chunk in form.cleaned_data["workbook"].chunks():
+                target.write(chunk)
+        replace = form.cleaned_data["replace"]
+        try:
+            result = run_import(path, replace=replace, dry_run=True, user=request.user)
+        except ValidationError as error:
+            path.unlink(missing_ok=True)
+            form.add_error("workbook", error.messages)
+            return render(request, self.template_name, {"form": form})
+        code = workbook_department_code(result, path)
+        if not result.errors and not may_import_into(request.user, code):
+            path.unlink(missing_ok=True)
+            form.add_error("workbook", _("您不是该工作簿所属部门的财务处人员，不能导入"))
+            return render(request, self.template_name, {"form": form})
+        if result.errors:
+            path.unlink(missing_ok=True)
+        else:
+            request.session[SESSION_KEY] = {"token": token, "replace": replace, "department": code}
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "result": result, "dry_run": True},
+        )
+
+    def confirm(self, request):
+        pending = request.session.pop(SESSION_KEY, None)
+        if not pending or pending.get("token") != request.POST.get("token", ""):
+            messages.error(request, _("上传已失效，请重新上传工作簿"))
+            return redirect("upload:workbook")
+        path = upload_dir() / f"{pending['token']}.xlsx"
+        if not path.exists() or not may_import_into(request.user, pending.get("department")):
+            messages.error(request, _("上传已失效，请重新上传工作簿"))
+            return redirect("upload:workbook")
+        try:
+            result = run_import(path, replace=pending["replace"], dry_run=False, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("upload:workbook")
+        finally:
+            path.unlink(missing_ok=True)
+        if result.errors:
+            return render(
+                request,
+                self.template_name,
+                {"form": UploadForm(), "result": result, "dry_run": False},
+            )
+        department_year = result.department_year
+        messages.success(request, _("工作簿已导入"))
+        return redirect(
+            reverse("department", kwargs={"department_code": department_year.department.code, "year": department_year.year})
+        )

@@ -1,0 +1,106 @@
+"""Tables of the entry pages (issue 4)."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Expenditure
+
+NUM = {"td": {"class": "num"}, "tf": {"class": "num"}, "th": {"class": "num"}}
+STATUS_BADGE = {
+    Expenditure.Status.APPROVED: "ok",
+    Expenditure.Status.PENDING: "warn",
+    Expenditure.Status.REJECTED: "bad",
+}
+
+
+class ExpenditureListTable(tables.Table):
+    date = tables.Column(verbose_name=_("支出日期"))
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item__code", order_by=("item__code", "date"))
+    item_name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
+    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
+    economic_class = tables.Column(verbose_name=_("经济分类"), accessor="economic_class__code")
+    memo = tables.Column(verbose_name=_("摘要"), orderable=False)
+    voucher = tables.Column(verbose_name=_("凭证号"))
+    procurement_method = tables.Column(verbose_name=_("采购方式"), orderable=False)
+    status = tables.Column(verbose_name=_("状态"))
+    entered_by = tables.Column(verbose_name=_("录入人"), accessor="entered_by__username", orderable=False)
+    actions = tables.Column(verbose_name=_("操作"), accessor="pk", orderable=False, exclude_from_export=True)
+
+    class Meta:
+        attrs = {"class": "table", "id": "expenditures"}
+        order_by = ("-date",)
+
+    def __init__(self, *args, department_year, closed_months, can_write, **kwargs):
+        self.department_year = department_year
+        self.closed_months = closed_months
+        self.can_write = can_write
+        super().__init__(*args, **kwargs)
+
+    def _url(self, name, pk):
+        return reverse(
+            name,
+            kwargs={"department_code": self.department_year.department.code, "year": self.department_year.year, "pk": pk},
+        )
+
+    def render_amount(self, value):
+        return f"{value:,.2f}"
+
+    def value_amount(self, value):
+        return value
+
+    def render_economic_class(self, record):
+        return f"{record.economic_class.code} {record.economic_class.name}"
+
+    def render_procurement_method(self, record):
+        return record.get_procurement_method_display() if record.procurement_method else "—"
+
+    def render_status(self, record):
+        return format_html('<span class="badge {}">{}</span>', STATUS_BADGE[record.status], record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_actions(self, record):
+        links = [(self._url("expenditures:history", record.pk), _("历史"))]
+        if self.can_write and record.date.month not in self.closed_months:
+            links.insert(0, (self._url("expenditures:edit", record.pk), _("修改")))
+            links.insert(1, (self._url("expenditures:delete", record.pk), _("删除")))
+        return format_html_join(" ", '<a href="{}">{}</a>', links)
+
+
+class BudgetLineListTable(tables.Table):
+    date = tables.Column(verbose_name=_("日期"))
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item__code")
+    item_name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
+    kind = tables.Column(verbose_name=_("调整类型"))
+    source = tables.Column(verbose_name=_("资金来源"))
+    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
+    document = tables.Column(verbose_name=_("文号"))
+    history = tables.Column(verbose_name=_("操作"), accessor="pk", orderable=False, exclude_from_export=True)
+
+    class Meta:
+        attrs = {"class": "table", "id": "budget-lines"}
+        order_by = ("-date",)
+
+    def __init__(self, *args, department_year, **kwargs):
+        self.department_year = department_year
+        super().__init__(*args, **kwargs)
+
+    def render_amount(self, value):
+        return f"{value:,.2f}"
+
+    def value_amount(self, value):
+        return value
+
+    def render_history(self, record):
+        url = reverse(
+            "budget_lines:history",
+            kwargs={
+                "department_code": self.department_year.department.code,
+                "year": self.department_year.year,
+                "pk": record.pk,
+            },
+        )
+        return format_html('<a href="{}">{}</a>', url, _("历史"))

@@ -1,0 +1,140 @@
+"""Workbook upload in the browser (issue 4, item 7): upload -> dry run -> confirm.
+
+The view logic is tested against a stand-in importer with the interface of
+fundmgr.workbook.workbook_import; the end-to-end tests use the real importer once it is on
+this branch and are skipped until then.
+"""
+
+import sys
+import types
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.ledger.workbooks import department_workbook
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class FakeError:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class FakeResult:
+    department_year: object
+    errors: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def fake_importer(monkeypatch, world):
+    calls = []
+
+    def workbook_import(*, source, replace=False, dry_run=False, user=None):
+        calls.append({"replace": replace, "dry_run": dry_run, "user": user, "bytes": len(source.read())})
+        if getattr(fake_importer_state, "errors", None):
+            return FakeResult(department_year=world.department_year, errors=fake_importer_state.errors)
+        return FakeResult(department_year=world.department_year, counts={"支出明细": 1, "预算项目": 1})
+
+    fake_importer_state = types.SimpleNamespace(errors=None, calls=calls)
+    module = types.ModuleType("fundmgr.workbook")
+    module.workbook_import = workbook_import
+    monkeypatch.setitem(sys.modules, "fundmgr.workbook", module)
+    return fake_importer_state
+
+
+def upload(client, replace=False, name="budget.xlsx"):
+    data = {"workbook": SimpleUploadedFile(name, department_workbook().getvalue())}
+    if replace:
+        data["replace"] = "on"
+    return client.post(reverse("upload:workbook"), data)
+
+
+def test_a_dry_run_shows_counts_and_a_confirm_button_then_imports(world, as_persona, fake_importer):
+    client = as_persona("finance")
+    response = upload(client, replace=True)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "试导入通过" in body and "支出明细" in body and 'name="confirm"' in body
+    assert fake_importer.calls[-1]["dry_run"] is True
+    token = client.session["workbook_upload"]["token"]
+    confirmed = client.post(reverse("upload:workbook"), {"confirm": "1", "token": token})
+    assert confirmed.status_code == 302
+    assert fake_importer.calls[-1] == {"replace": True, "dry_run": False, "user": world.finance, "bytes": fake_importer.calls[0]["bytes"]}
+    # the token is spent: confirming twice imports once
+    client.post(reverse("upload:workbook"), {"confirm": "1", "token": token})
+    assert len(fake_importer.calls) == 2
+
+
+def test_a_dry_run_with_errors_shows_the_error_table_and_no_confirm(world, as_persona, fake_importer):
+    fake_importer.errors = [FakeError("支出明细", 12, "金额", "金额须大于0")]
+    body = upload(as_persona("finance")).content.decode()
+    assert "<td>支出明细</td><td>12</td><td>金额</td><td>金额须大于0</td>" in body
+    assert 'name="confirm"' not in body
+
+
+def test_only_xlsx_files_are_accepted(world, as_persona, fake_importer):
+    response = upload(as_persona("finance"), name="budget.csv")
+    assert "请上传 .xlsx 格式的工作簿" in response.content.decode()
+    assert fake_importer.calls == []
+
+
+def test_a_finance_officer_of_another_department_cannot_import_this_one(world, as_persona, fake_importer, client):
+    from tests import personas
+
+    other = personas.build(code="OTHER", prefix="other_")
+    client.force_login(other.finance)
+    body = upload(client).content.decode()
+    assert "不能导入" in body
+    assert [call["dry_run"] for call in fake_importer.calls] == [True]
+
+
+def test_a_forged_confirmation_imports_nothing(world, as_persona, fake_importer):
+    response = as_persona("finance").post(reverse("upload:workbook"), {"confirm": "1", "token": "0" * 32})
+    assert response.status_code == 302
+    assert fake_importer.calls == []
+
+
+def test_the_real_importer_runs_a_dry_run_then_imports(world, as_persona):
+    pytest.importorskip("fundmgr.workbook", reason="the importer (issue 2) has not landed on this branch yet")
+    from projects.models import Expenditure
+
+    client = as_persona("finance")
+    body = upload(client, replace=True).content.decode()
+    assert "试导入通过" in body, body
+    assert Expenditure.objects.filter(memo="办公用品").count() == 0
+    client.post(reverse("upload:workbook"), {"confirm": "1", "token": client.session["workbook_upload"]["token"]})
+    assert Expenditure.objects.filter(memo="办公用品").count() == 1
+
+
+def test_the_department_is_read_from_the_workbook_when_a_dry_run_keeps_no_department_year(tmp_path):
+    from fundmgr.upload import workbook_department_code
+
+    path = tmp_path / "budget.xlsx"
+    path.write_bytes(department_workbook(code="XJWF").getvalue())
+    assert workbook_department_code(FakeResult(department_year=None), path) == "XJWF"
+
+
+def test_the_real_importer_lists_each_error_with_sheet_row_and_column(world, as_persona):
+    pytest.importorskip("fundmgr.workbook", reason="the importer (issue 2) has not landed on this branch yet")
+    client = as_persona("finance")
+    data = {"workbook": SimpleUploadedFile("bad.xlsx", department_workbook(spend="-5").getvalue()), "replace": "on"}
+    body = client.post(reverse("upload:workbook"), data).content.decode()
+    assert 'id="import-errors"' in body
+    assert "<td>支出明细</td><td>2</td>" in body
+    assert 'name="confirm"' not in body
+    assert "workbook_upload" not in client.session
+
+
+def test_the_real_dry_run_shows_totals_per_unit(world, as_persona):
+    pytest.importorskip("fundmgr.workbook", reason="the importer (issue 2) has not landed on this branch yet")
+    body = upload(as_persona("finance"), replace=True).content.decode()
+    assert 'id="import-units"' in body
+    assert '<td>A</td><td>甲单位</td><td class="num">100,000.00</td><td class="num">1,000.00</td>' in body
