@@ -24,4 +24,5 @@ urlpatterns = [
     path("d/<str:department_code>/<int:year>/", include("fundmgr.audit_urls")),
     path("imports/upload/", include("fundmgr.upload_urls")),
     path("accounts/", include("fundmgr.account_urls")),
+    path("d/<str:department_code>/<int:year>/", include("fundmgr.exports.urls")),
 ]

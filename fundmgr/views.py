@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from fundmgr.access import department_scope, home_department_year, province_department_ids
 from fundmgr.dashboard import as_of_month, department_dashboard, province_rows
-from fundmgr.exports import table_xlsx
+from fundmgr.table_exports import table_xlsx
 from fundmgr.tables import ProvinceTable
 from projects.tables import LAGGING_PER_PAGE, IndicatorStatusTable, LaggingTable
 from units.filters import UnitFilter

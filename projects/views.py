@@ -2,7 +2,7 @@ from django.views.generic import TemplateView
 
 from fundmgr.access import department_scope, item_in_scope
 from fundmgr.dashboard import item_dashboard
-from fundmgr.exports import expenditures_xlsx
+from fundmgr.table_exports import expenditures_xlsx
 from fundmgr.views import DashboardMixin
 from projects.filters import ItemExpenditureFilter
 from projects.models import BudgetLine, Expenditure

@@ -2,7 +2,7 @@ from django.views.generic import TemplateView
 
 from fundmgr.access import department_scope, unit_in_scope
 from fundmgr.dashboard import unit_dashboard
-from fundmgr.exports import expenditures_xlsx
+from fundmgr.table_exports import expenditures_xlsx
 from fundmgr.views import DashboardMixin
 from projects.filters import ItemFilter
 from projects.models import BudgetItem, Expenditure

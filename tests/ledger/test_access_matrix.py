@@ -70,6 +70,10 @@ MATRIX = {
     "upload:workbook": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
     "accounts:password": (lambda w: {}, "", SIGNED_IN),
     "accounts:password_done": (lambda w: {}, "", SIGNED_IN),
+    # issue 6: accountants see the exports page but download only their own unit's expenditure detail
+    "exports:index": (dept, "", READ_ALL),
+    "exports:download": (lambda w: dept(w, what="self-evaluation"), "", statuses(200, 404, 404, 200, 404)),
+    "exports:narrative": (dept, "", statuses(200, 404, 404, 404, 404)),
 }
 
 

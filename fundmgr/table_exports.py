@@ -1,4 +1,5 @@
-"""Excel exports (issue 5): numbers stay numbers, and big lists stream.
+"""Excel exports of the dashboard tables (issue 5): numbers stay numbers, and big lists stream.
+(The report exports of issue 6 live in the fundmgr.exports package.)
 
 Tables go through openpyxl's write-only mode; expenditure lists, which run to 100,000 rows
 for a unit, through fundmgr.xlsx_stream. Either way rows go to a temporary file as they

@@ -1,0 +1,184 @@
+"""预算执行情况表: four tables, each with subtotals and a grand total (issue 6).
+
+Every figure is a roll-up of projects.selectors.budget_summary's item rows (or, for sources
+and economic items, one aggregate in fundmgr.exports.selectors), so a subtotal in yuan is the
+exact sum of its rows; only the 万元 shown is rounded, half up, by fundmgr.money.wan.
+"""
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from fundmgr.exports import styles
+from fundmgr.exports.labels import Stamp
+from fundmgr.exports.selectors import by_source_and_kind, by_unit_and_category, spending_by_economic_item
+from fundmgr.money import ZERO
+from projects.models import BudgetItem, BudgetLine
+from projects.selectors import BudgetSummary, Figures, budget_summary
+from units.models import DepartmentYear
+
+ROW, SUBTOTAL, TOTAL = "row", "subtotal", "total"
+WAN, RATE, TEXT = "wan", "rate", "text"
+FORMATS = {WAN: styles.WAN_FORMAT, RATE: styles.RATE_FORMAT, TEXT: None}
+
+
+@dataclass
+class Column:
+    header: str
+    kind: str
+    width: float
+
+
+def figure_values(figures: Figures) -> list:
+    """initial, addition, reduction, carryover, full-year, spent (万元) and the rate."""
+    return [
+        styles.wan_cell(figures.initial),
+        styles.wan_cell(figures.addition),
+        styles.wan_cell(figures.reduction),
+        styles.wan_cell(figures.carryover),
+        styles.wan_cell(figures.full_year),
+        styles.wan_cell(figures.spent),
+        styles.rate_cell(figures.execution_rate),
+    ]
+
+
+def figure_columns() -> list[Column]:
+    return [
+        Column(_("年初预算"), WAN, 13),
+        Column(_("年中追加"), WAN, 13),
+        Column(_("年中调减"), WAN, 13),
+        Column(_("上年结转"), WAN, 13),
+        Column(_("全年预算数"), WAN, 14),
+        Column(_("执行数"), WAN, 14),
+        Column(_("执行率"), RATE, 10),
+    ]
+
+
+def write_table(ws: Worksheet, *, title: str, subtitle: str, columns: list[Column], rows: list[tuple[str, list]], note: str) -> None:
+    """A standard table: merged title, header row frozen and repeated on print, bordered body."""
+    styles.set_widths(ws, [column.width for column in columns])
+    header = styles.title_rows(ws, title=title, subtitle=subtitle, columns=len(columns))
+    styles.header_row(ws, header, [column.header for column in columns])
+    row = header + 1
+    for row_kind, values in rows:
+        for index, (column, value) in enumerate(zip(columns, values), start=1):
+            styles.body_cell(ws, row, index, value, number_format=FORMATS[column.kind], total=row_kind != ROW)
+        row += 1
+    styles.note_row(ws, row, len(columns), note)
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    styles.setup_print(ws, header_rows=f"1:{header}")
+
+
+def category_label(category: str) -> str:
+    return str(BudgetItem.Category(category).label)
+
+
+def unit_category_rows(summary: BudgetSummary) -> list[tuple[str, list]]:
+    rows = []
+    for block in by_unit_and_category(summary=summary):
+        for category, figures in block.by_category.items():
+            rows.append((ROW, [block.name, category_label(category), *figure_values(figures)]))
+        rows.append((SUBTOTAL, [block.name, _("小计"), *figure_values(block.total)]))
+    rows.append((TOTAL, [_("合计"), "", *figure_values(summary.totals)]))
+    for category, figures in summary.by_category.items():
+        rows.append((SUBTOTAL, [_("其中：%(category)s") % {"category": category_label(category)}, "", *figure_values(figures)]))
+    return rows
+
+
+def item_rows(summary: BudgetSummary) -> list[tuple[str, list]]:
+    rows = []
+    units = {unit.id: unit for unit in summary.by_unit}
+    by_unit: dict[int, list] = {unit_id: [] for unit_id in units}
+    for item in summary.by_item:
+        by_unit[item.unit_id].append(item)
+    for unit_id, items in by_unit.items():
+        if not items:
+            continue
+        for item in items:
+            rows.append((ROW, [item.unit_name, item.code, item.name, category_label(item.category), *figure_values(item.figures)]))
+        rows.append((SUBTOTAL, [units[unit_id].name, "", _("小计"), "", *figure_values(units[unit_id].figures)]))
+    rows.append((TOTAL, [_("合计"), "", "", "", *figure_values(summary.totals)]))
+    return rows
+
+
+def source_rows(summary: BudgetSummary) -> list[tuple[str, list]]:
+    rows = []
+    total = Figures()
+    for source_row in by_source_and_kind(summary=summary):
+        figures = source_row.figures
+        total.add(figures)
+        values = figure_values(figures)[:5]
+        rows.append((ROW, [str(BudgetLine.Source(source_row.source).label), *values]))
+    rows.append((TOTAL, [_("合计"), *figure_values(total)[:5]]))
+    return rows
+
+
+def economic_rows(summary: BudgetSummary) -> list[tuple[str, list]]:
+    rows = []
+    total = summary.totals.spent
+
+    def share(amount):
+        return styles.rate_cell(amount / total) if total else None
+
+    grand = ZERO
+    for economic_class in spending_by_economic_item(summary=summary):
+        rows.append((SUBTOTAL, [economic_class.code, economic_class.name, styles.wan_cell(economic_class.spent), share(economic_class.spent)]))
+        for item in economic_class.items:
+            rows.append((ROW, [item.code, f"　{item.name}", styles.wan_cell(item.spent), share(item.spent)]))
+        grand += economic_class.spent
+    rows.append((TOTAL, [_("合计"), "", styles.wan_cell(grand), share(grand)]))
+    return rows
+
+
+def write_execution(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp) -> None:
+    """预算执行情况表 of a department-year: by unit × category, by item, by source, by economic class."""
+    summary = budget_summary(department_year=department_year)
+    name, year = department_year.department.name, department_year.year
+    subtitle = _("部门：%(name)s　　年度：%(year)s　　单位：万元") % {"name": name, "year": year}
+    note = _("注：金额由元四舍五入保留两位小数，小计、合计按元汇总后取整，与各行之和可能存在尾差。执行率＝执行数÷全年预算数，全年预算数含上年结转。")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("按单位和类别")
+    write_table(
+        ws,
+        title=_("%(year)s年度预算执行情况表（按单位和项目类别）") % {"year": year},
+        subtitle=subtitle,
+        columns=[Column(_("预算单位"), TEXT, 34), Column(_("项目类别"), TEXT, 12), *figure_columns()],
+        rows=unit_category_rows(summary),
+        note=note,
+    )
+    write_table(
+        wb.create_sheet(_("按项目")),
+        title=_("%(year)s年度预算执行情况表（按预算项目）") % {"year": year},
+        subtitle=subtitle,
+        columns=[
+            Column(_("预算单位"), TEXT, 28),
+            Column(_("项目编码"), TEXT, 16),
+            Column(_("项目名称"), TEXT, 36),
+            Column(_("项目类别"), TEXT, 11),
+            *figure_columns(),
+        ],
+        rows=item_rows(summary),
+        note=note,
+    )
+    write_table(
+        wb.create_sheet(_("按资金来源")),
+        title=_("%(year)s年度预算执行情况表（按资金来源）") % {"year": year},
+        subtitle=subtitle,
+        columns=[Column(_("资金来源"), TEXT, 16), *figure_columns()[:5]],
+        rows=source_rows(summary),
+        note=_("注：支出不区分资金来源，故本表只列预算数。") + note,
+    )
+    write_table(
+        wb.create_sheet(_("按经济分类")),
+        title=_("%(year)s年度支出执行情况表（按经济分类）") % {"year": year},
+        subtitle=subtitle,
+        columns=[Column(_("科目编码"), TEXT, 12), Column(_("科目名称"), TEXT, 30), Column(_("执行数"), WAN, 16), Column(_("占比"), RATE, 10)],
+        rows=economic_rows(summary),
+        note=_("注：加粗行为类级小计，其下为款级明细。") + note,
+    )
+    styles.stamp(wb, creator=stamp.creator, created=stamp.created, title=_("预算执行情况表"))
+    wb.save(out)

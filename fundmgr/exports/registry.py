@@ -1,0 +1,123 @@
+"""The downloadable files of a department-year and who may have them (issue 6).
+
+The exports page and `manage.py export` both go through `generate`, so a scheduled job and a
+click produce the same bytes. Permission: finance and leaders get every file; an accountant
+gets only the expenditure detail of their own unit (fundmgr.access.Scope.unit_id).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import timezone as dt_timezone
+from typing import BinaryIO
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fundmgr.access import Scope
+from fundmgr.exports.execution import write_execution
+from fundmgr.exports.expenditures import ExpenditureScope, write_expenditures
+from fundmgr.exports.labels import Stamp
+from fundmgr.exports.report import write_report
+from fundmgr.exports.selfeval import write_project_evaluation, write_self_evaluation
+from units.models import BudgetUnit, DepartmentYear
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+SELF_EVALUATION = "self-evaluation"
+PROJECT_EVALUATION = "project-evaluation"
+EXECUTION = "execution"
+EXPENDITURES = "expenditures"
+WORKBOOK = "workbook"
+REPORT = "report"
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    what: str
+    label: str
+    description: str
+    stem: str  # the file name before the department and year
+    extension: str
+    content_type: str
+    writer: Callable
+
+
+def _department_writer(write):
+    def writer(*, department_year, out, stamp, unit=None, date_from=None, date_to=None):
+        write(department_year=department_year, out=out, stamp=stamp)
+
+    return writer
+
+
+def _expenditure_writer(*, department_year, out, stamp, unit=None, date_from=None, date_to=None):
+    write_expenditures(
+        scope=ExpenditureScope(department_year=department_year, unit=unit, date_from=date_from, date_to=date_to),
+        out=out,
+        stamp=stamp,
+    )
+
+
+def _workbook_writer(*, department_year, out, stamp, unit=None, date_from=None, date_to=None):
+    # Imported here: the import-format writer depends on the importer's column schema.
+    from fundmgr.exports.workbook import write_workbook
+
+    write_workbook(department_year=department_year, out=out, stamp=stamp)
+
+
+KINDS: dict[str, ExportKind] = {
+    kind.what: kind
+    for kind in [
+        ExportKind(SELF_EVALUATION, _("部门整体支出绩效自评表"), _("财预〔2020〕10号格式：预算资金、绩效指标、得分和评价等级"),
+                   "部门整体支出绩效自评表", "xlsx", XLSX, _department_writer(write_self_evaluation)),
+        ExportKind(PROJECT_EVALUATION, _("项目支出绩效自评表"), _("每个设置了绩效指标的项目一张工作表"),
+                   "项目支出绩效自评表", "xlsx", XLSX, _department_writer(write_project_evaluation)),
+        ExportKind(EXECUTION, _("预算执行情况表"), _("按单位和类别、按项目、按资金来源、按经济分类，含小计和合计"),
+                   "预算执行情况表", "xlsx", XLSX, _department_writer(write_execution)),
+        ExportKind(EXPENDITURES, _("支出明细表"), _("已生效支出逐笔明细，可按单位和日期筛选"),
+                   "支出明细表", "xlsx", XLSX, _expenditure_writer),
+        ExportKind(WORKBOOK, _("预算数据工作簿（导入格式）"), _("本年度全部数据，可重新导入，用作备份"),
+                   "预算数据", "xlsx", XLSX, _workbook_writer),
+        ExportKind(REPORT, _("部门整体支出绩效自评报告"), _("Word初稿，数字全部取自账套"),
+                   "部门整体支出绩效自评报告", "docx", DOCX, _department_writer(write_report)),
+    ]
+}
+
+
+def may_download(scope: Scope, what: str, *, unit: BudgetUnit | None) -> bool:
+    """Finance and leaders: everything. Accountants: their own unit's expenditure detail only."""
+    if what not in KINDS:
+        return False
+    if scope.is_accountant:
+        return what == EXPENDITURES and unit is not None and unit.id == scope.unit_id
+    return True
+
+
+def visible_kinds(scope: Scope) -> list[ExportKind]:
+    if scope.is_accountant:
+        return [KINDS[EXPENDITURES]]
+    return list(KINDS.values())
+
+
+def filename_for(what: str, *, department_year: DepartmentYear, unit: BudgetUnit | None = None,
+                 date_from: date | None = None, date_to: date | None = None) -> str:
+    kind = KINDS[what]
+    parts = [department_year.department.code, str(department_year.year), str(kind.stem)]
+    if unit is not None:
+        parts.append(unit.code)
+    if date_from or date_to:
+        parts.append(f"{(date_from or date(department_year.year, 1, 1)):%Y%m%d}-{(date_to or date(department_year.year, 12, 31)):%Y%m%d}")
+    return "_".join(parts) + "." + kind.extension
+
+
+def stamp_for(creator: str, *, now: datetime | None = None) -> Stamp:
+    """The file's author and creation time: now, in UTC (document properties are UTC)."""
+    moment = now or timezone.now()
+    return Stamp(creator=creator, created=moment.astimezone(dt_timezone.utc).replace(tzinfo=None))
+
+
+def generate(what: str, *, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp,
+             unit: BudgetUnit | None = None, date_from: date | None = None, date_to: date | None = None) -> None:
+    """Write the file `what` of a department-year to the binary stream `out`."""
+    KINDS[what].writer(department_year=department_year, out=out, stamp=stamp, unit=unit, date_from=date_from, date_to=date_to)
