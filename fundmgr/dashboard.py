@@ -228,7 +228,7 @@ def _indicator_rows(indicators: list[Indicator], evaluation: Evaluation | None, 
     ]
 
 
-def _charts_common(department_year, month, totals, month_class_rows):
+def _charts_common(month: int, totals: Figures, month_class_rows) -> tuple:
     monthly, by_class = _month_and_class(month_class_rows, month=month)
     cumulative = charts.cumulative_execution(monthly, full_year=totals.full_year, through_month=month)
     line_chart = charts.execution_line(cumulative, progress_label=_("序时进度"), execution_label=_("累计执行率"))
@@ -243,7 +243,7 @@ def department_dashboard(*, department_year: DepartmentYear, month: int) -> Dash
     summary: BudgetSummary = budget_summary(department_year=department_year, as_of=as_of)
     evaluations = evaluations_for(summary=summary)
     cumulative, line_chart, by_class, class_chart = _charts_common(
-        department_year, month, summary.totals, monthly_spending_by_class(department_year=department_year)
+        month, summary.totals, monthly_spending_by_class(department_year=department_year)
     )
     item_names = {item.id: item.name for item in summary.by_item}
     indicator_rows = _indicator_rows(evaluations.department_indicators, evaluations.department, item_names)
@@ -255,7 +255,6 @@ def department_dashboard(*, department_year: DepartmentYear, month: int) -> Dash
                 for row in _indicator_rows(evaluations.item_indicators[item.id], evaluations.by_item[item.id], item_names)
                 if row.status in ("behind", "flagged")
             ]
-    progress_status = lambda rate: lag_status(rate, progress)  # noqa: E731
     return Dashboard(
         level="department",
         department_year=department_year,
@@ -274,7 +273,7 @@ def department_dashboard(*, department_year: DepartmentYear, month: int) -> Dash
                 for unit in summary.by_unit
             ],
             progress=progress,
-            lag_of=progress_status,
+            lag_of=lambda rate: lag_status(rate, progress),
         ),
         line_chart=line_chart,
         class_chart=class_chart,
@@ -305,7 +304,7 @@ def unit_dashboard(*, department_year: DepartmentYear, unit: BudgetUnit, month: 
         by_category[item.category].add(item.figures)
     by_source = budget_by_source(department_year=department_year, as_of=as_of, unit_id=unit.id)
     cumulative, line_chart, by_class, class_chart = _charts_common(
-        department_year, month, unit_row.figures, monthly_spending_by_class(department_year=department_year, unit_id=unit.id)
+        month, unit_row.figures, monthly_spending_by_class(department_year=department_year, unit_id=unit.id)
     )
     item_names = {item.id: item.name for item in items}
     indicator_rows = []
@@ -364,7 +363,7 @@ def item_dashboard(*, department_year: DepartmentYear, item: BudgetItem, month: 
     by_category[item.category].add(figures)
     by_source = budget_by_source(department_year=department_year, as_of=as_of, item_id=item.id)
     cumulative, line_chart, by_class, class_chart = _charts_common(
-        department_year, month, figures, monthly_spending_by_class(department_year=department_year, item_id=item.id)
+        month, figures, monthly_spending_by_class(department_year=department_year, item_id=item.id)
     )
     return Dashboard(
         level="item",

@@ -216,48 +216,6 @@ def _narrowed(queryset, *, unit_id: int | None = None, item_id: int | None = Non
     return queryset
 
 
-def monthly_spending(
-    *, department_year: DepartmentYear, unit_id: int | None = None, item_id: int | None = None
-) -> dict[int, Decimal]:
-    """Approved spending of each month (month -> yuan) of a department-year, a unit or an item.
-
-    One grouped query; months without spending are absent. The cumulative sum up to month m
-    equals budget_summary(as_of=end of m)'s spent for the same scope.
-    """
-    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
-    rows = (
-        _narrowed(spending, unit_id=unit_id, item_id=item_id)
-        .order_by()
-        .annotate(month=ExtractMonth("date"))
-        .values("month")
-        .annotate(spent=Sum("amount"))
-        .values_list("month", "spent")
-    )
-    return {month: spent for month, spent in rows}
-
-
-def spending_by_class(
-    *, department_year: DepartmentYear, as_of: date | None = None, unit_id: int | None = None, item_id: int | None = None
-) -> list[ClassRow]:
-    """Approved spending by 3-digit economic class (DOMAIN.md section 6) of a unit or an item; one query.
-
-    For the whole department-year it equals budget_summary().by_economic_class.
-    """
-    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
-    if as_of is not None:
-        spending = spending.filter(date__lte=as_of)
-    class_name = EconomicClass.objects.filter(code=OuterRef("class_code")).values("name")[:1]
-    rows = (
-        _narrowed(spending, unit_id=unit_id, item_id=item_id)
-        .order_by()
-        .annotate(class_code=Substr("economic_class_id", 1, 3))
-        .values("class_code")
-        .annotate(spent=Sum("amount"), class_name=Subquery(class_name))
-        .order_by("class_code")
-    )
-    return [ClassRow(code=row["class_code"], name=row["class_name"] or "", spent=row["spent"]) for row in rows]
-
-
 def budget_by_source(
     *, department_year: DepartmentYear, as_of: date | None = None, unit_id: int | None = None, item_id: int | None = None
 ) -> dict[str, Decimal]:

@@ -108,3 +108,18 @@ def test_verify_rollups_finds_a_tampered_rollup_and_rebuild_repairs_it(ledger, c
     call_command("verify_rollups", "--rebuild")
     assert_rollup_exact()
     assert MonthlySpending.objects.aggregate(n=Count("id"))["n"] > 0
+
+
+def test_dashboard_reads_from_the_rollup_equal_the_raw_selector_for_every_scope(ledger):
+    from fundmgr.rollups import monthly_spending_by_class
+    from projects.selectors import spending_by_month_and_class
+
+    def rows(found):
+        return [(row.month, row.class_code, row.class_name, row.spent) for row in found]
+
+    unit_a = ledger.department.units.get(code="A")
+    a1 = BudgetItem.objects.get(code="A1")
+    for scope in ({}, {"unit_id": unit_a.id}, {"item_id": a1.id}):
+        assert rows(monthly_spending_by_class(department_year=ledger, **scope)) == rows(
+            spending_by_month_and_class(department_year=ledger, **scope)
+        )
