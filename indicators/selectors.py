@@ -166,7 +166,7 @@ def _block_part(source: str, kind: str) -> str:
     return "current"
 
 
-def budget_block(*, lines, items: dict[int, Figures], as_of: date | None = None) -> BudgetBlock:
+def budget_blocks_by_item(*, lines, items: dict[int, Figures], as_of: date | None = None) -> dict[int, BudgetBlock]:
     """The budget block of the 自评表 (年初预算数, 全年预算数, 全年执行数, 执行率), split by the
     nature of the money, the way 财预〔2020〕10号's template splits 年度资金总额:
 
@@ -193,11 +193,13 @@ def budget_block(*, lines, items: dict[int, Figures], as_of: date | None = None)
         item_id: {key: BudgetBlockRow(key=key) for key in ("current", "carryover", "other")} for item_id in items
     }
     for row in lines.order_by().values("item_id", "source", "kind").annotate(total=Sum("amount")):
+        if row["item_id"] not in per_item:
+            continue
         part = per_item[row["item_id"]][_block_part(row["source"], row["kind"])]
         if row["kind"] == BudgetLine.Kind.INITIAL:
             part.initial += row["total"]
         part.full_year += -row["total"] if row["kind"] == BudgetLine.Kind.REDUCTION else row["total"]
-    block = BudgetBlock(*(BudgetBlockRow(key=key) for key in ("total", "current", "carryover", "other")))
+    blocks = {}
     for item_id, figures in items.items():
         parts = per_item[item_id]
         left = figures.spent
@@ -206,15 +208,29 @@ def budget_block(*, lines, items: dict[int, Figures], as_of: date | None = None)
             parts[key].spent = share
             left -= share
         parts["current"].spent += left
-        for key, part in parts.items():
-            target = getattr(block, key)
-            target.initial += part.initial
-            target.full_year += part.full_year
-            target.spent += part.spent
+        block = BudgetBlock(BudgetBlockRow(key="total"), parts["current"], parts["carryover"], parts["other"])
+        _add_parts_to_total(block)
+        blocks[item_id] = block
+    return blocks
+
+
+def _add_parts_to_total(block: BudgetBlock) -> None:
     for part in block.parts:
         block.total.initial += part.initial
         block.total.full_year += part.full_year
         block.total.spent += part.spent
+
+
+def budget_block(*, lines, items: dict[int, Figures], as_of: date | None = None) -> BudgetBlock:
+    """The budget block of a whole scope: the item blocks of `budget_blocks_by_item` added up."""
+    block = BudgetBlock(*(BudgetBlockRow(key=key) for key in ("total", "current", "carryover", "other")))
+    for item_block in budget_blocks_by_item(lines=lines, items=items, as_of=as_of).values():
+        for key in ("current", "carryover", "other"):
+            target, part = getattr(block, key), getattr(item_block, key)
+            target.initial += part.initial
+            target.full_year += part.full_year
+            target.spent += part.spent
+    _add_parts_to_total(block)
     return block
 
 

@@ -15,9 +15,6 @@ from fundmgr.money import ZERO
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 from projects.selectors import BudgetSummary, Figures
 
-FISCAL_SOURCES = (BudgetLine.Source.SUPERIOR, BudgetLine.Source.LOCAL)
-
-
 def lines_by_item(*, summary: BudgetSummary) -> dict[int, dict[tuple[str, str], Decimal]]:
     """Σ amount of each item's lines per (source, kind), one query."""
     lines = BudgetLine.objects.filter(item__department_year=summary.department_year)
@@ -45,82 +42,6 @@ def by_source_and_kind(*, summary: BudgetSummary) -> list[SourceRow]:
             figures = rows[source].figures
             setattr(figures, kind, getattr(figures, kind) + amount)
     return list(rows.values())
-
-
-@dataclass
-class FundingRow:
-    """One row of the 自评表's budget block: 年初预算数, 全年预算数, 全年执行数 (yuan)."""
-
-    initial: Decimal = ZERO
-    full_year: Decimal = ZERO
-    spent: Decimal = ZERO
-
-    @property
-    def execution_rate(self) -> Decimal | None:
-        return None if not self.full_year else self.spent / self.full_year
-
-
-@dataclass
-class FundingSplit:
-    """The 财预〔2020〕10号 split of a scope's funds: 当年财政拨款, 上年结转资金, 其他资金."""
-
-    current: FundingRow
-    carryover: FundingRow
-    other: FundingRow
-
-    @property
-    def rows(self) -> list[FundingRow]:
-        return [self.current, self.carryover, self.other]
-
-
-def funding_split(
-    *, summary: BudgetSummary, item_ids: set[int] | None = None, lines: dict[int, dict[tuple[str, str], Decimal]] | None = None
-) -> FundingSplit:
-    """Split full-year budgets and spending into 当年财政拨款 / 上年结转资金 / 其他资金.
-
-    - 当年财政拨款: lines from 上级安排 and 本级财政 other than carryover.
-    - 上年结转资金: every carryover line, whatever its source.
-    - 其他资金: 其他资金 lines other than carryover.
-    The three rows add up to the item's full-year budget.
-
-    Expenditures carry no source, so DOMAIN.md is silent on spending by source. We apply the
-    rule a finance office follows (结转资金优先使用): within each item, spending is charged to
-    the carryover first, then to the current year's fiscal money, then to other funds. The
-    availability rule keeps an item's spending within its full-year budget; any excess would
-    land on the last row, so the three rows still add up to the item's spending.
-
-    Pass `lines` (from lines_by_item) to split many scopes with one query.
-    """
-    split = FundingSplit(current=FundingRow(), carryover=FundingRow(), other=FundingRow())
-    amounts_by_item = lines if lines is not None else lines_by_item(summary=summary)
-    for item in summary.by_item:
-        if item_ids is not None and item.id not in item_ids:
-            continue
-        amounts = amounts_by_item.get(item.id, {})
-        parts = {"current": FundingRow(), "carryover": FundingRow(), "other": FundingRow()}
-        for (source, kind), amount in amounts.items():
-            if kind == BudgetLine.Kind.CARRYOVER:
-                part = parts["carryover"]
-            elif source in FISCAL_SOURCES:
-                part = parts["current"]
-            else:
-                part = parts["other"]
-            signed = -amount if kind == BudgetLine.Kind.REDUCTION else amount
-            part.full_year += signed
-            if kind == BudgetLine.Kind.INITIAL:
-                part.initial += amount
-        unallocated = item.figures.spent
-        order = ["carryover", "current", "other"]
-        for name in order:
-            share = min(unallocated, max(parts[name].full_year, ZERO)) if name != order[-1] else unallocated
-            parts[name].spent = share
-            unallocated -= share
-        for name, part in parts.items():
-            row = getattr(split, name)
-            row.initial += part.initial
-            row.full_year += part.full_year
-            row.spent += part.spent
-    return split
 
 
 @dataclass

@@ -14,10 +14,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from fundmgr.exports import styles
 from fundmgr.exports.labels import Stamp, actual_value, deviation_text, rating_label, target_text
-from fundmgr.exports.selectors import FundingSplit, funding_split, lines_by_item
 from indicators.models import Indicator
 from indicators.scoring import EXECUTION_POINTS, Evaluation
-from indicators.selectors import evaluations_for
+from indicators.selectors import BudgetBlock, budget_block, budget_blocks_by_item, evaluations_for
+from projects.models import BudgetLine
 from projects.selectors import Figures, budget_summary
 from units.models import DepartmentYear
 
@@ -32,7 +32,7 @@ class EvaluationSheet:
     title: str
     heading: list[tuple[str, str]]
     figures: Figures
-    split: FundingSplit
+    block: BudgetBlock
     evaluation: Evaluation | None
     indicators: list[Indicator]
 
@@ -84,7 +84,7 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
     rows = [(_("年度资金总额"), total, True)] + [
         (label, (part.initial, part.full_year, part.spent, part.execution_rate), False)
         for label, part in zip(
-            [_("其中：当年财政拨款"), _("　　　上年结转资金"), _("　　　其他资金")], sheet.split.rows
+            [_("其中：当年财政拨款"), _("　　　上年结转资金"), _("　　　其他资金")], sheet.block.parts
         )
     ]
     for label, (initial, full_year, spent, rate), is_total in rows:
@@ -189,7 +189,10 @@ def department_sheet(department_year: DepartmentYear) -> EvaluationSheet:
         title=_("部门整体支出绩效自评表"),
         heading=[(_("部门（单位）名称"), department_year.department.name)],
         figures=summary.totals,
-        split=funding_split(summary=summary),
+        block=budget_block(
+            lines=BudgetLine.objects.filter(item__department_year=department_year),
+            items={row.id: row.figures for row in summary.by_item},
+        ),
         evaluation=evaluations.department,
         indicators=evaluations.department_indicators,
     )
@@ -212,7 +215,10 @@ def write_project_evaluation(*, department_year: DepartmentYear, out: BinaryIO, 
     """
     summary = budget_summary(department_year=department_year)
     evaluations = evaluations_for(summary=summary)
-    lines = lines_by_item(summary=summary)
+    blocks = budget_blocks_by_item(
+        lines=BudgetLine.objects.filter(item__department_year=department_year),
+        items={row.id: row.figures for row in summary.by_item if row.id in evaluations.item_indicators},
+    )
     wb = Workbook()
     wb.remove(wb.active)
     for item in summary.by_item:
@@ -230,7 +236,7 @@ def write_project_evaluation(*, department_year: DepartmentYear, out: BinaryIO, 
                     (_("实施单位"), item.unit_name),
                 ],
                 figures=item.figures,
-                split=funding_split(summary=summary, item_ids={item.id}, lines=lines),
+                block=blocks[item.id],
                 evaluation=evaluations.by_item.get(item.id),
                 indicators=indicators,
             ),

@@ -24,7 +24,7 @@ def test_budget_block_holds_the_summary_figures_in_wan(ledger):
     assert number(ws.cell(row, EARNED)) == Decimal("8.52")
 
 
-def test_funding_split_rows_add_up_to_the_total(ledger):
+def test_budget_block_rows_add_up_to_the_total(ledger):
     ws = open_workbook("self-evaluation", ledger.department_year).active
     total = find_row(ws, "年度资金总额", column=2)
     split = [total + 1, total + 2, total + 3]
