@@ -152,6 +152,9 @@ LAG_YELLOW = env_decimal("LAG_YELLOW", Decimal("0.80"))
 LAG_RED = env_decimal("LAG_RED", Decimal("0.60"))
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# A workbook is a zip: its members may inflate to at most this many bytes in all, checked on the
+# zip directory before openpyxl reads anything (a zip bomb is refused by a bounded check).
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "fundmgr-demo"
 DEMO_PASSWORD_EXPLICIT = bool(env_str("DEMO_PASSWORD"))
