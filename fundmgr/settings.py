@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from fundmgr.env import env_bool, env_decimal, env_int, env_list, env_str
@@ -25,6 +26,58 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# --- HTTPS and security headers (issue 7; README "Production deployment") ---
+# Production is served over HTTPS, so every HTTPS-only setting is on unless DEBUG is. One switch,
+# HTTPS=0, turns them off for a plain-http deployment (a laptop, the load test, the test suite);
+# each can still be set on its own.
+HTTPS = env_bool("HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading asks the browser vendors to hard-code HTTPS for the whole registrable domain (a
+# department's gov.cn domain, not ours to commit), so it is opt-in; check --deploy's reminder
+# about it (security.W021) is silenced below only while it is deliberately off.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a reverse proxy that terminates TLS on another host: the header the proxy sets, e.g.
+# SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto. Only set it when the proxy always overwrites that
+# header, or a client could claim HTTPS. (Gunicorn already trusts X-Forwarded-Proto from
+# 127.0.0.1, a proxy on the same machine; FORWARDED_ALLOW_IPS widens that.)
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "fundmgr.errors.csrf_failure"
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp 4): only our own scripts, styles, images and fonts. No
+# inline <script>, no onclick=, no style="" anywhere: templates use static/js/app.js and classes
+# in static/css/app.css; htmx's own indicator <style> is switched off in base.html's htmx-config.
+# The dashboard charts are inline SVG with presentation attributes (fill=...), which CSP allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -36,6 +89,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_htmx",
+    "csp",
     "simple_history",
     "axes",
     "fundmgr",
@@ -45,7 +99,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "fundmgr.middleware.FailedRequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fundmgr.middleware.ChineseFirstLocaleMiddleware",
@@ -159,13 +215,20 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "fundmgr-demo"
 DEMO_PASSWORD_EXPLICIT = bool(env_str("DEMO_PASSWORD"))
 
+# One JSON object a line on stdout (fundmgr/logs.py): failed requests, imports, approvals,
+# month closings and lockouts. Failed requests are logged by fundmgr.middleware with the user
+# and department; django.request only adds the traceback of a 500.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "fundmgr.logs.JsonFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        "axes.apps": {"level": "WARNING"},  # its start-up banner would precede every command's output
+    },
 }
 
 # --- issue 4 ---
