@@ -121,15 +121,16 @@ class UploadView(LoginRequiredMixin, View):
             path.unlink(missing_ok=True)
             form.add_error("workbook", error.messages)
             return render(request, self.template_name, {"form": form})
+        if result.errors:
+            # A refused file is never opened again: a zip bomb must not reach openpyxl here either.
+            path.unlink(missing_ok=True)
+            return render(request, self.template_name, {"form": form, "result": result, "dry_run": True})
         code = workbook_department_code(result, path)
-        if not result.errors and not may_import_into(request.user, code):
+        if not may_import_into(request.user, code):
             path.unlink(missing_ok=True)
             form.add_error("workbook", _("您不是该工作簿所属部门的财务处人员，不能导入"))
             return render(request, self.template_name, {"form": form})
-        if result.errors:
-            path.unlink(missing_ok=True)
-        else:
-            request.session[SESSION_KEY] = {"token": token, "replace": replace, "department": code}
+        request.session[SESSION_KEY] = {"token": token, "replace": replace, "department": code}
         return render(
             request,
             self.template_name,

@@ -5,21 +5,28 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fundmgr.validators import refuse_control_characters
 from indicators.models import Indicator
 
-# Plain decimal notation only: no exponent (1e309), no NaN or infinity, "," as a thousands separator,
-# as the workbook import accepts numbers (DOMAIN.md section 4).
-NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# Plain decimal notation with half-width digits only: no exponent (1e309), no NaN or infinity,
+# "," as a thousands separator in groups of three, as the workbook import and the expenditure form
+# accept numbers (DOMAIN.md section 4; "１２３" is refused everywhere, not read as 123).
+NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?", re.ASCII)
+TEXT_MAX_LENGTH = 2000  # a reason fits one cell of the 自评表 (Excel holds 32,767 characters)
 
 
 def parse_number(text: str, *, label: str, max_digits: int, decimal_places: int) -> Decimal | None:
     """A number typed by a user, as an exact Decimal; None when blank. The message names the field."""
-    text = (text or "").strip().replace(",", "").replace("，", "")
+    text = (text or "").strip().replace("，", ",")
     if not text:
         return None
-    if not NUMBER.match(text):
+    if any(character.isdigit() and not character.isascii() for character in text):
+        raise forms.ValidationError(_("%(field)s请使用半角数字，如 5000 或 95.5") % {"field": label})
+    if not NUMBER.fullmatch(text):
         raise forms.ValidationError(_("%(field)s须为数字，如 5000 或 95.5") % {"field": label})
-    value = Decimal(text)
+    value = Decimal(text.replace(",", ""))
+    if value == 0:
+        value = abs(value)  # "-0" is stored and shown as 0
     exponent = value.as_tuple().exponent
     if -exponent > decimal_places:
         raise forms.ValidationError(_("%(field)s最多%(places)s位小数") % {"field": label, "places": decimal_places})
@@ -67,10 +74,18 @@ class IndicatorResultsForm(forms.Form):
         help_text=gettext_lazy("不填时按等级取默认值：达成100%，部分达成60%，未达成0%"),
     )
     deviation_reason = forms.CharField(
-        label=gettext_lazy("偏差原因分析"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("偏差原因分析"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_control_characters],
     )
     corrective_measures = forms.CharField(
-        label=gettext_lazy("改进措施"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("改进措施"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_control_characters],
     )
 
     def __init__(self, *args, indicator: Indicator, **kwargs):

@@ -257,7 +257,7 @@ class AvailableView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         item_id = self.request.GET.get("item", "")
-        if not item_id.isdigit():
+        if not (item_id.isascii() and item_id.isdigit() and len(item_id) <= 18):  # "²" and 10**5000 are no ids
             context["item"] = None
             return context
         item = items_in_scope(self.scope).filter(pk=int(item_id)).first()

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fundmgr.validators import has_control_characters, refuse_control_characters
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 
 # Plain half-width digits, optional ASCII thousands separators, at most 2 decimals is checked apart.
@@ -59,6 +60,8 @@ class EconomicClassField(forms.CharField):
         text = (value or "").strip()
         if not text:
             raise forms.ValidationError(_("请选择经济分类"), code="required")
+        if has_control_characters(text) or len(text) > 200:  # PostgreSQL refuses NUL in a query
+            raise forms.ValidationError(_("未找到该经济分类，请输入编码或名称"), code="invalid")
         code = text.split()[0]
         found = EconomicClass.objects.filter(code=code).first() or EconomicClass.objects.filter(name=text).first()
         if found is None:
@@ -91,8 +94,19 @@ class ExpenditureForm(forms.Form):
     economic_class = EconomicClassField(
         label=_("经济分类"), widget=forms.TextInput(attrs={"list": "economic-classes", "autocomplete": "off"})
     )
-    memo = forms.CharField(label=_("摘要"), max_length=500, required=False)
-    voucher = forms.CharField(label=_("凭证号"), max_length=64, required=False)
+    # max_length is the model column's, so PostgreSQL never sees an over-long value.
+    memo = forms.CharField(
+        label=_("摘要"),
+        max_length=Expenditure._meta.get_field("memo").max_length,
+        required=False,
+        validators=[refuse_control_characters],
+    )
+    voucher = forms.CharField(
+        label=_("凭证号"),
+        max_length=Expenditure._meta.get_field("voucher").max_length,
+        required=False,
+        validators=[refuse_control_characters],
+    )
     procurement_method = forms.ChoiceField(label=_("采购方式"), choices=Expenditure.Procurement.choices, required=False)
 
     def __init__(self, *args, items, item=None, **kwargs):
@@ -125,7 +139,9 @@ class BudgetLineForm(forms.Form):
     source = forms.ChoiceField(label=_("资金来源"), choices=BudgetLine.Source.choices)
     amount = AmountField(label=_("金额（元）"))
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    document = forms.CharField(label=_("文号"), max_length=100)
+    document = forms.CharField(
+        label=_("文号"), max_length=BudgetLine._meta.get_field("document").max_length, validators=[refuse_control_characters]
+    )
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,7 +150,11 @@ class BudgetLineForm(forms.Form):
 
 class ApproveForm(forms.Form):
     meeting_date = forms.DateField(label=_("党组会日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    minutes_number = forms.CharField(label=_("会议纪要号"), max_length=64)
+    minutes_number = forms.CharField(
+        label=_("会议纪要号"),
+        max_length=Expenditure._meta.get_field("minutes_number").max_length,
+        validators=[refuse_control_characters],
+    )
 
     def clean_meeting_date(self):
         value = self.cleaned_data["meeting_date"]
@@ -144,4 +164,9 @@ class ApproveForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    rejection_reason = forms.CharField(label=_("驳回理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    rejection_reason = forms.CharField(
+        label=_("驳回理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[refuse_control_characters],
+    )

@@ -72,11 +72,19 @@ def test_dates_are_date_cells_or_text(cell, expected):
     assert READERS[schema.DATE](cell, DAY) == expected
 
 
-@pytest.mark.parametrize("cell", ["2024-02-30", "15/03/2024", "2024年3月15日", 45366, 45366.0])
+@pytest.mark.parametrize("cell", ["2024-02-30", "15/03/2024", "2024年3月15日"])
 def test_other_dates_are_refused(cell):
     with pytest.raises(CellError) as refusal:
         READERS[schema.DATE](cell, DAY)
     assert str(refusal.value) == "日期须为日期，如 2024-03-15 或 2024/3/15"
+
+
+@pytest.mark.parametrize("cell", [45366, 45366.0])
+def test_a_date_serial_number_is_refused_with_a_hint_to_format_the_cell(cell):
+    with pytest.raises(CellError) as refusal:
+        READERS[schema.DATE](cell, DAY)
+    assert str(refusal.value).startswith("日期须为日期，单元格中是数字 45366")
+    assert "请把单元格格式设为日期" in str(refusal.value)
 
 
 def test_indicator_values_keep_four_decimals_and_may_be_zero():
