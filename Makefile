@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser-deps serve messages clean
+.PHONY: run test install browser-deps serve require-secret-key messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,25 @@ test: $(STAMP) browser-deps
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest ran no tests: failing"; exit 1; fi; exit $$rc
 
-serve: $(STAMP)
+# Production (README "Production deployment"): gunicorn behind a reverse proxy, static files from
+# whitenoise. WORKERS processes of THREADS threads each (gthread): a request waiting on PostgreSQL
+# or writing an export holds one thread, not a whole process, so 50 users do not queue behind
+# 4 workers. Refuses to start without SECRET_KEY.
+WORKERS ?= 4
+THREADS ?= 8
+GUNICORN_TIMEOUT ?= 120
+
+serve: require-secret-key $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn fundmgr.wsgi --workers $${WORKERS:-4} --bind $(HOST):$(PORT)
+	exec $(BIN)/gunicorn fundmgr.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread \
+	  --threads $(THREADS) --timeout $(GUNICORN_TIMEOUT) --graceful-timeout 30 \
+	  --max-requests 5000 --max-requests-jitter 500 --no-control-socket
+
+require-secret-key:
+	@if [ -z "$$SECRET_KEY" ]; then \
+	  echo "make serve: SECRET_KEY must be set to a long random string (README, Production deployment)" >&2; exit 1; \
+	fi
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests

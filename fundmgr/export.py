@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from fundmgr.table_exports import document_author, stamp_workbook
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -22,8 +24,10 @@ def _cell(value):
     return str(value)
 
 
-def table_xlsx_response(table, *, filename: str, exclude_columns=()) -> HttpResponse:
+def table_xlsx_response(table, *, filename: str, user, exclude_columns=()) -> HttpResponse:
+    """The table as a workbook; `user` is named as its author in the document properties."""
     workbook = Workbook()
+    stamp_workbook(workbook, creator=document_author(user), title=filename.removesuffix(".xlsx"))
     sheet = workbook.active
     for row in table.as_values(exclude_columns=exclude_columns):
         sheet.append([_cell(value) for value in row])
@@ -46,5 +50,7 @@ class XlsxExportMixin:
     def render_to_response(self, context, **response_kwargs):
         if self.request.GET.get(self.export_trigger_param) == "xlsx":
             table = self.get_table(**self.get_table_kwargs())
-            return table_xlsx_response(table, filename=f"{self.export_name}.xlsx", exclude_columns=self.exclude_columns)
+            return table_xlsx_response(
+                table, filename=f"{self.export_name}.xlsx", user=self.request.user, exclude_columns=self.exclude_columns
+            )
         return super().render_to_response(context, **response_kwargs)

@@ -11,6 +11,7 @@ middleware fundmgr.middleware.FailedRequestLogMiddleware logs every 4xx/5xx answ
 signal logs lockouts.
 """
 
+import getpass
 import json
 import logging
 from datetime import datetime, timezone
@@ -48,6 +49,15 @@ def username(user) -> str | None:
     return user.get_username()
 
 
+def os_user() -> str:
+    """Who runs a management command: the operating-system login, or "system" when there is none
+    (a container's uid without a passwd entry)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "system"
+
+
 def log_event(event: str, *, user=None, department: str | None = None, level: int = logging.INFO,
               logger: str = AUDIT, **fields) -> None:
     """Log `event` with who did it and in which department, plus any further fields.
@@ -59,16 +69,17 @@ def log_event(event: str, *, user=None, department: str | None = None, level: in
     logging.getLogger(logger).log(level, event, extra={"user": who, "department": department, **fields})
 
 
-def import_logged(result, *, user, channel: str, replace: bool, source: str = "") -> None:
+def import_logged(result, *, user, channel: str, replace: bool, dry_run: bool, source: str = "") -> None:
     """One record per workbook import (fundmgr.workbook.workbook_import's ImportResult), from the
-    browser upload (`channel="upload"`) or `manage.py import_budget` (`channel="command"`)."""
+    browser upload (`channel="upload"`) or `manage.py import_budget` (`channel="command"`).
+    The outcome is "rejected", "validated" (a dry run that passed) or "imported"."""
     department_year = result.department_year
     if result.errors:
         outcome = "rejected"
-    elif result.dry_run:
+    elif dry_run:
         outcome = "validated"
     else:
-        outcome = "replaced" if result.replaced else "imported"
+        outcome = "imported"
     log_event(
         "workbook_import",
         user=user,
@@ -77,7 +88,7 @@ def import_logged(result, *, user, channel: str, replace: bool, source: str = ""
         channel=channel,
         year=department_year.year if department_year else None,
         outcome=outcome,
-        dry_run=result.dry_run,
+        dry_run=dry_run,
         replace=replace,
         counts=dict(result.counts),
         errors=len(result.errors),
@@ -100,3 +111,27 @@ def lockout_logged(sender, request=None, username=None, ip_address=None, **kwarg
     )
     log_event("login_locked_out", user=username, department=department, level=logging.WARNING,
               logger=SECURITY, ip_address=ip_address)
+
+
+def expenditure_decision_logged(event: str, *, expenditure, user, **fields) -> None:
+    """三重一大 approvals and rejections (projects.services); `expenditure` has its item, unit,
+    department-year and department loaded."""
+    item = expenditure.item
+    log_event(
+        event,
+        user=user,
+        department=item.department_year.department.code,
+        year=item.department_year.year,
+        unit=item.unit.code,
+        item=item.code,
+        expenditure=expenditure.pk,
+        amount=expenditure.amount,
+        date=expenditure.date,
+        **fields,
+    )
+
+
+def month_logged(event: str, *, department_year, month: int, user, **fields) -> None:
+    """Month closings and reopenings (units.services)."""
+    log_event(event, user=user, department=department_year.department.code, year=department_year.year,
+              month=month, **fields)

@@ -3,13 +3,16 @@
 
 Tables go through openpyxl's write-only mode; expenditure lists, which run to 100,000 rows
 for a unit, through fundmgr.xlsx_stream. Either way rows go to a temporary file as they
-come, so no sheet sits in memory.
+come, so no sheet sits in memory, and the file's properties name who generated it and when.
 """
 
 import tempfile
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -20,6 +23,26 @@ from projects.models import Expenditure
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
+
+
+def document_author(user) -> str:
+    """The name an export's document properties give as its author: the full name, else the login."""
+    return user.get_full_name() or user.get_username()
+
+
+def created_now() -> datetime:
+    """Now as document properties keep it: naive UTC."""
+    return timezone.now().astimezone(dt_timezone.utc).replace(tzinfo=None)
+
+
+def stamp_workbook(workbook: Workbook, *, creator: str, title: str) -> None:
+    """Who generated the workbook and when, in its document properties (issue 7)."""
+    created = created_now()
+    workbook.properties.creator = creator
+    workbook.properties.lastModifiedBy = creator
+    workbook.properties.created = created
+    workbook.properties.modified = created
+    workbook.properties.title = title
 
 
 def _response(workbook: Workbook, filename: str) -> FileResponse:
@@ -41,9 +64,11 @@ def _cells(sheet, values):
     return row
 
 
-def table_xlsx(table, *, filename: str, title: str) -> FileResponse:
-    """A django-tables2 table as a sheet, through its value_<column> methods (raw Decimals)."""
+def table_xlsx(table, *, filename: str, title: str, user) -> FileResponse:
+    """A django-tables2 table as a sheet, through its value_<column> methods (raw Decimals);
+    `user` is named as the file's author."""
     workbook = Workbook(write_only=True)
+    stamp_workbook(workbook, creator=document_author(user), title=title)
     sheet = workbook.create_sheet(title=title[:31])
     for values in table.as_values():
         sheet.append(_cells(sheet, values))
@@ -63,9 +88,10 @@ EXPENDITURE_COLUMNS = (
 )
 
 
-def expenditures_xlsx(expenditures, *, filename: str) -> FileResponse:
+def expenditures_xlsx(expenditures, *, filename: str, user) -> FileResponse:
     """Expenditures as a streamed sheet (fundmgr.xlsx_stream): read in chunks with a server-side
-    cursor, written row by row into a temporary file; amounts and dates stay typed cells."""
+    cursor, written row by row into a temporary file; amounts and dates stay typed cells.
+    `user` is named as the file's author."""
     statuses = {value: str(label) for value, label in Expenditure.Status.choices}
     fields = [name for name, _label in EXPENDITURE_COLUMNS]
     status_index = fields.index("status")
@@ -78,6 +104,6 @@ def expenditures_xlsx(expenditures, *, filename: str) -> FileResponse:
             yield values
 
     spool = tempfile.TemporaryFile()
-    write_xlsx(spool, sheet_name=_("支出明细"), rows=rows())
+    write_xlsx(spool, sheet_name=_("支出明细"), rows=rows(), creator=document_author(user), created=created_now())
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)

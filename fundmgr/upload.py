@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from fundmgr.logs import import_logged
 from fundmgr.scoping import is_finance_officer
 from units.models import Membership
 
@@ -89,7 +90,9 @@ def run_import(path: Path, *, replace: bool, dry_run: bool, user):
     from fundmgr.workbook import workbook_import
 
     with path.open("rb") as source:
-        return workbook_import(source=source, replace=replace, dry_run=dry_run, user=user)
+        result = workbook_import(source=source, replace=replace, dry_run=dry_run, user=user)
+    import_logged(result, user=user, channel="upload", replace=replace, dry_run=dry_run)
+    return result
 
 
 class UploadView(LoginRequiredMixin, View):

@@ -48,7 +48,7 @@ class DashboardMixin(LoginRequiredMixin):
     def exported(self, tables: dict, *, filename: str):
         name = self.request.GET.get("table")
         if self.request.GET.get(EXPORT_PARAM) == "xlsx" and name in tables:
-            return table_xlsx(tables[name], filename=f"{filename}-{name}.xlsx", title=name)
+            return table_xlsx(tables[name], filename=f"{filename}-{name}.xlsx", title=name, user=self.request.user)
         return None
 
 

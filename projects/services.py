@@ -11,6 +11,7 @@ from django.db.models import Case, F, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fundmgr.logs import expenditure_decision_logged
 from fundmgr.money import ZERO, yuan
 from projects.availability import Movement, headroom
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
@@ -265,8 +266,10 @@ def expenditure_approve(*, expenditure: Expenditure, decided_by, meeting_date: d
     if not (minutes_number or "").strip():
         raise ValidationError({"minutes_number": _("请填写会议纪要号")})
     with transaction.atomic():
-        expenditure = Expenditure.objects.select_for_update(of=("self",)).select_related("item__department_year").get(
-            pk=expenditure.pk
+        expenditure = (
+            Expenditure.objects.select_for_update(of=("self",))
+            .select_related("item__department_year__department", "item__unit")
+            .get(pk=expenditure.pk)
         )
         if expenditure.status != Expenditure.Status.PENDING:
             raise ValidationError(_("只有待审批的支出可以审批"))
@@ -277,7 +280,8 @@ def expenditure_approve(*, expenditure: Expenditure, decided_by, meeting_date: d
         expenditure.meeting_date = meeting_date
         expenditure.minutes_number = minutes_number
         expenditure.save()
-        return expenditure
+    expenditure_decision_logged("expenditure_approved", expenditure=expenditure, user=decided_by, minutes_number=minutes_number)
+    return expenditure
 
 
 def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> Expenditure:
@@ -285,8 +289,10 @@ def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> 
     if not reason.strip():
         raise ValidationError({"rejection_reason": _("请填写驳回理由")})
     with transaction.atomic():
-        expenditure = Expenditure.objects.select_for_update(of=("self",)).select_related("item__department_year").get(
-            pk=expenditure.pk
+        expenditure = (
+            Expenditure.objects.select_for_update(of=("self",))
+            .select_related("item__department_year__department", "item__unit")
+            .get(pk=expenditure.pk)
         )
         if expenditure.status != Expenditure.Status.PENDING:
             raise ValidationError(_("只有待审批的支出可以驳回"))
@@ -296,7 +302,8 @@ def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> 
         expenditure.decided_at = timezone.now()
         expenditure.rejection_reason = reason
         expenditure.save()
-        return expenditure
+    expenditure_decision_logged("expenditure_rejected", expenditure=expenditure, user=decided_by, reason=reason)
+    return expenditure
 
 
 def expenditure_validate(

@@ -25,7 +25,9 @@ class ItemDetailView(DashboardMixin, TemplateView):
         expenditures = expenditure_filter.qs.order_by("-date", "-id")
         if request.GET.get("_export") == "xlsx" and request.GET.get("table") == "expenditures":
             return expenditures_xlsx(
-                expenditures, filename=f"{department_year.department.code}-{department_year.year}-{item.code}-expenditures.xlsx"
+                expenditures,
+                filename=f"{department_year.department.code}-{department_year.year}-{item.code}-expenditures.xlsx",
+                user=request.user,
             )
         expenditure_table = ExpenditureTable(expenditures)
         expenditure_table.paginate(page=request.GET.get("page", 1), per_page=50)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fundmgr.logs import month_logged
 from projects.models import Expenditure
 from units.models import DepartmentYear, MonthClose
 
@@ -32,7 +33,9 @@ def month_close(*, department_year: DepartmentYear, month: int, closed_by) -> Mo
             raise ValidationError(
                 {"month": _("%(month)s月尚有 %(count)s 笔待审批支出，请先审批或驳回后再结账") % {"month": month, "count": pending}}
             )
-        return MonthClose.objects.create(department_year=department_year, month=month, closed_by=closed_by)
+        month_close = MonthClose.objects.create(department_year=department_year, month=month, closed_by=closed_by)
+    month_logged("month_closed", department_year=department_year, month=month, user=closed_by)
+    return month_close
 
 
 def month_reopen(*, month_close: MonthClose, reason: str, reopened_by) -> None:
@@ -48,3 +51,5 @@ def month_reopen(*, month_close: MonthClose, reason: str, reopened_by) -> None:
         month_close._change_reason = reason
         month_close._history_user = reopened_by
         month_close.delete()
+    month_logged("month_reopened", department_year=month_close.department_year, month=month_close.month,
+                 user=reopened_by, reason=reason)

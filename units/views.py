@@ -60,5 +60,7 @@ class UnitExpendituresExportView(DashboardMixin, TemplateView):
         unit = unit_in_scope(scope, kwargs["unit_code"])
         expenditures = Expenditure.objects.filter(item__department_year=scope.department_year, item__unit=unit)
         return expenditures_xlsx(
-            expenditures, filename=f"{scope.department_year.department.code}-{scope.department_year.year}-{unit.code}-expenditures.xlsx"
+            expenditures,
+            filename=f"{scope.department_year.department.code}-{scope.department_year.year}-{unit.code}-expenditures.xlsx",
+            user=request.user,
         )

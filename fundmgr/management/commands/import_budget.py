@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from fundmgr.logs import import_logged, os_user
 from fundmgr.money import wan
 from fundmgr.workbook import workbook_import
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, replace, dry_run, **options):
         result = workbook_import(source=file, replace=replace, dry_run=dry_run)
+        import_logged(result, user=os_user(), channel="command", replace=replace, dry_run=dry_run, source=str(file))
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
