@@ -101,7 +101,7 @@ def history_entries(model, records) -> list[HistoryEntry]:
                 when=record.history_date,
                 user=record.history_user.username if record.history_user else _("系统"),
                 action=str(ACTIONS[record.history_type]),
-                reason=record.history_change_reason or "",
+                reason=_reason_text(record.history_change_reason),
                 changes=changes,
             )
         )
@@ -260,10 +260,16 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
                         action=str(ACTIONS[record.history_type]),
                         kind=str(kind),
                         label=label(record),
-                        reason=record.history_change_reason or "",
+                        reason=_reason_text(record.history_change_reason),
                         url=url(record),
                     )
                 )
         rows.sort(key=lambda row: row.when, reverse=True)
         context.update(form=form, rows=rows[:CHANGE_LOG_LIMIT], limit=CHANGE_LOG_LIMIT)
         return context
+
+
+def _reason_text(reason: str | None) -> str:
+    """A change reason in the reader's language: the system's own reasons (the workbook import's) are
+    stored as their Chinese msgid and translated here; a reason a user typed is shown as typed."""
+    return _(reason) if reason else ""

@@ -11,6 +11,8 @@ selectors and are only scaled here.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from fundmgr.money import ZERO, percent, round_half_up, wan
 
 WIDTH = Decimal("640")
@@ -105,7 +107,7 @@ def rate_bars(rows, *, progress: Decimal, lag_of) -> BarChart:
                 width=width,
                 height=BAR_HEIGHT,
                 value_text=rate_text(rate),
-                title=f"{label}：{rate_text(rate)}",
+                title=_("%(label)s：%(rate)s") % {"label": label, "rate": rate_text(rate)},
                 url=url,
                 status=lag_of(rate) or "",
                 label_y=y + BAR_HEIGHT - Decimal("3"),
@@ -146,7 +148,7 @@ def amount_bars(rows) -> BarChart:
                 width=px(plot_width * max(amount, ZERO) / top_amount),
                 height=BAR_HEIGHT,
                 value_text=wan_text(amount),
-                title=f"{label}：{wan_text(amount)} 万元（{share}）",
+                title=_("%(label)s：%(amount)s 万元（%(share)s）") % {"label": label, "amount": wan_text(amount), "share": share},
                 label_y=y + BAR_HEIGHT - Decimal("3"),
             )
         )
@@ -212,12 +214,18 @@ def execution_line(series, *, progress_label: str, execution_label: str) -> Line
         Point(
             x=x_of(month),
             y=y_of(rate or ZERO),
-            title=f"{month}月 {execution_label}：{rate_text(rate)}（{wan_text(spent)} 万元）",
+            title=_("%(month)s月 %(series)s：%(rate)s（%(amount)s 万元）")
+            % {"month": month, "series": execution_label, "rate": rate_text(rate), "amount": wan_text(spent)},
         )
         for month, spent, rate in series
     ]
     progress = [
-        Point(x=x_of(month), y=y_of(Decimal(month) / Decimal("12")), title=f"{month}月 {progress_label}：{rate_text(Decimal(month) / Decimal('12'))}")
+        Point(
+            x=x_of(month),
+            y=y_of(Decimal(month) / Decimal("12")),
+            title=_("%(month)s月 %(series)s：%(rate)s")
+            % {"month": month, "series": progress_label, "rate": rate_text(Decimal(month) / Decimal("12"))},
+        )
         for month in range(1, 13)
     ]
     return LineChart(
@@ -305,7 +313,8 @@ def composition(groups) -> Composition:
                     x=x,
                     width=width,
                     share_text=share_text,
-                    title=f"{label} · {part_label}：{wan_text(amount)} 万元（{share_text}）",
+                    title=_("%(label)s · %(part)s：%(amount)s 万元（%(share)s）")
+                    % {"label": label, "part": part_label, "amount": wan_text(amount), "share": share_text},
                     css=css,
                 )
             )

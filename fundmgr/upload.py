@@ -21,6 +21,7 @@ from django.views import View
 
 from fundmgr.logs import import_logged
 from fundmgr.scoping import is_finance_officer
+from fundmgr.workbook import schema
 from units.models import Membership
 
 SESSION_KEY = "workbook_upload"
@@ -74,12 +75,12 @@ def declared_department_code(path: Path) -> str | None:
     except Exception:  # not a readable workbook: the importer has already said so
         return None
     try:
-        if "部门" not in book.sheetnames:
+        if schema.DEPARTMENT.name not in book.sheetnames:
             return None
-        rows = book["部门"].iter_rows(min_row=1, max_row=2, values_only=True)
+        rows = book[schema.DEPARTMENT.name].iter_rows(min_row=1, max_row=2, values_only=True)
         header, values = next(rows, ()), next(rows, ())
         for name, value in zip(header, values):
-            if name in ("部门编码", "code") and value is not None:
+            if name in (schema.DEPARTMENT.column("code").header, "code") and value is not None:
                 return str(value).strip()
         return None
     finally:

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -6,6 +7,20 @@ from projects.models import BudgetItem
 from units.models import DepartmentYear
 
 VALUE = {"max_digits": 20, "decimal_places": 4, "null": True, "blank": True}
+
+# The standard 二级指标 (DOMAIN.md section 1). Indicator.level2 keeps the name the workbook gave, in
+# Chinese (the import format); a standard name is shown in the reader's language.
+LEVEL2_NAMES = (
+    gettext_noop("数量"),
+    gettext_noop("质量"),
+    gettext_noop("时效"),
+    gettext_noop("成本"),
+    gettext_noop("经济效益"),
+    gettext_noop("社会效益"),
+    gettext_noop("生态效益"),
+    gettext_noop("可持续影响"),
+    gettext_noop("服务对象满意度"),
+)
 
 
 class Indicator(models.Model):
@@ -72,3 +87,8 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def level2_label(self) -> str:
+        """二级指标 in the active language when it is a standard name, else as stored."""
+        return gettext(self.level2) if self.level2 in LEVEL2_NAMES else self.level2

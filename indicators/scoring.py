@@ -106,7 +106,7 @@ def assign_points(indicators: Sequence[IndicatorInput]) -> list[Decimal]:
     given = [indicator.points is not None for indicator in indicators]
     if any(given) and not all(given):
         missing = [indicator.code for indicator in indicators if indicator.points is None]
-        raise ScoringError(_("分值须全部填写或全部不填，以下指标缺少分值：%(codes)s") % {"codes": "、".join(missing)})
+        raise ScoringError(_("分值须全部填写或全部不填，以下指标缺少分值：%(codes)s") % {"codes": _("、").join(missing)})
     if all(given) and indicators:
         total = sum((indicator.points for indicator in indicators), ZERO)
         if total != INDICATOR_POINTS_TOTAL:

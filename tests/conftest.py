@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests import personas
 
@@ -38,3 +40,13 @@ def reference_data_after_a_flush(request):
     if marker is not None and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         personas.ensure_economic_classes()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language, as a new process does. A request the language
+    switch set to English leaves English active in the thread (the locale middleware does not
+    deactivate it), and a later test calling a service directly would get English messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -75,9 +75,9 @@ def deviation_text(indicator: Indicator, flags: tuple[str, ...]) -> str:
     flags = year_end_flags(flags)
     if not flags:
         return _("未偏离")
-    parts = ["；".join(flag_label(flag) for flag in flags)]
+    parts = [_("；").join(flag_label(flag) for flag in flags)]
     if indicator.deviation_reason:
         parts.append(_("原因：%(reason)s") % {"reason": indicator.deviation_reason})
     if indicator.corrective_measures:
         parts.append(_("措施：%(measures)s") % {"measures": indicator.corrective_measures})
-    return "。".join(parts)
+    return _("。").join(parts)

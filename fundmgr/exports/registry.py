@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fundmgr.access import Scope
 from fundmgr.exports.execution import write_execution
@@ -38,7 +39,7 @@ class ExportKind:
     what: str
     label: str
     description: str
-    stem: str  # the file name before the department and year
+    stem: str  # the file name after the department and year, in the active language
     extension: str
     content_type: str
     writer: Callable
@@ -70,17 +71,17 @@ KINDS: dict[str, ExportKind] = {
     kind.what: kind
     for kind in [
         ExportKind(SELF_EVALUATION, _("部门整体支出绩效自评表"), _("财预〔2020〕10号格式：预算资金、绩效指标、得分和评价等级"),
-                   "部门整体支出绩效自评表", "xlsx", XLSX, _department_writer(write_self_evaluation)),
+                   pgettext_lazy("file name", "部门整体支出绩效自评表"), "xlsx", XLSX, _department_writer(write_self_evaluation)),
         ExportKind(PROJECT_EVALUATION, _("项目支出绩效自评表"), _("每个设置了绩效指标的项目一张工作表"),
-                   "项目支出绩效自评表", "xlsx", XLSX, _department_writer(write_project_evaluation)),
+                   pgettext_lazy("file name", "项目支出绩效自评表"), "xlsx", XLSX, _department_writer(write_project_evaluation)),
         ExportKind(EXECUTION, _("预算执行情况表"), _("按单位和类别、按项目、按资金来源、按经济分类，含小计和合计"),
-                   "预算执行情况表", "xlsx", XLSX, _department_writer(write_execution)),
+                   pgettext_lazy("file name", "预算执行情况表"), "xlsx", XLSX, _department_writer(write_execution)),
         ExportKind(EXPENDITURES, _("支出明细表"), _("已生效支出逐笔明细，可按单位和日期筛选"),
-                   "支出明细表", "xlsx", XLSX, _expenditure_writer),
+                   pgettext_lazy("file name", "支出明细表"), "xlsx", XLSX, _expenditure_writer),
         ExportKind(WORKBOOK, _("预算数据工作簿（导入格式）"), _("本年度全部数据，可重新导入，用作备份"),
-                   "预算数据", "xlsx", XLSX, _workbook_writer),
+                   pgettext_lazy("file name", "预算数据"), "xlsx", XLSX, _workbook_writer),
         ExportKind(REPORT, _("部门整体支出绩效自评报告"), _("Word初稿，数字全部取自账套"),
-                   "部门整体支出绩效自评报告", "docx", DOCX, _department_writer(write_report)),
+                   pgettext_lazy("file name", "部门整体支出绩效自评报告"), "docx", DOCX, _department_writer(write_report)),
     ]
 }
 

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -35,11 +36,20 @@ from projects.models import BudgetItem, BudgetLine
 from projects.selectors import Figures, budget_summary
 from units.models import BudgetUnit, DepartmentYear
 
+# Font family names, not text a reader sees (the test of unmarked strings allows these four).
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
+TITLE_FONT = "宋体"
+SUBHEADING_FONT = "楷体"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-CHINESE_ORDINALS = "一二三四五六七八九十"
-PLACEHOLDER = "（待财务处在“报告文字”页填写）"
+# The (一) (二) numbering of the indicator groups; English numbers them (1) (2).
+ORDINALS = (
+    pgettext_lazy("ordinal", "一"), pgettext_lazy("ordinal", "二"), pgettext_lazy("ordinal", "三"),
+    pgettext_lazy("ordinal", "四"), pgettext_lazy("ordinal", "五"), pgettext_lazy("ordinal", "六"),
+    pgettext_lazy("ordinal", "七"), pgettext_lazy("ordinal", "八"), pgettext_lazy("ordinal", "九"),
+    pgettext_lazy("ordinal", "十"),
+)
+PLACEHOLDER = gettext_lazy("（待财务处在“报告文字”页填写）")
 
 
 def money(amount: Decimal) -> str:
@@ -87,14 +97,14 @@ class ReportWriter:
         paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.space_after = Pt(12)
-        self._run(paragraph, text, font="宋体", bold=True, size=20)
+        self._run(paragraph, text, font=TITLE_FONT, bold=True, size=20)
 
     def heading(self, text: str, *, level: int = 1) -> None:
         """一、 headings in 黑体, (一) headings in 楷体 bold, as government reports set them."""
         paragraph = self.document.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(28)
         paragraph.paragraph_format.keep_with_next = True
-        self._run(paragraph, text, font=HEADING_FONT if level == 1 else "楷体", bold=level > 1)
+        self._run(paragraph, text, font=HEADING_FONT if level == 1 else SUBHEADING_FONT, bold=level > 1)
 
     def para(self, text: str, *, lead: str = "", indent: bool = True) -> None:
         """A body paragraph; `lead` is a bold run in front (一是…). Empty narrative shows a placeholder."""
@@ -106,7 +116,7 @@ class ReportWriter:
         if text:
             self._run(paragraph, text)
         else:
-            self._run(paragraph, PLACEHOLDER, grey=True)
+            self._run(paragraph, str(PLACEHOLDER), grey=True)
 
     def narrative(self, text: str, *, lead: str = "") -> None:
         """Narrative text, one paragraph per line as typed in the form."""
@@ -154,7 +164,8 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
 
     doc.title(_("%(name)s%(year)s年度部门整体支出绩效自评报告") % {"name": department.name, "year": year})
     filled_on = _local_date(stamp)
-    doc.para(_("填报时间：%(date)s") % {"date": f"{filled_on.year} 年 {filled_on.month} 月 {filled_on.day} 日"}, indent=False)
+    filled_text = _("%(year)s 年 %(month)s 月 %(day)s 日") % {"year": filled_on.year, "month": filled_on.month, "day": filled_on.day}
+    doc.para(_("填报时间：%(date)s") % {"date": filled_text}, indent=False)
 
     # 一、基本概况
     doc.heading(_("一、基本概况"))
@@ -211,7 +222,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
     # 二、部门单位整体支出管理及使用情况
     doc.heading(_("二、部门单位整体支出管理及使用情况"))
     classes = spending_by_economic_item(summary=summary)
-    class_parts = "，".join(_("%(name)s%(amount)s万元") % {"name": c.name, "amount": money(c.spent)} for c in classes)
+    class_parts = _("，").join(_("%(name)s%(amount)s万元") % {"name": c.name, "amount": money(c.spent)} for c in classes)
     doc.para(
         _("%(year)s年实际支出%(spent)s万元%(sep)s%(parts)s。")
         % {"year": year, "spent": money(totals.spent), "sep": _("，其中") if classes else "", "parts": class_parts},
@@ -272,7 +283,10 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
     for unit in summary.by_unit:
         lines = [_project_line(item) for item in project_items if item.unit_id == unit.id]
         if lines:
-            doc.para(f"{circled(unit_index)}{unit.name}：" + "；".join(lines) + "。")
+            doc.para(
+                _("%(number)s%(unit)s：%(projects)s。")
+                % {"number": circled(unit_index), "unit": unit.name, "projects": _("；").join(lines)}
+            )
             unit_index += 1
     doc.table(
         [_("预算单位"), _("项目名称"), _("全年预算数"), _("执行数"), _("执行率")],
@@ -297,13 +311,16 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
         if not in_level:
             continue
         doc.heading(
-            _("（%(n)s）指标%(n)s：%(label)s") % {"n": CHINESE_ORDINALS[group], "label": _level_heading(level, in_level)},
+            _("（%(n)s）指标%(n)s：%(label)s") % {"n": ORDINALS[group], "label": _level_heading(level, in_level)},
             level=2,
         )
         group += 1
         for indicator in in_level:
             score = scores.get(indicator.code)
-            doc.para(f"{circled(number)}{indicator.name}：" + _indicator_text(indicator, score.flags if score else ()))
+            doc.para(
+                _("%(number)s%(name)s：%(text)s")
+                % {"number": circled(number), "name": indicator.name, "text": _indicator_text(indicator, score.flags if score else ())}
+            )
             number += 1
     if indicators:
         doc.table(
@@ -386,7 +403,7 @@ def _units_text(name: str, year: int, units: list[BudgetUnit]) -> str:
         "civil": kinds[BudgetUnit.Kind.CIVIL_SERVICE_INSTITUTION],
         "inst": kinds[BudgetUnit.Kind.INSTITUTION],
         "year": year,
-        "list": "；".join(f"{index}.{unit.name}" for index, unit in enumerate(units, start=1)),
+        "list": _("；").join(f"{index}.{unit.name}" for index, unit in enumerate(units, start=1)),
     }
     staff = []
     for field, label in (
@@ -399,7 +416,7 @@ def _units_text(name: str, year: int, units: list[BudgetUnit]) -> str:
         if total is not None:
             staff.append(label % {"n": total})
     if staff:
-        text += _("%(year)s年%(parts)s。") % {"year": year, "parts": "，".join(staff)}
+        text += _("%(year)s年%(parts)s。") % {"year": year, "parts": _("，").join(staff)}
     return text
 
 
@@ -424,7 +441,7 @@ def _level_heading(level: str, indicators: list[Indicator]) -> str:
         return _("履职效能")
     if level == Indicator.Level1.SATISFACTION:
         return _("服务对象满意度")
-    level2 = {indicator.level2 for indicator in indicators}
+    level2 = {indicator.level2_label for indicator in indicators}
     return level2.pop() if len(level2) == 1 and all(level2) else _("效益指标")
 
 

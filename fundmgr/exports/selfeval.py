@@ -120,7 +120,7 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
     for index, indicator in enumerate(ordered):
         score = scores.get(indicator.code)
         ws.cell(row=row, column=1, value=indicator.get_level1_display())
-        ws.cell(row=row, column=2, value=indicator.level2)
+        ws.cell(row=row, column=2, value=indicator.level2_label)
         styles.body_cell(ws, row, 3, indicator.name)
         styles.body_cell(ws, row, 4, target_text(indicator))
         styles.body_cell(ws, row, 5, indicator.midyear, number_format="General")

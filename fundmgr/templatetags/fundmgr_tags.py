@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_noop
 
 from fundmgr.money import percent, wan as to_wan
 
@@ -23,7 +24,7 @@ def yuan(value):
     return "" if value is None else f"{value:,.2f}"
 
 
-RATINGS = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}
+RATINGS = {"excellent": gettext_noop("优"), "good": gettext_noop("良"), "fair": gettext_noop("中"), "poor": gettext_noop("差")}
 
 
 @register.filter

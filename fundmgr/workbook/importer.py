@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from fundmgr.money import ZERO
@@ -22,7 +23,8 @@ from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 from units.models import BudgetUnit, Department, DepartmentYear, MonthClose
 
 IMPORT_BATCH_SIZE = 1000
-CHANGE_REASON = "工作簿导入"
+# Stored in the history as the Chinese msgid; the change log translates it when shown (fundmgr.audit).
+CHANGE_REASON = gettext_noop("工作簿导入")
 
 
 @dataclass
@@ -129,7 +131,7 @@ def _department_year(workbook: BudgetWorkbook, *, replace: bool, dry_run: bool):
     if existing is not None:
         closed = list(MonthClose.objects.filter(department_year=existing).values_list("month", flat=True))
         if closed:
-            months = "、".join(_("%(month)s月") % {"month": month} for month in closed)
+            months = _("、").join(_("%(month)s月") % {"month": month} for month in closed)
             return None, _year_error(
                 _("%(code)s %(year)s年度已有结账月份（%(months)s），不能导入或替换") % {"code": code, "year": year, "months": months}
             )

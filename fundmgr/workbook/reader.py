@@ -257,7 +257,7 @@ def _choice(value: Any, column: schema.Column) -> Any:
             return choice
     raise CellError(
         _("“%(value)s”不是有效的%(column)s，可选：%(allowed)s")
-        % {"value": _shown(value), "column": column.header, "allowed": "、".join(column.labels)}
+        % {"value": _shown(value), "column": column.header, "allowed": _("、").join(column.labels)}
     )
 
 
@@ -584,7 +584,7 @@ def _validate_indicators(rows: list[Row], items: dict[str, Row], collector: _Col
                     row.number,
                     col("level2"),
                     _("%(level1)s下的二级指标须为：%(allowed)s")
-                    % {"level1": col("level1").label_for(row["level1"]), "allowed": "、".join(schema.LEVEL2[row["level1"]])},
+                    % {"level1": col("level1").label_for(row["level1"]), "allowed": _("、").join(schema.LEVEL2[row["level1"]])},
                 )
         if row["points"] is not None and row["points"] <= 0:
             collector.add(sheet, row.number, col("points"), _("分值须大于0"))

@@ -11,11 +11,15 @@ Extensions of DOMAIN.md section 4, all optional columns:
 
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator
 from projects.models import BudgetItem, BudgetLine
 from units.models import BudgetUnit, Department
+
+# The language of sheet names, headers and choice labels, whatever the interface speaks.
+FORMAT_LANGUAGE = "zh-hans"
 
 # Column kinds: how a cell is read and written.
 TEXT = "text"
@@ -78,8 +82,13 @@ def _field_length(model, name: str) -> int:
 
 
 def _choices(model_choices, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Chinese label -> value from a TextChoices, plus aliases (the English values are always accepted)."""
-    mapping = {str(label): value for value, label in model_choices.choices}
+    """Chinese label -> value from a TextChoices, plus aliases (the English values are always accepted).
+
+    The labels are read in Chinese whatever language is active when this module is first imported:
+    the workbook format does not change with the interface language.
+    """
+    with translation.override(FORMAT_LANGUAGE):
+        mapping = {str(label): value for value, label in model_choices.choices}
     mapping.update(extra or {})
     for value in model_choices.values:
         mapping.setdefault(value, value)

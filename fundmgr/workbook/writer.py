@@ -58,9 +58,9 @@ def _instructions(book: Workbook) -> None:
         for column in ws.columns:
             notes = [str(column.help)] if column.help else []
             if column.kind == schema.CHOICE:
-                notes.append(_("可选：%(values)s") % {"values": "、".join(column.labels)})
+                notes.append(_("可选：%(values)s") % {"values": _("、").join(column.labels)})
             sheet.append(
-                [ws.name, column.header, column.key, _("必填") if column.required else _("选填"), "；".join(notes)]
+                [ws.name, column.header, column.key, _("必填") if column.required else _("选填"), _("；").join(notes)]
             )
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 14

@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from fundmgr.summary import summary_json
 from units.models import DepartmentYear
@@ -18,5 +19,5 @@ class Command(BaseCommand):
             DepartmentYear.objects.select_related("department").filter(department__code=department, year=year).first()
         )
         if department_year is None:
-            raise CommandError(f"没有找到部门 {department} 的 {year} 年度数据")
+            raise CommandError(_("没有找到部门 %(department)s 的 %(year)s 年度数据") % {"department": department, "year": year})
         self.stdout.write(json.dumps(summary_json(department_year=department_year), ensure_ascii=False, indent=2))
