@@ -58,9 +58,9 @@ require-secret-key:
 	  echo "make serve: SECRET_KEY must be set to a long random string (README, Production deployment)" >&2; exit 1; \
 	fi
 
+# Refresh locale/en after strings changed: merge new msgids into django.po, compile django.mo (see the script).
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	PYTHON=$(BIN)/python scripts/messages.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles
