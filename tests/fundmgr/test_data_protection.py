@@ -172,3 +172,10 @@ def test_the_export_command_names_the_operating_system_user(world, tmp_path, mon
     assert author.startswith("ops")
     assert modified_by == author
     assert_recent(created)
+
+
+def test_the_export_command_writes_the_author_it_is_given(world, tmp_path):
+    out = tmp_path / "执行情况.xlsx"
+    call_command("export", department=world.code, year=world.year, what="execution", out=str(out), user="王丽",
+                 stdout=io.StringIO())
+    assert load_workbook(str(out)).properties.creator == "王丽 (manage.py export)"

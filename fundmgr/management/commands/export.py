@@ -6,7 +6,6 @@ The file's headers and words follow --language (Simplified Chinese unless told),
 download follows the language the user chose.
 """
 
-import getpass
 import os
 from datetime import date
 
@@ -16,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fundmgr.exports import registry
+from fundmgr.logs import os_user
 from projects.selectors import department_year_get
 from units.models import BudgetUnit
 
@@ -38,6 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="unit code (expenditures only)")
         parser.add_argument("--from", dest="date_from", help="first date, YYYY-MM-DD (expenditures only)")
         parser.add_argument("--to", dest="date_to", help="last date, YYYY-MM-DD (expenditures only)")
+        parser.add_argument("--user", help="the author written into the file's properties (default: the operating-system user)")
         parser.add_argument(
             "--language",
             default=settings.LANGUAGE_CODE,
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         if not os.path.isdir(folder):
             raise CommandError(_("目录不存在：%(folder)s") % {"folder": folder})
 
-        stamp = registry.stamp_for(f"{getpass.getuser()} (manage.py export)")
+        stamp = registry.stamp_for(f"{options.get('user') or os_user()} (manage.py export)")
         partial = f"{out}.part"
         try:
             with open(partial, "wb") as stream:
