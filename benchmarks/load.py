@@ -326,6 +326,7 @@ class Outcome:
     issued: int = 0
     capped: bool = False
     elapsed: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds this process (the simulated users) used during the run
     login_seconds: float = 0.0
     samples: list = field(default_factory=list)  # (kind, page, seconds) of every answered request
     errors: list = field(default_factory=list)  # (page, description)
@@ -524,6 +525,7 @@ class LoadRun:
             self._error("user", f"{username}: {type(failure).__name__}: {failure}")
 
     def _start_clock(self) -> None:
+        self.cpu_started = time.process_time()
         self.started = time.perf_counter()
         self.outcome.login_seconds = self.started - self.login_started
         self.deadline = self.started + self.outcome.duration
@@ -550,6 +552,7 @@ class LoadRun:
             self._error("run", f"{self.outcome.stuck} users still busy at the hard stop")
         if self.started:
             self.outcome.elapsed = min(time.perf_counter(), self.deadline + self.timeout) - self.started
+            self.outcome.client_cpu = time.process_time() - self.cpu_started
         return self.outcome
 
 
@@ -744,6 +747,7 @@ def report(outcome: Outcome, *, states: dict[int, ItemState], dataset: Dataset, 
         f"  reads {len(reads):,}; writes {len(writes):,}: {outcome.accepted_count:,} accepted "
         f"({shown(outcome.accepted_total)} yuan), {outcome.refused_count:,} refused (item ran dry)",
         f"  errors {len(outcome.errors)}",
+        f"  the simulated users' own CPU: {outcome.client_cpu:.1f} s ({outcome.client_cpu / outcome.elapsed if outcome.elapsed else 0:.0%} of one core)",
     ]
     for (page, description), count in Counter(outcome.errors).most_common(10):
         lines.append(f"    {count} × {page}: {description}")
@@ -790,7 +794,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--gunicorn-args", default="", help="more gunicorn options, appended (the last of a repeated option wins)")
     parser.add_argument("--url", help="use this running server (loopback only) instead of starting one on the same database")
     parser.add_argument("--shared-items", type=int, default=6, help="items the accountants share (default 6)")
-    parser.add_argument("--item-budget", type=Decimal, default=Decimal("60000.00"), help="budget of each shared item (default 60000.00)")
+    parser.add_argument("--item-budget", type=Decimal, default=Decimal("20000.00"), help="budget of each shared item (default 20000.00)")
     parser.add_argument("--min-amount", type=Decimal, default=Decimal("100.00"), help="smallest posted amount (default 100.00)")
     parser.add_argument("--max-amount", type=Decimal, default=Decimal("5000.00"), help="largest posted amount (default 5000.00)")
     parser.add_argument("--background", type=int, default=20_000, help="expenditures of the synthetic ledger (default 20,000)")
@@ -814,7 +818,10 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the server too, as Ctrl-C does
+    # Ctrl-C and `kill` both unwind through the `with Server` block, which stops gunicorn. SIGINT is
+    # set explicitly: a shell starts background jobs with it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.settings")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
