@@ -1,10 +1,18 @@
 import django_filters
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import BudgetItem, Expenditure
 
-MONTHS = [(month, _("%(month)s月") % {"month": month}) for month in range(1, 13)]
+
+def _month_label(month: int) -> str:
+    return gettext("%(month)s月") % {"month": month}
+
+
+# Lazy: formatting a lazy string at import time would freeze it in the default language.
+MONTHS = [(month, lazy(_month_label, str)(month)) for month in range(1, 13)]
 
 
 class ExpenditureFilter(django_filters.FilterSet):

@@ -27,8 +27,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.template.base import Lexer, TokenType
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 
 from indicators.models import Indicator
@@ -278,6 +280,45 @@ def test_python_modules_pass_every_chinese_literal_through_gettext():
     assert not problems, "Chinese literals not marked for translation:\n" + "\n".join(problems)
 
 
+def lazy_strings_formatted_at_import(source: str, relative: str) -> list[str]:
+    """`gettext_lazy("…") % {…}` outside a function runs once, at import, in the default language."""
+    tree = ast.parse(source)
+    lazy_names = {"gettext_lazy", "pgettext_lazy", "ngettext_lazy", "npgettext_lazy"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+            lazy_names |= {alias.asname or alias.name for alias in node.names if alias.name.endswith("_lazy")}
+    problems = []
+
+    def visit(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            if (
+                not inside
+                and isinstance(child, ast.BinOp)
+                and isinstance(child.op, ast.Mod)
+                and isinstance(child.left, ast.Call)
+                and isinstance(child.left.func, ast.Name)
+                and child.left.func.id in lazy_names
+            ):
+                problems.append(f"{relative}:{child.lineno}")
+            visit(child, inside)
+
+    visit(tree, False)
+    return problems
+
+
+def test_no_lazy_translation_is_formatted_at_import_time():
+    assert lazy_strings_formatted_at_import(
+        'from django.utils.translation import gettext_lazy as _\nMONTHS = [_("%(m)s月") % {"m": m} for m in range(12)]\n'
+        'def f(m):\n    return _("%(m)s月") % {"m": m}\n',
+        "example.py",
+    ) == ["example.py:2"]
+    problems = []
+    for path in python_files():
+        problems += lazy_strings_formatted_at_import(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+    assert not problems, "lazy translations formatted at import time (frozen in Chinese):\n" + "\n".join(problems)
+
+
 # --- c. the catalog -----------------------------------------------------------------------------
 
 
@@ -429,3 +470,31 @@ def test_an_exported_workbook_follows_the_chosen_language(world, as_persona):
     english = downloaded_headers(client, url)
     assert "Budget Execution Table" in " ".join(english) and "Full-year budget" in english
     assert "全年预算数" not in english
+
+
+def exported(tmp_path, world, what, **options) -> Path:
+    extension = "docx" if what == "report" else "xlsx"
+    out = tmp_path / f"{what}-{options.get('language', 'default')}.{extension}"
+    call_command("export", department=world.code, year=world.year, what=what, out=str(out), **options)
+    return out
+
+
+@pytest.mark.django_db
+def test_the_export_command_writes_english_files_when_asked(tmp_path, world):
+    english_sheet = [str(cell.value) for row in load_workbook(exported(tmp_path, world, "self-evaluation", language="en")).active.iter_rows()
+                     for cell in row if cell.value is not None]
+    assert "Funds of the year (10k yuan)" in english_sheet and "Full-year budget" in english_sheet
+    # Only the department's own name stays Chinese (an ideographic space indenting a row is not a word).
+    chinese = [text for text in english_sheet if CJK.search(text.replace("\u3000", " "))]
+    assert chinese == [world.department_year.department.name]
+    english_report = [p.text for p in Document(exported(tmp_path, world, "report", language="en")).paragraphs]
+    assert "I. Overview" in english_report and "IV. Conclusion" in english_report
+
+
+@pytest.mark.django_db
+def test_the_export_command_writes_chinese_by_default(tmp_path, world):
+    sheet = [str(cell.value) for row in load_workbook(exported(tmp_path, world, "self-evaluation")).active.iter_rows()
+             for cell in row if cell.value is not None]
+    assert "年度资金（万元）" in sheet and "全年预算数" in sheet
+    report = [p.text for p in Document(exported(tmp_path, world, "report")).paragraphs]
+    assert "一、基本概况" in report and "四、评价结论" in report
