@@ -33,6 +33,8 @@ def parse_amount(text: str) -> Decimal:
         amount = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise forms.ValidationError(_("金额须为普通数字，例如 1234.56"), code="not_number") from None
+    if amount > MAX_AMOUNT:  # before rounding: quantizing 27 digits to cents overflows the decimal context
+        raise forms.ValidationError(_("金额过大，不能超过 99,999,999,999,999.99 元"), code="too_large")
     if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
         raise forms.ValidationError(_("金额最多保留两位小数（分）"), code="decimals")
     amount = amount.quantize(Decimal("0.01"))
