@@ -19,8 +19,11 @@ from django.conf import settings
 from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-# Variables the test run sets for itself; a production process starts without them.
-TEST_ONLY = {"HTTPS", "STATIC_MANIFEST", "SECRET_KEY", "DEBUG", "FUNDMGR_DEV", "DJANGO_SETTINGS_MODULE"}
+# Variables the test run sets for itself (the browser tests: DJANGO_ALLOW_ASYNC_UNSAFE, which
+# check --deploy rightly refuses); a production process starts without them.
+TEST_ONLY = {
+    "HTTPS", "STATIC_MANIFEST", "SECRET_KEY", "DEBUG", "FUNDMGR_DEV", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def production_environment(**overrides) -> dict[str, str]:
