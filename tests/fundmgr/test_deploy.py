@@ -146,6 +146,7 @@ def test_every_page_carries_a_strict_content_security_policy_and_the_security_he
     assert directives["default-src"] == "'self'"
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
+    assert directives["img-src"] == "'self'"
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
