@@ -169,7 +169,7 @@ def dataset_prepare(
     """
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.db.models import Sum
 
     from fundmgr.synthetic import synthetic_ledger_create
@@ -231,6 +231,14 @@ def dataset_prepare(
                 for user in users
             ]
         )
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:  # VACUUM cannot run in a transaction
+        # What autovacuum does soon after a bulk load: planner statistics, and the visibility map that
+        # lets the summaries' index-only scans skip the table (at 20,000 expenditures, the SQL of one
+        # dashboard drops from about 45 ms to 12 ms).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "VACUUM ANALYZE projects_expenditure, projects_budgetline, projects_budgetitem, fundmgr_monthlyspending"
+            )
     items_by_unit = defaultdict(list)
     for unit_code, item_code in (
         BudgetItem.objects.filter(department_year=department_year).order_by("unit__code", "position").values_list("unit__code", "code")
@@ -679,11 +687,9 @@ class Server:
         self.log = tempfile.TemporaryFile(mode="w+")
 
     def __enter__(self) -> str:
-        self.process = subprocess.Popen(
-            self.argv, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self.start()
         try:
-            self._wait_ready()
+            self.wait_ready()
         except BaseException:
             self.stop()
             raise
@@ -692,7 +698,13 @@ class Server:
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
-    def _wait_ready(self) -> None:
+    def start(self) -> None:
+        """Start booting; the workers import Django meanwhile, so the caller may do other work."""
+        self.process = subprocess.Popen(
+            self.argv, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self) -> None:
         give_up = time.monotonic() + self.startup_timeout
         while time.monotonic() < give_up:
             if self.process.poll() is not None:

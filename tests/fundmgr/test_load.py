@@ -39,14 +39,20 @@ def test_ten_seconds_of_load_lose_no_write_and_overspend_no_item():
     # Ten users, two of them accountants posting 100.00 to 1,000.00 against two items of 1,500.00:
     # the items run dry within seconds, and the rest of the run is refusals. Every login costs the
     # server a full PBKDF2 hash, which is why there are ten users here and not fifty.
-    dataset = small_dataset(readers=8, accountants=2, shared_items=2, item_budget=Decimal("1500.00"))
-    environment = load.server_environment(secret_key=settings.SECRET_KEY, database_url=database_url())
-    with load.Server(env=environment, workers=4, threads=8) as base_url:
+    server = load.Server(
+        env=load.server_environment(secret_key=settings.SECRET_KEY, database_url=database_url()), workers=4, threads=8
+    )
+    server.start()  # the workers boot while the dataset is written
+    try:
+        dataset = small_dataset(readers=8, accountants=2, shared_items=2, item_budget=Decimal("1500.00"))
+        server.wait_ready()
         outcome = load.LoadRun(
-            base_url, dataset, users=10, duration=10, think=0.2, max_requests=10_000, timeout=20, max_amount=Decimal("1000.00")
+            server.url, dataset, users=10, duration=10, think=0.2, max_requests=10_000, timeout=20, max_amount=Decimal("1000.00")
         ).run()
+    finally:
+        server.stop()  # before the test database is flushed and dropped
     checks = load.ledger_checks(dataset, outcome)
-    figures = load.report(outcome, states=load.item_states(dataset), dataset=dataset, checks=checks, target=base_url)
+    figures = load.report(outcome, states=load.item_states(dataset), dataset=dataset, checks=checks, target=server.url)
     print(figures)  # shown by pytest -s, and on failure
 
     assert outcome.errors == [], figures
