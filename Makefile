@@ -21,17 +21,22 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Browser tests drive Debian's chromium; Playwright's own browser download cannot work here.
+# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here) with a
+# CJK font; the translation-catalog tests run makemessages, which needs gettext's xgettext.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wqy"; then \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installing chromium and fonts-wqy-microhei for the browser tests"; \
-	    (apt-get install -y -q chromium fonts-wqy-microhei >/dev/null 2>&1 || \
-	     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei >/dev/null)); \
-	  else \
-	    echo "chromium is missing and we are not root: browser tests will be skipped"; \
-	  fi; \
-	fi
+	@missing=""; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  fc-list 2>/dev/null | grep -qi "wqy" || missing="$$missing fonts-wqy-microhei"; \
+	  command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = "0" ]; then \
+	      echo "Installing$$missing for the test suite"; \
+	      (DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
+	       (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null)); \
+	    else \
+	      echo "Missing Debian packages:$$missing (install them as root: the browser and catalog tests need them)"; \
+	    fi; \
+	  fi
 
 # pytest's exit status 5 means no test ran: that is a failure, not a pass.
 test: $(STAMP) browser-deps
