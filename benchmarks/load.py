@@ -437,7 +437,11 @@ class LoadRun:
         return response
 
     def _pause(self, rng: random.Random) -> None:
-        wait = min(self.outcome.think * rng.uniform(0.5, 1.5), self.deadline - time.perf_counter())
+        self._wait(self.outcome.think * rng.uniform(0.5, 1.5))
+
+    def _wait(self, seconds: float) -> None:
+        """Wait, but never past the deadline."""
+        wait = min(seconds, self.deadline - time.perf_counter())
         if wait > 0:
             self.halt.wait(wait)
 
@@ -526,6 +530,8 @@ class LoadRun:
         if not logged_in:
             return
         try:
+            # Users arrive spread over two think times, not as one burst of 50 identical first requests.
+            self._wait(rng.uniform(0, 2 * self.outcome.think))
             (self._reader if role == "reader" else self._accountant)(browser, rng)
         except _Stop:
             pass
