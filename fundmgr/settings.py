@@ -207,6 +207,12 @@ APPROVAL_THRESHOLD = env_decimal("APPROVAL_THRESHOLD", Decimal("50000.00"))
 LAG_YELLOW = env_decimal("LAG_YELLOW", Decimal("0.80"))
 LAG_RED = env_decimal("LAG_RED", Decimal("0.60"))
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# An upload larger than IMPORT_MAX_BYTES is never spooled to disk beyond that size.
+FILE_UPLOAD_HANDLERS = [
+    "fundmgr.upload.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 # A workbook is a zip: its members may inflate to at most this many bytes in all, checked on the
 # zip directory before openpyxl reads anything (a zip bomb is refused by a bounded check).

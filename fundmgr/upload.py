@@ -5,6 +5,7 @@ The uploaded file waits in VAR_DIR/uploads under a random name kept in the sessi
 the dry run and the confirmation.
 """
 
+import io
 import secrets
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +28,33 @@ from fundmgr.workbook import schema
 from units.models import Membership
 
 SESSION_KEY = "workbook_upload"
+
+
+class SizeCappedUploadHandler(FileUploadHandler):
+    """Passes at most IMPORT_MAX_BYTES of an uploaded file on to Django's own handlers.
+
+    Django would otherwise spool a whole upload to a temporary file before the form could
+    compare its size with the limit: a multi-gigabyte POST would fill the disk first. Past the
+    limit the rest is read and dropped, and an empty stand-in of the full size takes the file's
+    place, so UploadForm refuses it with its usual message. First in FILE_UPLOAD_HANDLERS.
+    """
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.oversized = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
+            self.oversized = True
+            return None  # the handlers after this one get nothing more
+        return raw_data
+
+    def file_complete(self, file_size):
+        if not self.oversized:
+            return None  # the next handler returns the real file
+        return InMemoryUploadedFile(
+            io.BytesIO(), self.field_name, self.file_name, self.content_type, file_size, self.charset
+        )
 
 
 def upload_dir() -> Path:

@@ -5,13 +5,14 @@ fundmgr.workbook.workbook_import; the end-to-end tests use the real importer onc
 this branch and are skipped until then.
 """
 
-import sys
 import types
 from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+
+import fundmgr.workbook
 
 from tests.ledger.workbooks import department_workbook
 
@@ -44,9 +45,9 @@ def fake_importer(monkeypatch, world):
         return FakeResult(department_year=world.department_year, counts={"支出明细": 1, "预算项目": 1})
 
     fake_importer_state = types.SimpleNamespace(errors=None, calls=calls)
-    module = types.ModuleType("fundmgr.workbook")
-    module.workbook_import = workbook_import
-    monkeypatch.setitem(sys.modules, "fundmgr.workbook", module)
+    # Only the import function is replaced: fundmgr.upload also needs the real package's schema,
+    # and replacing the whole module made these tests depend on which test imported it first.
+    monkeypatch.setattr(fundmgr.workbook, "workbook_import", workbook_import)
     return fake_importer_state
 
 
@@ -138,3 +139,35 @@ def test_the_real_dry_run_shows_totals_per_unit(world, as_persona):
     body = upload(as_persona("finance"), replace=True).content.decode()
     assert 'id="import-units"' in body
     assert '<td>A</td><td>甲单位</td><td class="num">100,000.00</td><td class="num">1,000.00</td>' in body
+
+
+def test_an_oversized_upload_is_refused_without_reaching_the_disk_beyond_the_limit(world, as_persona, settings, monkeypatch):
+    """Django's temporary-file handler sees at most IMPORT_MAX_BYTES of the upload; the form says why."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.IMPORT_MAX_BYTES = 1000
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # any real file goes to a temporary file
+    spooled = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+
+    def spy(self, raw_data, start):
+        spooled.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spy)
+    huge = SimpleUploadedFile("huge.xlsx", b"x" * 300_000)
+    response = as_persona("finance").post(reverse("upload:workbook"), {"workbook": huge})
+    assert response.status_code == 200
+    assert "文件过大" in response.content.decode()
+    assert sum(spooled) <= 1000  # without SizeCappedUploadHandler: all 300,000 bytes
+
+
+def test_an_upload_of_exactly_the_limit_reaches_the_importer_whole(world, as_persona, settings, fake_importer):
+    settings.IMPORT_MAX_BYTES = 1000
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10
+    response = as_persona("finance").post(
+        reverse("upload:workbook"), {"workbook": SimpleUploadedFile("small.xlsx", b"y" * 1000)}
+    )
+    assert response.status_code == 200
+    assert "文件过大" not in response.content.decode()
+    assert fake_importer.calls[-1]["bytes"] == 1000
