@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+# The test Client speaks plain http, as the app does behind a TLS-terminating proxy: without this
+# the production default redirects every request to https and nothing would be timed.
+os.environ.setdefault("HTTPS", "0")
 
 import django  # noqa: E402
 
@@ -80,6 +83,8 @@ def analyze() -> None:
 def timed(client: Client, url: str, requests: int) -> tuple[list[float], int, int]:
     response = client.get(url)  # warm-up: templates, caches
     status = response.status_code
+    if status != 200:
+        raise SystemExit(f"{url} answered HTTP {status}: a timing of that would be meaningless")
     b"".join(response.streaming_content) if response.streaming else response.content
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
