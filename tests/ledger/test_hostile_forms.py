@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from indicators.models import Indicator
 from projects.models import BudgetLine, Expenditure
 from tests.fundmgr.hostile import HAN, ledger_dump
+from tests.ledger.test_entry import entry
 
 pytestmark = pytest.mark.django_db
 
@@ -44,20 +45,6 @@ typed_text = st.one_of(
     st.sampled_from([SQLISH, "\x00", "摘要\x07", "a\x1bb", "<script>alert(1)</script>", "\u202e\u200b", "𠀀𠀁"]),
     st.integers(min_value=400, max_value=12000).map(lambda n: "长" * n),
 )
-
-
-def entry(world, **overrides):
-    data = {
-        "item": world.item_a.pk,
-        "date": "2024-07-01",
-        "amount": "1234.56",
-        "economic_class": "30201 办公费",
-        "memo": "购买办公用品",
-        "voucher": "记-07-001",
-        "procurement_method": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def field_errors(response) -> dict[str, list[str]]:
