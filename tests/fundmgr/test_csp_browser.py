@@ -6,22 +6,16 @@ collects them on each page and expects none, and checks that what used inline ha
 (the as-of month and language switches, htmx's available amount) still works.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from tests import personas
+from tests.browser import launched_chromium, needs_chromium
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    needs_chromium,
 ]
 
 # Registered before any page script runs: every CSP violation of the page is kept on window.
@@ -35,16 +29,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()
 
 
 def violations(page) -> list[str]:

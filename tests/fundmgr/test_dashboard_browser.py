@@ -4,27 +4,24 @@ Uses the seed department (load_demo, issue 3) when that command exists, and the 
 ledger otherwise. Saves docs/screenshots/dashboard.png for the README.
 """
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from tests.browser import launched_chromium, needs_chromium
 from tests.fundmgr.dashboard_support import build_ledger
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must still be allowed here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = ROOT / "docs" / "screenshots" / "dashboard.png"
 HAS_SEED = (ROOT / "fundmgr" / "management" / "commands" / "load_demo.py").exists()
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    needs_chromium,
 ]
 
 
@@ -43,37 +40,29 @@ def dashboard_address(transactional_db, client, live_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_dashboard_charts_render_and_a_unit_bar_opens_the_unit_page(dashboard_address, live_server):
-    from playwright.sync_api import sync_playwright
-
     address, session, unit_name = dashboard_address
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-            page = context.new_page()
-            page.goto(address)
-            for chart in ("rate-bars", "execution-line", "amount-bars", "composition"):
-                assert page.locator(f'svg[data-chart="{chart}"]').is_visible()
-            bars = page.locator("svg[data-chart=rate-bars] a.bar-link")
-            assert bars.count() >= 2
-            assert page.locator("svg[data-chart=rate-bars] rect.bar title").first.text_content()
-            assert page.locator('[data-card="progress"]').text_content() == "100.00%"
-            if HAS_SEED:
-                assert page.locator('[data-card="execution-rate"]').text_content() == "95.87%"
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
+    with launched_chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(address)
+        for chart in ("rate-bars", "execution-line", "amount-bars", "composition"):
+            assert page.locator(f'svg[data-chart="{chart}"]').is_visible()
+        bars = page.locator("svg[data-chart=rate-bars] a.bar-link")
+        assert bars.count() >= 2
+        assert page.locator("svg[data-chart=rate-bars] rect.bar title").first.text_content()
+        assert page.locator('[data-card="progress"]').text_content() == "100.00%"
+        if HAS_SEED:
+            assert page.locator('[data-card="execution-rate"]').text_content() == "95.87%"
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-            first_unit = bars.first.locator("rect title").text_content().split("：")[0]
-            bars.first.locator("rect").click()
-            page.wait_for_url("**/units/**")
-            assert "asof=2024-12" in page.url
-            heading = page.locator("h1").text_content()
-            assert first_unit in heading
-            if unit_name:
-                assert unit_name in heading
-            assert page.locator('svg[data-chart="execution-line"]').is_visible()
-        finally:
-            browser.close()
+        first_unit = bars.first.locator("rect title").text_content().split("：")[0]
+        bars.first.locator("rect").click()
+        page.wait_for_url("**/units/**")
+        assert "asof=2024-12" in page.url
+        heading = page.locator("h1").text_content()
+        assert first_unit in heading
+        if unit_name:
+            assert unit_name in heading
+        assert page.locator('svg[data-chart="execution-line"]').is_visible()

@@ -1,6 +1,5 @@
 """The 自评表 and the monitoring page in a real browser; screenshots for the README."""
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -8,29 +7,22 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from projects.models import BudgetItem, BudgetLine
+from tests.browser import launched_chromium, needs_chromium
 from tests.indicators import builders as b
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    needs_chromium,
 ]
 
 
 @pytest.fixture
 def page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+    with launched_chromium() as browser:
         yield browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        browser.close()
 
 
 def test_the_finance_office_records_a_result_and_sees_the_new_score(live_server, page):

@@ -5,41 +5,27 @@ is refused an overspend, enters a large item that waits for approval; the financ
 approves it and the accountant sees it approved. Screenshots go to docs/screenshots/.
 """
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests import personas
+from tests.browser import launched_chromium, needs_chromium
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    needs_chromium,
 ]
 
 
 @pytest.fixture
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
-        # While Playwright's loop runs, Django's connection handler hands this test a separate
-        # connection (asgiref Local is per context): close it here, or PostgreSQL refuses to
-        # drop the test database at the end of the session.
-        from django.db import connections
-
-        connections.close_all()
 
 
 def log_in(browser, live_server, username):
