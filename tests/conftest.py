@@ -1,8 +1,17 @@
+import os
+
 import pytest
 from django.conf import settings
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from tests import personas
+
+# CI (which sets CI=true) replays a fixed set of examples, so that its verdict is reproducible;
+# a developer's runs keep drawing new ones, which is where hypothesis finds what we missed.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture
