@@ -25,13 +25,12 @@ from django.db.models import Sum
 from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 from fundmgr.workbook import schema, workbook_import
 from fundmgr.workbook.reader import READERS, CellError
 from projects.models import BudgetItem, BudgetLine, Expenditure
 from tests.fundmgr.hostile import HAN, hostile_cell, ledger_dump, rewrite_cells, rewrite_members
-from tests.fundmgr.workbooks import valid_sheets, with_cell, xlsx
+from tests.fundmgr.workbooks import saved, valid_sheets, with_cell, workbook, xlsx
 from units.models import Department, Membership
 
 pytestmark = pytest.mark.django_db
@@ -228,18 +227,11 @@ def test_every_text_column_is_no_longer_than_its_model_field():
 
 
 def test_merged_cells_read_as_excel_stores_them(existing_year):
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in valid_sheets().items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
+    book = workbook(valid_sheets())
     book["支出明细"].merge_cells("E3:E4")  # 摘要 of rows 3 and 4: row 4's is now blank
     book["部门"].merge_cells("D1:F2")  # a decorative block beside the data is ignored
-    buffer = io.BytesIO()
-    book.save(buffer)
     before = ledger_dump()
-    result = workbook_import(source=buffer.getvalue(), replace=True)
+    result = workbook_import(source=saved(book), replace=True)
     assert messages(result) == ["支出明细 第4行 摘要: 摘要不能为空"]
     assert ledger_dump() == before
 
@@ -254,21 +246,15 @@ def test_extra_sheets_are_ignored():
 
 
 def test_ten_thousand_empty_rows_are_skipped_quickly_and_later_rows_keep_their_numbers():
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in valid_sheets().items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
+    book = workbook(valid_sheets())
     spending = book["支出明细"]
     for number in range(5, 10005):  # formatted but empty: each row is in the sheet's XML
         spending.cell(row=number, column=1).number_format = "@"
         spending.cell(row=number, column=6).number_format = "@"
     spending.cell(row=10005, column=1, value="P9")
-    buffer = io.BytesIO()
-    book.save(buffer)
+    data = saved(book)
     started = time.monotonic()
-    result = workbook_import(source=buffer.getvalue())
+    result = workbook_import(source=data)
     assert time.monotonic() - started < 10
     assert "支出明细 第10005行 金额: 金额不能为空" in messages(result)
     assert "支出明细 第10005行 项目编码: 项目编码“P9”不存在于“预算项目”表" in messages(result)

@@ -51,16 +51,25 @@ def valid_sheets() -> dict[str, list[list]]:
     }
 
 
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
+def workbook(sheets: dict[str, list[list]]) -> Workbook:
+    """An openpyxl workbook of these sheets and rows, for a test that then edits cells or formats."""
     book = Workbook()
     book.remove(book.active)
     for name, rows in sheets.items():
         sheet = book.create_sheet(name)
         for row in rows:
             sheet.append(row)
+    return book
+
+
+def saved(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx(sheets: dict[str, list[list]]) -> bytes:
+    return saved(workbook(sheets))
 
 
 def with_cell(sheets: dict, sheet: str, row: int, header: str, value) -> dict:
