@@ -2,6 +2,8 @@
 password was set explicitly, by an authentication backend (so the admin login obeys it too)
 and by the login form (so the person sees why)."""
 
+import ipaddress
+
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -10,6 +12,29 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 DEMO_USERNAMES = ("caiwu", "kuaiji1", "kuaiji2", "lingdao", "waibu")
+
+
+def client_ip_address(request) -> str:
+    """The address failed logins are counted by (AXES_CLIENT_IP_CALLABLE), with the username.
+
+    Without a trusted proxy it is the connection's address: X-Forwarded-For is whatever the client
+    wrote, and a guesser writing a new address each time would never be locked out. Behind
+    TRUSTED_PROXY_COUNT proxies, each of which appends the address it received the request from
+    (nginx's $proxy_add_x_forwarded_for), the client is that many entries from the right; what the
+    client itself put in front is ignored. A header too short or not an address: the connection's.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [entry for entry in forwarded if entry]
+    if len(forwarded) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote
 
 
 def demo_login_refused(username: str | None) -> bool:

@@ -64,7 +64,8 @@ def as_of_month(value: str | None, *, year: int, today: date) -> int:
     """The month of `?asof=YYYY-MM`, when it names a month of `year`; otherwise the default."""
     if value:
         parts = value.split("-")
-        if len(parts) == 2 and parts[0] == str(year) and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
+        # isascii(): "²".isdigit() is true, and int("²") fails
+        if len(parts) == 2 and parts[0] == str(year) and parts[1].isascii() and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
             return int(parts[1])
     return default_month(year, today)
 

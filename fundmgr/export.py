@@ -8,9 +8,11 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from fundmgr.lib import cells
 from fundmgr.table_exports import document_author, stamp_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,13 +32,13 @@ def table_xlsx_response(table, *, filename: str, user, exclude_columns=()) -> Ht
     stamp_workbook(workbook, creator=document_author(user), title=filename.removesuffix(".xlsx"))
     sheet = workbook.active
     for row in table.as_values(exclude_columns=exclude_columns):
-        sheet.append([_cell(value) for value in row])
+        cells.append(sheet, [_cell(value) for value in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

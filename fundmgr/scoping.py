@@ -1,30 +1,25 @@
-"""View plumbing for role enforcement (issue 4), on top of fundmgr.access.
+"""View plumbing on top of fundmgr.access, which holds the rule (404 outside the user's
+membership, 403 for a role without the right).
 
 Every department page resolves the user's Scope first: anonymous users are sent to the login
-page, outsiders get 404 (nothing leaks), and a member whose role cannot do what the page does
-gets 403 (the department is theirs, the action is not).
+page, then fundmgr.access answers 404 or 403.
 """
 
 from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
 
-from fundmgr.access import Scope, department_scope
+from fundmgr.access import DEPARTMENT_WIDE, FINANCE, READ, SPEND, department_scope, require
 from units.models import Membership
 
-READ = "read"
-SPEND = "spend"  # enter, edit and delete expenditures: the finance office and unit accountants
-FINANCE = "finance"  # budget lines, approvals, month closing, uploads
-
-
-def require(scope: Scope, need: str) -> None:
-    if need == SPEND and not scope.can_write_spending:
-        raise PermissionDenied
-    if need == FINANCE and not scope.is_finance:
-        raise PermissionDenied
+__all__ = ["DEPARTMENT_WIDE", "FINANCE", "READ", "SPEND", "ScopedViewMixin", "require"]
 
 
 class ScopedViewMixin(AccessMixin):
-    """Sets self.scope from the URL's department code and year, checking `need` against the role."""
+    """Sets self.scope from the URL's department code and year, checking `need` against the role.
+
+    A view whose URL names one record (an expenditure's pk) overrides look_up(): the record is
+    fetched through fundmgr.access first (404 outside the user's unit), and only then is the role
+    checked (403), so that the answer does not tell another unit's accountant that it exists.
+    """
 
     need = READ
 
@@ -32,8 +27,12 @@ class ScopedViewMixin(AccessMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        self.look_up(**kwargs)
         require(self.scope, self.need)
         return super().dispatch(request, *args, **kwargs)
+
+    def look_up(self, **kwargs) -> None:
+        """Fetch the record the URL names through fundmgr.access (404 when out of scope)."""
 
     @property
     def department_year(self):

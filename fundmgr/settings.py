@@ -135,6 +135,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "fundmgr.wsgi.application"
 
+# The admin's history pages are read-only: a revert would write the ledger around the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # SQLite is the embedded default so a newcomer needs no server; DATABASE_URL selects
 # PostgreSQL, the production engine.
 _database_url = env_str("DATABASE_URL")
@@ -172,7 +175,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+# A username is locked from one client address only, so that a guesser elsewhere cannot lock a
+# colleague out. Behind a reverse proxy the client's address is read from X-Forwarded-For, and only
+# when TRUSTED_PROXY_COUNT (the number of proxies that append to it) says so (fundmgr.accounts).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "fundmgr.accounts.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -213,10 +221,17 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# Data rows of all sheets together; the reader stops at the first row past it. A 200,000-row year
+# imports in about half a minute (benchmarks/import_workbook.py).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000)
 # A workbook is a zip: its members may inflate to at most this many bytes in all, checked on the
 # zip directory before openpyxl reads anything (a zip bomb is refused by a bounded check).
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
+# A dry-run upload not confirmed within this many hours is deleted from VAR_DIR/uploads
+# (by `manage.py expire_uploads`, and by the upload page as it is used).
+UPLOAD_TTL_HOURS = env_int("UPLOAD_TTL_HOURS", 24)
+if UPLOAD_TTL_HOURS < 1:
+    raise ImproperlyConfigured(f"UPLOAD_TTL_HOURS must be at least 1, got {UPLOAD_TTL_HOURS}")
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "fundmgr-demo"
 DEMO_PASSWORD_EXPLICIT = bool(env_str("DEMO_PASSWORD"))

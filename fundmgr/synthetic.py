@@ -29,6 +29,14 @@ CLASS_PREFIXES = {
     BudgetItem.Category.PROJECT: ("302", "310", "303"),
 }
 
+# One project indicator per level 1, each with a 二级指标 of its level (DOMAIN.md section 1), so that
+# the ledger exports and re-imports like any other.
+ITEM_INDICATOR_LEVELS = [
+    (Indicator.Level1.OUTPUT, "数量指标"),
+    (Indicator.Level1.BENEFIT, "社会效益"),
+    (Indicator.Level1.SATISFACTION, "服务对象满意度"),
+]
+
 
 @dataclass
 class SyntheticCounts:
@@ -208,7 +216,7 @@ def synthetic_ledger_create(
     for item in item_rows:
         if item.category != BudgetItem.Category.PROJECT:
             continue
-        for position, level1 in enumerate(Indicator.Level1.values, start=1):
+        for position, (level1, level2) in enumerate(ITEM_INDICATOR_LEVELS, start=1):
             target = Decimal(100)
             indicators.append(
                 Indicator(
@@ -216,7 +224,7 @@ def synthetic_ledger_create(
                     item=item,
                     code=f"{item.code}-{position}",
                     level1=level1,
-                    level2="数量指标",
+                    level2=level2,
                     name=f"{item.name}指标{position}",
                     direction=Indicator.Direction.AT_LEAST,
                     target=target,

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
+from fundmgr.lib import cells
 from fundmgr.xlsx_stream import write_xlsx
 from projects.models import Expenditure
 
@@ -53,14 +53,13 @@ def _response(workbook: Workbook, filename: str) -> FileResponse:
 
 
 def _cells(sheet, values):
+    """A table row as cells: money keeps its number format, text stays text (fundmgr.lib.cells)."""
     row = []
     for value in values:
+        cell = cells.cell(sheet, value)
         if isinstance(value, Decimal):
-            cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = MONEY_FORMAT
-            row.append(cell)
-        else:
-            row.append(value)
+        row.append(cell)
     return row
 
 

@@ -1,8 +1,20 @@
 import django_tables2 as tables
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from units.tables import MoneyColumn, RateColumn
+
+def paginate(table: tables.Table, *, page: str | int | None, per_page: int) -> None:
+    """Paginate as django-tables2's RequestConfig does for list views: a page number that is not
+    one (`abc`, `²`) shows the first page, one past either end the nearest page, never an error."""
+    try:
+        table.paginate(page=page or 1, per_page=per_page)
+    except PageNotAnInteger:
+        table.paginate(page=1, per_page=per_page)
+    except EmptyPage:  # validate_number() read it as an integer, below 1 or past the last page
+        table.paginate(page=1 if int(page) < 1 else table.paginator.num_pages, per_page=per_page)
+
 
 RATINGS = {"excellent": _("优"), "good": _("良"), "fair": _("中"), "poor": _("差"), "": "—"}
 

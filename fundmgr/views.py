@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from fundmgr.access import department_scope, home_department_year, province_department_ids
 from fundmgr.dashboard import as_of_month, department_dashboard, province_rows
 from fundmgr.table_exports import table_xlsx
-from fundmgr.tables import ProvinceTable
+from fundmgr.tables import ProvinceTable, paginate
 from projects.tables import LAGGING_PER_PAGE, IndicatorStatusTable, LaggingTable
 from units.filters import UnitFilter
 from units.models import BudgetUnit, Membership
@@ -80,7 +80,7 @@ class DepartmentDashboardView(DashboardMixin, TemplateView):
         unit_table = UnitTable(units, totals=dashboard.totals, prefix="u-", **table_options)
         unit_table.order_by = request.GET.get("u-sort")
         lagging_table = LaggingTable(dashboard.lagging, prefix="lag-")
-        lagging_table.paginate(page=request.GET.get("lag-page", 1), per_page=LAGGING_PER_PAGE)
+        paginate(lagging_table, page=request.GET.get("lag-page"), per_page=LAGGING_PER_PAGE)
         indicator_table = IndicatorStatusTable(dashboard.indicators)
         export = self.exported(
             {"units": unit_table, "lagging": lagging_table, "indicators": indicator_table},

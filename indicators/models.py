@@ -3,6 +3,8 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fundmgr.validators import validate_code
+
 from projects.models import BudgetItem
 from units.models import DepartmentYear
 
@@ -51,7 +53,7 @@ class Indicator(models.Model):
     item = models.ForeignKey(
         BudgetItem, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators", verbose_name=_("预算项目")
     )
-    code = models.CharField(_("指标编码"), max_length=64)
+    code = models.CharField(_("指标编码"), max_length=64, validators=[validate_code])
     level1 = models.CharField(_("一级指标"), max_length=16, choices=Level1.choices)
     level2 = models.CharField(_("二级指标"), max_length=32)
     name = models.CharField(_("指标名称"), max_length=300)

@@ -2,14 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from fundmgr.access import Scope, department_scope, item_in_scope
+from fundmgr.access import FINANCE, Scope, department_scope, indicator_in_scope, item_in_scope, require
+from fundmgr.access import department_wide_scope as department_wide
 from indicators.forms import IndicatorResultsForm
-from indicators.models import Indicator
 from indicators.scoring import ScoringError
 from indicators.selectors import common_indicators, department_sheet, item_sheet, monitoring_for
 from indicators.services import indicator_update_results
@@ -17,12 +17,9 @@ from projects.selectors import budget_summary
 
 
 def department_wide_scope(request, kwargs) -> Scope:
-    """The department-wide pages show every unit's money: an accountant, who sees one unit only,
-    gets 404 there as everywhere outside their unit (issue 4's rule)."""
-    scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
-    if scope.unit_id is not None:
-        raise Http404
-    return scope
+    """The department-wide pages show every unit's money: a unit accountant's role does not
+    reach that far (403, fundmgr.access)."""
+    return department_wide(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
 
 
 class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
@@ -93,7 +90,8 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
 
 
 class IndicatorResultsView(LoginRequiredMixin, FormView):
-    """The finance office records one indicator's results; everyone else gets 404 (issue 3)."""
+    """The finance office records one indicator's results: 404 for an indicator outside the user's
+    scope, then 403 for any other role (fundmgr.access)."""
 
     template_name = "indicators/indicator_results_form.html"
     form_class = IndicatorResultsForm
@@ -102,13 +100,8 @@ class IndicatorResultsView(LoginRequiredMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
-        if not self.scope.is_finance:
-            raise Http404
-        self.indicator = get_object_or_404(
-            Indicator.objects.select_related("item"),
-            department_year=self.scope.department_year,
-            code=kwargs["indicator_code"],
-        )
+        self.indicator = indicator_in_scope(self.scope, kwargs["indicator_code"])
+        require(self.scope, FINANCE)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

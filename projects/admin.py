@@ -1,10 +1,19 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from fundmgr.admin_utils import DepartmentScopedAdminMixin, MonthListFilter, ServiceWriteAdminMixin
+from fundmgr.admin_utils import (
+    DepartmentScopedAdminMixin,
+    MonthListFilter,
+    ReadOnlyHistoryAdminMixin,
+    ServiceWriteAdminMixin,
+    SuperuserWritesAdminMixin,
+)
 from fundmgr.money import percent, wan
 from projects import services
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
@@ -42,6 +51,15 @@ class MonthFilter(MonthListFilter, admin.SimpleListFilter):
     pass
 
 
+def audit_link(url_name: str, record) -> str:
+    """A link from the admin to the record's page on our own audit trail (fundmgr.audit)."""
+    if record is None or record.pk is None:
+        return "—"
+    department_year = record.item.department_year
+    kwargs = {"department_code": department_year.department.code, "year": department_year.year, "pk": record.pk}
+    return format_html('<a href="{}">{}</a>', reverse(url_name, kwargs=kwargs), _("变更历史"))
+
+
 @admin.register(BudgetItem)
 class BudgetItemAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
     department_path = "department_year__department"
@@ -53,6 +71,33 @@ class BudgetItemAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.
 
     def get_queryset(self, request):
         return items_with_figures(super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        # An item keeps its year and its unit: moving it would move its money.
+        return ("department_year", "unit") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        description = {
+            "code": data["code"],
+            "name": data["name"],
+            "category": data["category"],
+            "procurement_required": data.get("procurement_required", False),
+            "position": data.get("position") or 0,
+        }
+        if change:
+            saved = services.budget_item_update(item=BudgetItem.objects.get(pk=obj.pk), **description)
+        else:
+            saved = services.budget_item_create(department_year=data["department_year"], unit=data["unit"], **description)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.budget_item_delete(item=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # all or nothing: one refused item keeps the others
+            for item in queryset:
+                services.budget_item_delete(item=item)
 
     @admin.display(description=_("全年预算数（万元）"))
     def full_year_wan(self, item):
@@ -69,10 +114,14 @@ class BudgetItemAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not BudgetLine:
-            return super().save_formset(request, form, formset, change)
+            raise NotImplementedError(f"{formset.model.__name__} inline has no service")
+        # What ModelAdmin.construct_change_message reads after the save.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for line_form in formset.deleted_forms:
             if line_form.instance.pk:
-                services.budget_line_delete(line=line_form.instance)
+                # The form has already copied the posted values onto its instance: the service
+                # must check the stored date against closed months, not the posted one.
+                services.budget_line_delete(line=BudgetLine.objects.get(pk=line_form.instance.pk))
         for line_form in formset.forms:
             if line_form in formset.deleted_forms or not line_form.has_changed():
                 continue
@@ -123,7 +172,7 @@ class ExpenditureAdminForm(forms.ModelForm):
 
 
 @admin.register(Expenditure)
-class ExpenditureAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
+class ExpenditureAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
     department_path = "item__department_year__department"
     form = ExpenditureAdminForm
     list_display = ("date", "item", "amount", "economic_class", "status", "memo", "voucher", "entered_by")
@@ -140,7 +189,14 @@ class ExpenditureAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, Simpl
     list_select_related = ("item", "economic_class", "entered_by")
     autocomplete_fields = ("item", "economic_class")
     date_hierarchy = "date"
-    readonly_fields = ("status", "entered_by", "entered_at", "decided_by", "decided_at", "meeting_date", "minutes_number", "rejection_reason")
+    readonly_fields = (
+        "status", "entered_by", "entered_at", "decided_by", "decided_at", "meeting_date", "minutes_number", "rejection_reason",
+        "audit_history",
+    )
+
+    @admin.display(description=_("变更历史"))
+    def audit_history(self, expenditure):
+        return audit_link("expenditures:history", expenditure)
 
     def get_readonly_fields(self, request, obj=None):
         # An expenditure stays on its item; moving money between items is a delete and a new entry.
@@ -180,12 +236,13 @@ class ExpenditureAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, Simpl
         services.expenditure_delete(expenditure=obj)
 
     def delete_queryset(self, request, queryset):
-        for expenditure in queryset:
-            services.expenditure_delete(expenditure=expenditure)
+        with transaction.atomic():
+            for expenditure in queryset:
+                services.expenditure_delete(expenditure=expenditure)
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
+class BudgetLineAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
     department_path = "item__department_year__department"
     list_display = ("item", "kind", "source", "amount", "date", "document")
     list_filter = (
@@ -200,6 +257,11 @@ class BudgetLineAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, Simple
     search_fields = ("item__code", "item__name", "document")
     list_select_related = ("item",)
     autocomplete_fields = ("item",)
+    readonly_fields = ("audit_history",)
+
+    @admin.display(description=_("变更历史"))
+    def audit_history(self, line):
+        return audit_link("budget_lines:history", line)
 
     def has_add_permission(self, request):
         # Lines are added on their item's page, where the item's balance is in view.
@@ -212,12 +274,13 @@ class BudgetLineAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, Simple
         services.budget_line_delete(line=obj)
 
     def delete_queryset(self, request, queryset):
-        for line in queryset:
-            services.budget_line_delete(line=line)
+        with transaction.atomic():
+            for line in queryset:
+                services.budget_line_delete(line=line)
 
 
 @admin.register(EconomicClass)
-class EconomicClassAdmin(admin.ModelAdmin):
+class EconomicClassAdmin(SuperuserWritesAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "parent")
     list_filter = ("parent",)
     search_fields = ("code", "name")

@@ -1,6 +1,7 @@
 """Tables of the entry pages (issue 4)."""
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,20 @@ STATUS_BADGE = {
 }
 
 
-class ExpenditureListTable(tables.Table):
+MAX_PER_PAGE = 500
+
+
+class TypedPaginationTable(tables.Table):
+    """django-tables2's RequestConfig takes ?per_page= as typed: 0 divides by zero in the paginator
+    and -5 makes every page empty. It is kept between 1 and MAX_PER_PAGE."""
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        if per_page is not None:
+            per_page = min(max(per_page, 1), MAX_PER_PAGE)
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
+
+
+class ExpenditureListTable(TypedPaginationTable):
     date = tables.Column(verbose_name=_("支出日期"))
     item = tables.Column(verbose_name=_("预算项目"), accessor="item__code", order_by=("item__code", "date"))
     item_name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
@@ -70,7 +84,7 @@ class ExpenditureListTable(tables.Table):
         return format_html_join(" ", '<a href="{}">{}</a>', links)
 
 
-class BudgetLineListTable(tables.Table):
+class BudgetLineListTable(TypedPaginationTable):
     date = tables.Column(verbose_name=_("日期"))
     item = tables.Column(verbose_name=_("预算项目"), accessor="item__code")
     item_name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)

@@ -18,7 +18,13 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from fundmgr.access import Scope
+from fundmgr.access import (
+    Scope,
+    expenditure_in_scope,
+    expenditures_in_scope,
+    items_in_scope,
+    lines_in_scope,
+)
 from fundmgr.export import XlsxExportMixin
 from fundmgr.money import ZERO
 from fundmgr.scoping import FINANCE, SPEND, ScopedViewMixin
@@ -26,18 +32,11 @@ from projects import services
 from projects.entry_tables import BudgetLineListTable, ExpenditureListTable
 from projects.filters import ExpenditureFilter
 from projects.forms import ApproveForm, BudgetLineForm, ExpenditureForm, RejectForm
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from projects.models import BudgetItem, EconomicClass, Expenditure
 from units.models import MonthClose
 
 
-# --- scope-limited querysets --------------------------------------------------------------
-
-
-def items_in_scope(scope: Scope):
-    items = BudgetItem.objects.filter(department_year=scope.department_year).select_related("unit")
-    if scope.unit_id is not None:
-        items = items.filter(unit_id=scope.unit_id)
-    return items.order_by("unit__position", "position", "code")
+# --- scope-limited querysets: fundmgr.access ---------------------------------------------
 
 
 def closed_months(scope: Scope) -> set[int]:
@@ -49,27 +48,6 @@ def items_open_for_spending(scope: Scope):
     if len(closed_months(scope)) == 12:
         return BudgetItem.objects.none()
     return items_in_scope(scope)
-
-
-def expenditures_in_scope(scope: Scope):
-    expenditures = Expenditure.objects.filter(item__department_year=scope.department_year)
-    if scope.unit_id is not None:
-        expenditures = expenditures.filter(item__unit_id=scope.unit_id)
-    return expenditures.select_related("item", "economic_class", "entered_by")
-
-
-def expenditure_in_scope(scope: Scope, pk: int) -> Expenditure:
-    expenditure = expenditures_in_scope(scope).filter(pk=pk).first()
-    if expenditure is None:
-        raise Http404
-    return expenditure
-
-
-def lines_in_scope(scope: Scope):
-    lines = BudgetLine.objects.filter(item__department_year=scope.department_year)
-    if scope.unit_id is not None:
-        lines = lines.filter(item__unit_id=scope.unit_id)
-    return lines.select_related("item")
 
 
 def apply_service_error(form, error: ValidationError) -> None:
@@ -182,9 +160,10 @@ class ExpenditureCreateView(ExpenditureFormMixin, FormView):
 class ExpenditureUpdateView(ExpenditureFormMixin, FormView):
     form_class = ExpenditureForm
 
+    def look_up(self, **kwargs):
+        self.expenditure = expenditure_in_scope(self.scope, kwargs["pk"])
+
     def get_expenditure(self):
-        if not hasattr(self, "expenditure"):
-            self.expenditure = expenditure_in_scope(self.scope, self.kwargs["pk"])
         return self.expenditure
 
     def get_form_kwargs(self):
@@ -232,13 +211,16 @@ class ExpenditureDeleteView(ScopedViewMixin, TemplateView):
     need = SPEND
     template_name = "ledger/expenditure_delete.html"
 
+    def look_up(self, **kwargs):
+        self.expenditure = expenditure_in_scope(self.scope, kwargs["pk"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["expenditure"] = expenditure_in_scope(self.scope, self.kwargs["pk"])
+        context["expenditure"] = self.expenditure
         return context
 
     def post(self, request, *args, **kwargs):
-        expenditure = expenditure_in_scope(self.scope, kwargs["pk"])
+        expenditure = self.expenditure
         try:
             services.expenditure_delete(expenditure=expenditure)
         except ValidationError as error:
@@ -297,8 +279,11 @@ class DecisionView(ScopedViewMixin, TemplateView):
     need = FINANCE
     http_method_names = ["post"]
 
+    def look_up(self, **kwargs):
+        self.expenditure = expenditure_in_scope(self.scope, kwargs["pk"])
+
     def post(self, request, *args, **kwargs):
-        expenditure = expenditure_in_scope(self.scope, kwargs["pk"])
+        expenditure = self.expenditure
         form = self.form_class(request.POST, prefix=str(expenditure.pk))
         if form.is_valid():
             try:

@@ -56,7 +56,8 @@ class ItemExpenditureFilter(django_filters.FilterSet):
 
     date = django_filters.DateFromToRangeFilter(label=_("支出日期"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Expenditure.Status.choices)
-    economic_class = django_filters.CharFilter(label=_("经济分类"), field_name="economic_class_id", lookup_expr="startswith")
+    # The code, not the foreign key: "startswith" is no lookup of a ForeignKey (a 500 whatever was typed).
+    economic_class = django_filters.CharFilter(label=_("经济分类"), field_name="economic_class__code", lookup_expr="startswith")
     memo = django_filters.CharFilter(label=_("摘要"), lookup_expr="icontains")
 
     class Meta:

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fundmgr.validators import validate_code
 from units.models import BudgetUnit, DepartmentYear
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -45,7 +46,7 @@ class BudgetItem(models.Model):
         DepartmentYear, on_delete=models.CASCADE, related_name="items", verbose_name=_("部门年度")
     )
     unit = models.ForeignKey(BudgetUnit, on_delete=models.PROTECT, related_name="items", verbose_name=_("预算单位"))
-    code = models.CharField(_("项目编码"), max_length=64)
+    code = models.CharField(_("项目编码"), max_length=64, validators=[validate_code])
     name = models.CharField(_("项目名称"), max_length=200)
     category = models.CharField(_("项目类别"), max_length=16, choices=Category.choices)
     procurement_required = models.BooleanField(_("须政府采购"), default=False)

@@ -1,5 +1,11 @@
 """Writes to the ledger. Each one applies availability control (DOMAIN.md section 2) under a
-row lock on the budget item, so concurrent clerks can never overspend it."""
+row lock on the budget item, so concurrent clerks can never overspend it.
+
+Lock order (units/locks.py states it once for the whole ledger): the department-year first,
+shared here and exclusive for an import, a replace or a month close; then the budget item
+(`_lock_item`, the item row only); then the expenditure or line being changed. A posting whose
+item was deleted meanwhile (a replace) fails with a message, not a server error.
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -15,6 +21,7 @@ from fundmgr.logs import expenditure_decision_logged
 from fundmgr.money import ZERO, yuan
 from projects.availability import Movement, headroom
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from units.locks import department_year_lock_shared
 from units.models import MonthClose
 
 COMMITTED = (Expenditure.Status.APPROVED, Expenditure.Status.PENDING)
@@ -28,10 +35,51 @@ class AvailabilityError(ValidationError):
     """Raised when a write would overspend an item; the message is the user's."""
 
 
+class ItemGoneError(ValidationError):
+    """The item was deleted, e.g. by a workbook replacing its year, since the page was loaded."""
+
+    def __init__(self):
+        super().__init__(_("该预算项目已不存在（年度数据可能刚被重新导入），请刷新页面后重新录入"))
+
+
 def _lock_item(item: BudgetItem) -> BudgetItem:
-    # select_for_update locks the row on PostgreSQL; on SQLite the IMMEDIATE transaction
-    # mode already serialises writers.
-    return BudgetItem.objects.select_for_update().select_related("department_year").get(pk=item.pk)
+    """Lock in the ledger's order (units/locks.py): the department-year shared, then the item.
+
+    select_for_update(of=("self",)) locks the item row alone: without `of`, PostgreSQL would
+    also lock the joined department-year row exclusively, against the order, and serialise every
+    posting of the department. On SQLite both are no-ops: IMMEDIATE transactions serialise writers.
+    """
+    if not department_year_lock_shared(item.department_year_id):
+        raise ItemGoneError()
+    locked = BudgetItem.objects.select_for_update(of=("self",)).select_related("department_year").filter(pk=item.pk).first()
+    if locked is None:
+        raise ItemGoneError()
+    return locked
+
+
+def _current_item(item: BudgetItem) -> BudgetItem:
+    """The item as stored, unlocked (the advisory checks); refused cleanly when it is gone."""
+    current = BudgetItem.objects.select_related("department_year").filter(pk=item.pk).first()
+    if current is None:
+        raise ItemGoneError()
+    return current
+
+
+def _lock_expenditure_for_decision(expenditure: Expenditure) -> Expenditure:
+    """A 三重一大 decision locks in the ledger's order too: the department-year shared (so that a
+    month cannot be closed under it), then the expenditure row alone."""
+    year_id = Expenditure.objects.filter(pk=expenditure.pk).values_list("item__department_year_id", flat=True).first()
+    if year_id is None or not department_year_lock_shared(year_id):
+        raise ValidationError(_("该支出已不存在（年度数据可能刚被重新导入），请刷新页面"))
+    locked = (
+        Expenditure.objects.select_for_update(of=("self",))
+        .select_related("item__department_year__department", "item__unit")
+        .filter(pk=expenditure.pk)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError(_("该支出已不存在（年度数据可能刚被重新导入），请刷新页面"))
+    return locked
 
 
 def item_movements(
@@ -266,11 +314,7 @@ def expenditure_approve(*, expenditure: Expenditure, decided_by, meeting_date: d
     if not (minutes_number or "").strip():
         raise ValidationError({"minutes_number": _("请填写会议纪要号")})
     with transaction.atomic():
-        expenditure = (
-            Expenditure.objects.select_for_update(of=("self",))
-            .select_related("item__department_year__department", "item__unit")
-            .get(pk=expenditure.pk)
-        )
+        expenditure = _lock_expenditure_for_decision(expenditure)
         if expenditure.status != Expenditure.Status.PENDING:
             raise ValidationError(_("只有待审批的支出可以审批"))
         _check_year_and_month(item=expenditure.item, on=expenditure.date, field="date")
@@ -289,11 +333,7 @@ def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> 
     if not reason.strip():
         raise ValidationError({"rejection_reason": _("请填写驳回理由")})
     with transaction.atomic():
-        expenditure = (
-            Expenditure.objects.select_for_update(of=("self",))
-            .select_related("item__department_year__department", "item__unit")
-            .get(pk=expenditure.pk)
-        )
+        expenditure = _lock_expenditure_for_decision(expenditure)
         if expenditure.status != Expenditure.Status.PENDING:
             raise ValidationError(_("只有待审批的支出可以驳回"))
         _check_year_and_month(item=expenditure.item, on=expenditure.date, field="date")
@@ -315,7 +355,7 @@ def expenditure_validate(
     """
     if amount <= ZERO:
         raise ValidationError({"amount": _("金额须大于0")})
-    item = BudgetItem.objects.select_related("department_year").get(pk=item.pk)
+    item = _current_item(item)
     if expenditure is not None and expenditure.pk:
         _check_year_and_month(item=item, on=expenditure.date, field="date")
     _check_year_and_month(item=item, on=date, field="date")
@@ -329,7 +369,7 @@ def budget_line_validate(*, item: BudgetItem, kind: str, amount: Decimal, date: 
     """Check a new or changed budget line without writing (advisory; the write re-checks under lock)."""
     if amount <= ZERO:
         raise ValidationError({"amount": _("金额须大于0")})
-    item = BudgetItem.objects.select_related("department_year").get(pk=item.pk)
+    item = _current_item(item)
     if line is not None and line.pk:
         _check_year_and_month(item=item, on=line.date, field="date")
     _check_year_and_month(item=item, on=date, field="date")
@@ -344,3 +384,77 @@ def budget_line_validate(*, item: BudgetItem, kind: str, amount: Decimal, date: 
                 % {"item": item.name, "shortfall": format_yuan(shortfall)}
             }
         )
+
+
+def _closed_months_touched(item: BudgetItem) -> list[int]:
+    """Closed months of the item's year in which the item has a budget line or an expenditure."""
+    closed = set(MonthClose.objects.filter(department_year_id=item.department_year_id).values_list("month", flat=True))
+    if not closed:
+        return []
+    dates = set(BudgetLine.objects.filter(item=item).values_list("date", flat=True))
+    dates |= set(Expenditure.objects.filter(item=item).values_list("date", flat=True))
+    return sorted({on.month for on in dates} & closed)
+
+
+def budget_item_create(
+    *,
+    department_year,
+    unit,
+    code: str,
+    name: str,
+    category: str,
+    procurement_required: bool = False,
+    position: int = 0,
+) -> BudgetItem:
+    """Add a budget item to a department-year; its unit must belong to the same department.
+    Holds the department-year shared (units/locks.py), like a posting, so a replace of the year
+    cannot run under it."""
+    if unit.department_id != department_year.department_id:
+        raise ValidationError({"unit": _("预算单位不属于该部门")})
+    with transaction.atomic():
+        department_year_lock_shared(department_year.pk)
+        item = BudgetItem(
+            department_year=department_year,
+            unit=unit,
+            code=code,
+            name=name,
+            category=category,
+            procurement_required=procurement_required,
+            position=position,
+        )
+        item.full_clean()
+        item.save()
+        return item
+
+
+def budget_item_update(
+    *, item: BudgetItem, code: str, name: str, category: str, procurement_required: bool, position: int
+) -> BudgetItem:
+    """Change an item's description. Its year and unit never change (that would move its money);
+    its code and category stay put once a closed month holds its lines or spending, since the
+    closed month's reports group and name the item by them."""
+    with transaction.atomic():
+        item = _lock_item(item)
+        if (code, category) != (item.code, item.category) and _closed_months_touched(item):
+            raise ValidationError({"code": _("项目已有已结账月份的预算指标或支出，不能修改编码或类别")})
+        item.code, item.name, item.category = code, name, category
+        item.procurement_required, item.position = procurement_required, position
+        item.full_clean()
+        item.save()
+        return item
+
+
+def budget_item_delete(*, item: BudgetItem) -> None:
+    """Delete an item with nothing recorded against it: refused when it has spending (of any
+    status) or indicators, or when one of its budget lines is dated in a closed month."""
+    with transaction.atomic():
+        item = _lock_item(item)
+        if Expenditure.objects.filter(item=item).exists():
+            raise ValidationError(_("项目“%(item)s”已有支出记录，不能删除") % {"item": item.name})
+        if item.indicators.exists():
+            raise ValidationError(_("项目“%(item)s”有绩效指标，不能删除") % {"item": item.name})
+        closed = _closed_months_touched(item)
+        if closed:
+            year = item.department_year.year
+            raise ValidationError(_("%(year)s年%(month)s月已结账，不能再录入或修改") % {"year": year, "month": closed[0]})
+        item.delete()

@@ -3,6 +3,7 @@ from django.views.generic import TemplateView
 from fundmgr.access import department_scope, item_in_scope
 from fundmgr.dashboard import item_dashboard
 from fundmgr.table_exports import expenditures_xlsx
+from fundmgr.tables import paginate
 from fundmgr.views import DashboardMixin
 from projects.filters import ItemExpenditureFilter
 from projects.models import BudgetLine, Expenditure
@@ -30,7 +31,7 @@ class ItemDetailView(DashboardMixin, TemplateView):
                 user=request.user,
             )
         expenditure_table = ExpenditureTable(expenditures)
-        expenditure_table.paginate(page=request.GET.get("page", 1), per_page=50)
+        paginate(expenditure_table, page=request.GET.get("page"), per_page=50)
         indicator_table = IndicatorStatusTable(dashboard.indicators)
         export = self.exported(
             {"lines": lines, "indicators": indicator_table},

@@ -1,21 +1,34 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from fundmgr.admin_utils import DepartmentScopedAdminMixin
+from fundmgr.admin_utils import (
+    DepartmentScopedAdminMixin,
+    ReadOnlyHistoryAdminMixin,
+    ServiceWriteAdminMixin,
+    SuperuserWritesAdminMixin,
+    finance_department_ids,
+)
 from fundmgr.scoping import finance_admin_has_permission
-
+from units import services
 from units.models import BudgetUnit, Department, DepartmentYear, Membership, MonthClose
 
 
-class BudgetUnitInline(admin.TabularInline):
+class BudgetUnitInline(SuperuserWritesAdminMixin, admin.TabularInline):
     model = BudgetUnit
     extra = 0
     fields = ("code", "name", "kind", "authorized_staff", "actual_staff", "retired_staff", "lixiu_staff", "position")
 
 
 @admin.register(Department)
-class DepartmentAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(SuperuserWritesAdminMixin, DepartmentScopedAdminMixin, admin.ModelAdmin):
+    """A department is created and renamed by a superuser; its finance office sees its own."""
+
     department_path = "pk"
     list_display = ("code", "name")
     search_fields = ("code", "name")
@@ -23,37 +36,132 @@ class DepartmentAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BudgetUnit)
-class BudgetUnitAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
+class BudgetUnitAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "department", "kind", "authorized_staff", "actual_staff")
     list_filter = ("department", "kind")
     search_fields = ("code", "name")
+    fields = ("department", *services.UNIT_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A unit never moves to another department: its items and accountants would not follow.
+        return ("department",) if obj else ()
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a unit takes its accountants' roles with it; a superuser decides that.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data.get(name) for name in services.UNIT_FIELDS}
+        fields["position"] = fields["position"] or 0
+        if change:
+            saved = services.budget_unit_update(unit=obj, **fields)
+        else:
+            saved = services.budget_unit_create(department=form.cleaned_data["department"], **fields)
+        obj.pk = saved.pk
 
 
 @admin.register(DepartmentYear)
 class DepartmentYearAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
+    """Years come from the workbook import and their report texts from the report page: the
+    finance office only looks here. A year is never renumbered, moved or deleted in the admin
+    (deleting it would take its whole ledger, closed months included)."""
+
     list_display = ("department", "year", "imported_at", "imported_by")
     list_filter = ("department", "year")
     readonly_fields = ("imported_at", "imported_by")
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("department", "year", *self.readonly_fields) if obj else self.readonly_fields
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(MonthClose)
-class MonthCloseAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+class MonthCloseAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
+    """Closing goes through units.services.month_close as the acting user. A close is never
+    edited, and never deleted here: reopening takes a reason, on the department's months page."""
+
     department_path = "department_year__department"
-    list_display = ("department_year", "month", "closed_at", "closed_by")
+    list_display = ("department_year", "month", "closed_at", "closed_by", "months_page")
     list_filter = ("department_year__department", "department_year__year", "month")
-    readonly_fields = ("closed_at",)
+    fields = ("department_year", "month", "closed_at", "closed_by", "months_page")
+    readonly_fields = ("closed_at", "closed_by", "months_page")
+
+    @admin.display(description=_("重新开账"))
+    def months_page(self, month_close):
+        if month_close is None or month_close.pk is None:
+            return "—"
+        department_year = month_close.department_year
+        url = reverse("closing:months", kwargs={"department_code": department_year.department.code, "year": department_year.year})
+        return format_html('<a href="{}">{}</a>', url, _("月结页面"))
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else ("department_year", "month")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = services.month_close(
+            department_year=form.cleaned_data["department_year"], month=form.cleaned_data["month"], closed_by=request.user
+        )
+        obj.pk = saved.pk
 
 
 @admin.register(Membership)
-class MembershipAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
+    """Roles are given through units.services. A finance office picks among its own department's
+    people and accounts that have no role anywhere yet, never a superuser."""
+
     list_display = ("user", "department", "role", "unit")
     list_filter = ("department", "role", "unit")
     search_fields = ("user__username", "user__first_name", "user__last_name")
-    autocomplete_fields = ("user",)
+    fields = ("user", "department", "role", "unit")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "department") if obj else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and field is not None:
+            departments = finance_department_ids(request.user)
+            users = get_user_model().objects.filter(is_active=True).order_by("username")
+            if departments is not None:
+                users = users.filter(is_superuser=False).filter(
+                    Q(memberships__department__in=departments) | Q(memberships__isnull=True)
+                ).distinct()
+            field.queryset = users
+        return field
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            saved = services.membership_update(membership=obj, role=data["role"], unit=data.get("unit"))
+        else:
+            saved = services.membership_create(user=data["user"], department=data["department"], role=data["role"], unit=data.get("unit"))
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.membership_delete(membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for membership in queryset:
+                services.membership_delete(membership=membership)
 
 
 admin.site.site_header = _("预算执行与绩效自评 · 管理")
 admin.site.site_title = _("fundmgr 管理")
 admin.site.index_title = _("财务处管理")
-# The admin is for the finance office and superusers only (issue 4), whatever the staff flag says.
+# The admin is for the finance office and superusers only, whatever the staff flag says.
 admin.site.has_permission = finance_admin_has_permission

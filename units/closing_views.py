@@ -1,4 +1,4 @@
-"""Month closing of a department-year (issue 4): the finance office closes and reopens months."""
+"""Month closing of a department-year: the finance office closes and reopens months."""
 
 from django import forms
 from django.contrib import messages
@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from fundmgr.access import expenditures_in_scope
 from fundmgr.money import ZERO
 from fundmgr.scoping import FINANCE, ScopedViewMixin
 from projects.models import Expenditure
 from units import services
-from units.models import MonthClose
+from units.models import BudgetUnit, MonthClose
 
 
 class ReopenForm(forms.Form):
@@ -21,7 +22,11 @@ class ReopenForm(forms.Form):
 
 
 class MonthListView(ScopedViewMixin, TemplateView):
-    """The twelve months of the year, closed or open, with their spending and pending entries."""
+    """The twelve months of the year, closed or open, with their spending and pending entries.
+
+    Closing is the department's, so every member sees which months are closed; the figures are
+    the user's scope's: a unit accountant sees their unit's spending only (fundmgr.access).
+    """
 
     template_name = "ledger/months.html"
 
@@ -33,7 +38,8 @@ class MonthListView(ScopedViewMixin, TemplateView):
         }
         spending = {
             row["date__month"]: row
-            for row in Expenditure.objects.filter(item__department_year=self.department_year)
+            for row in expenditures_in_scope(self.scope)
+            .order_by()
             .values("date__month")
             .annotate(
                 spent=Sum("amount", filter=Q(status=Expenditure.Status.APPROVED), default=ZERO),
@@ -56,6 +62,8 @@ class MonthListView(ScopedViewMixin, TemplateView):
         ]
         context["reopenings"] = reopenings
         context["reopen_form"] = ReopenForm()
+        if self.scope.unit_id is not None:
+            context["unit"] = BudgetUnit.objects.get(pk=self.scope.unit_id)
         return context
 
 

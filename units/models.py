@@ -4,11 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fundmgr.validators import validate_code
+
 
 class Department(models.Model):
     """部门: the supervising body that owns budget units (DOMAIN.md section 1)."""
 
-    code = models.CharField(_("部门编码"), max_length=32, unique=True)
+    code = models.CharField(_("部门编码"), max_length=32, unique=True, validators=[validate_code])
     name = models.CharField(_("部门名称"), max_length=200)
 
     class Meta:
@@ -29,7 +31,7 @@ class BudgetUnit(models.Model):
         CIVIL_SERVICE_INSTITUTION = "civil_service_institution", _("参公管理事业单位")
 
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="units", verbose_name=_("部门"))
-    code = models.CharField(_("单位编码"), max_length=32)
+    code = models.CharField(_("单位编码"), max_length=32, validators=[validate_code])
     name = models.CharField(_("单位名称"), max_length=200)
     kind = models.CharField(_("单位性质"), max_length=32, choices=Kind.choices)
     authorized_staff = models.PositiveIntegerField(_("编制数"), null=True, blank=True)

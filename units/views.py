@@ -3,6 +3,7 @@ from django.views.generic import TemplateView
 from fundmgr.access import department_scope, unit_in_scope
 from fundmgr.dashboard import unit_dashboard
 from fundmgr.table_exports import expenditures_xlsx
+from fundmgr.tables import paginate
 from fundmgr.views import DashboardMixin
 from projects.filters import ItemFilter
 from projects.models import BudgetItem, Expenditure
@@ -30,7 +31,7 @@ class UnitDetailView(DashboardMixin, TemplateView):
         )
         item_table.order_by = request.GET.get("i-sort")
         lagging_table = LaggingTable(dashboard.lagging, prefix="lag-")
-        lagging_table.paginate(page=request.GET.get("lag-page", 1), per_page=LAGGING_PER_PAGE)
+        paginate(lagging_table, page=request.GET.get("lag-page"), per_page=LAGGING_PER_PAGE)
         indicator_table = IndicatorStatusTable(dashboard.indicators)
         export = self.exported(
             {"items": item_table, "lagging": lagging_table, "indicators": indicator_table},

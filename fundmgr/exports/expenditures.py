@@ -1,7 +1,8 @@
 """支出明细: approved expenditures of a department or one unit over a date range (issue 6).
 
 Streamed: a write-only workbook and a chunked database cursor, so a million rows never sit in
-memory at once. Amounts are yuan here, not 万元: these are voucher lines, and 万元 with two
+memory at once. Every text (a memo, a voucher, a name) goes in through fundmgr.lib.cells, so
+"=..." stays text. Amounts are yuan here, not 万元: these are voucher lines, and 万元 with two
 decimals would hide anything under ¥100. The total row comes from an SQL aggregate.
 """
 
@@ -11,12 +12,12 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from fundmgr.exports import styles
 from fundmgr.exports.labels import Stamp
 from fundmgr.exports.selectors import expenditure_rows
+from fundmgr.lib import cells
 from projects.models import Expenditure
 from units.models import BudgetUnit, DepartmentYear
 
@@ -64,7 +65,7 @@ def write_expenditures(*, scope: ExpenditureScope, out: BinaryIO, stamp: Stamp) 
     styles.setup_print(ws, header_rows="1:3")
 
     def cell(value, *, font=styles.BODY_FONT, number_format=None, fill=None, alignment=None, border=True):
-        written = WriteOnlyCell(ws, value=value)
+        written = cells.cell(ws, value)
         written.font = font
         if border:
             written.border = styles.BORDER
@@ -86,13 +87,14 @@ def write_expenditures(*, scope: ExpenditureScope, out: BinaryIO, stamp: Stamp) 
     # Only the date and amount cells carry a style (their number formats): a styled cell costs
     # several times a plain one, and this loop may run a million times.
     for spent_on, voucher, _unit_code, unit_name, item_code, item_name, class_code, class_name, memo, method, amount in rows:
-        date_cell = WriteOnlyCell(ws, value=spent_on)
+        date_cell = cells.cell(ws, spent_on)
         date_cell.number_format = styles.DATE_FORMAT
-        amount_cell = WriteOnlyCell(ws, value=amount)
+        amount_cell = cells.cell(ws, amount)
         amount_cell.number_format = styles.YUAN_FORMAT
-        ws.append(
+        cells.append(
+            ws,
             [date_cell, voucher, unit_name, item_code, item_name, class_code, class_name, memo,
-             procurement_labels.get(method, method), amount_cell]
+             procurement_labels.get(method, method), amount_cell],
         )
     total_cells = [cell(_("合计"), font=styles.TOTAL_FONT, fill=styles.TOTAL_FILL)]
     total_cells += [cell(None, fill=styles.TOTAL_FILL) for _column in range(columns - 2)]

@@ -5,6 +5,7 @@ click produce the same bytes. Permission: finance and leaders get every file; an
 gets only the expenditure detail of their own unit (fundmgr.access.Scope.unit_id).
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,8 @@ from fundmgr.exports.labels import Stamp
 from fundmgr.exports.report import write_report
 from fundmgr.exports.selfeval import write_project_evaluation, write_self_evaluation
 from units.models import BudgetUnit, DepartmentYear
+
+UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -103,13 +106,16 @@ def visible_kinds(scope: Scope) -> list[ExportKind]:
 
 def filename_for(what: str, *, department_year: DepartmentYear, unit: BudgetUnit | None = None,
                  date_from: date | None = None, date_to: date | None = None) -> str:
+    """The download's file name: department, year, kind, unit and dates. Codes are user text: a
+    character a file name or a header cannot hold (a folder separator, a quote, a line break)
+    becomes "_", so the name stays one file whatever a code holds."""
     kind = KINDS[what]
     parts = [department_year.department.code, str(department_year.year), str(kind.stem)]
     if unit is not None:
         parts.append(unit.code)
     if date_from or date_to:
         parts.append(f"{(date_from or date(department_year.year, 1, 1)):%Y%m%d}-{(date_to or date(department_year.year, 12, 31)):%Y%m%d}")
-    return "_".join(parts) + "." + kind.extension
+    return UNSAFE_IN_FILE_NAME.sub("_", "_".join(parts)) + "." + kind.extension
 
 
 def stamp_for(creator: str, *, now: datetime | None = None) -> Stamp:

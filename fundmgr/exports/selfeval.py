@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from fundmgr.exports import styles
 from fundmgr.exports.labels import Stamp, actual_value, deviation_text, rating_label, target_text
+from fundmgr.lib import cells
 from indicators.models import Indicator
 from indicators.scoring import EXECUTION_POINTS, Evaluation
 from indicators.selectors import BudgetBlock, budget_block, budget_blocks_by_item, evaluations_for
@@ -43,8 +44,7 @@ LEVEL_ORDER = [Indicator.Level1.OUTPUT, Indicator.Level1.BENEFIT, Indicator.Leve
 def _merge_value(ws: Worksheet, ref: str, value, **kwargs):
     ws.merge_cells(ref)
     first = ref.split(":")[0]
-    cell = ws[first]
-    cell.value = value
+    cell = cells.set_value(ws[first], value)
     for row in ws[ref]:
         for c in row:
             c.border = styles.BORDER
@@ -107,7 +107,7 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
     # Indicator table.
     headers = [_("一级指标"), _("二级指标"), _("三级指标"), _("年度指标值"), _("半年完成值"), _("全年完成值"), _("分值"), _("得分")]
     for column, label in enumerate(headers, start=1):
-        cell = ws.cell(row=row, column=column, value=label)
+        cell = cells.write(ws, row, column, label)
         cell.font, cell.fill, cell.alignment, cell.border = styles.HEADER_FONT, styles.HEADER_FILL, styles.CENTER, styles.BORDER
     _merge_value(ws, f"I{row}:J{row}", _("偏差原因分析及改进措施"), font=styles.HEADER_FONT, fill=styles.HEADER_FILL)
     row += 1
@@ -119,8 +119,8 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
     level_start = row
     for index, indicator in enumerate(ordered):
         score = scores.get(indicator.code)
-        ws.cell(row=row, column=1, value=indicator.get_level1_display())
-        ws.cell(row=row, column=2, value=indicator.level2_label)
+        cells.write(ws, row, 1, indicator.get_level1_display())
+        cells.write(ws, row, 2, indicator.level2_label)
         styles.body_cell(ws, row, 3, indicator.name)
         styles.body_cell(ws, row, 4, target_text(indicator))
         styles.body_cell(ws, row, 5, indicator.midyear, number_format="General")
@@ -153,8 +153,8 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
         COLUMNS,
         _("注：金额单位为万元，由元四舍五入保留两位小数。得分按财预〔2020〕10号：预算执行率10分，绩效指标90分，总分按满分折算为百分制。"),
     )
-    for cells in ws.iter_rows(min_row=header_last + 1, max_row=row - 1, max_col=COLUMNS):
-        for cell in cells:
+    for table_row in ws.iter_rows(min_row=header_last + 1, max_row=row - 1, max_col=COLUMNS):
+        for cell in table_row:
             cell.border = styles.BORDER
             if cell.alignment is None or cell.alignment.horizontal is None:
                 cell.alignment = styles.CENTER
@@ -244,7 +244,7 @@ def write_project_evaluation(*, department_year: DepartmentYear, out: BinaryIO, 
         )
     if not wb.sheetnames:
         ws = wb.create_sheet(_("说明"))
-        ws["A1"] = _("%(year)s年度没有设置项目级绩效指标的预算项目。") % {"year": department_year.year}
+        cells.write(ws, 1, 1, _("%(year)s年度没有设置项目级绩效指标的预算项目。") % {"year": department_year.year})
         ws["A1"].font = styles.BODY_FONT
     styles.stamp(wb, creator=stamp.creator, created=stamp.created, title=_("项目支出绩效自评表"))
     wb.save(out)

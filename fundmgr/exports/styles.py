@@ -1,6 +1,7 @@
 """The look shared by every exported workbook: the standard forms' fonts, borders, number
 formats and print setup (issue 6). Figures are written as numbers; only the format shows them
-as 万元 with 2 decimals, so the finance bureau can add them up in Excel."""
+as 万元 with 2 decimals, so the finance bureau can add them up in Excel. Every value goes in
+through fundmgr.lib.cells, so a name or a memo that starts with "=" stays text."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -10,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fundmgr.lib import cells
 from fundmgr.money import percent, round_half_up, wan
 
 WAN_FORMAT = "#,##0.00"
@@ -75,12 +77,12 @@ def title_rows(ws: Worksheet, *, title: str, subtitle: str, columns: int, row: i
     """A merged title row and a merged subtitle row (unit of amounts, department, year). Returns the next row."""
     last = get_column_letter(columns)
     ws.merge_cells(f"A{row}:{last}{row}")
-    cell = ws.cell(row=row, column=1, value=title)
+    cell = cells.write(ws, row, 1, title)
     cell.font = TITLE_FONT
     cell.alignment = CENTER
     ws.row_dimensions[row].height = 30
     ws.merge_cells(f"A{row + 1}:{last}{row + 1}")
-    cell = ws.cell(row=row + 1, column=1, value=subtitle)
+    cell = cells.write(ws, row + 1, 1, subtitle)
     cell.font = SUBTITLE_FONT
     cell.alignment = Alignment(horizontal="right", vertical="center")
     return row + 2
@@ -96,7 +98,7 @@ def style_range(ws: Worksheet, *, first_row: int, last_row: int, columns: int, f
 
 def header_row(ws: Worksheet, row: int, headers: list[str]) -> None:
     for column, header in enumerate(headers, start=1):
-        cell = ws.cell(row=row, column=column, value=header)
+        cell = cells.write(ws, row, column, header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = CENTER
@@ -108,7 +110,7 @@ def body_cell(ws: Worksheet, row: int, column: int, value, *, number_format: str
     if value is None and number_format is not None:
         value = "—"
         number_format = None
-    cell = ws.cell(row=row, column=column, value=value)
+    cell = cells.write(ws, row, column, value)
     cell.border = BORDER
     cell.font = TOTAL_FONT if total else BODY_FONT
     if total:
@@ -125,7 +127,7 @@ def body_cell(ws: Worksheet, row: int, column: int, value, *, number_format: str
 
 def note_row(ws: Worksheet, row: int, columns: int, text: str) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-    cell = ws.cell(row=row, column=1, value=text)
+    cell = cells.write(ws, row, 1, text)
     cell.font = SUBTITLE_FONT
     cell.alignment = LEFT
     ws.row_dimensions[row].height = 30

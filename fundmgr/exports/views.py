@@ -1,20 +1,20 @@
 """The exports page, the downloads and the narrative form of a department-year (issue 6).
 
 Each view fetches through fundmgr.access (404 for outsiders) and then asks the registry
-whether this scope may have the file (404 otherwise: an accountant does not learn what the
-finance office can download).
+whether this scope may have the file (403 otherwise: the role lacks the right, fundmgr.access).
 """
 
 import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from fundmgr.access import department_scope
+from fundmgr.access import FINANCE, department_scope, require
 from fundmgr.exports import registry
 from fundmgr.exports.forms import ExpenditureDetailForm, NarrativeForm
 from fundmgr.exports.services import department_year_narrative_update
@@ -58,7 +58,7 @@ def download(request, department_code: str, year: int, what: str):
             return redirect("exports:index", department_code=department_code, year=year)
         unit, date_from, date_to = form.cleaned_data["unit"], form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     if not registry.may_download(scope, what, unit=unit):
-        raise Http404
+        raise PermissionDenied
     # Generated into an anonymous temporary file: big files never sit in memory, and the file
     # is gone when the response is closed.
     out = tempfile.TemporaryFile()
@@ -78,10 +78,9 @@ def download(request, department_code: str, year: int, what: str):
 
 @login_required
 def narrative(request, department_code: str, year: int):
-    """The finance office writes the report's narrative sections here; others get 404."""
+    """The finance office writes the report's narrative sections here; other roles get 403."""
     scope = department_scope(request.user, department_code=department_code, year=year)
-    if not scope.is_finance:
-        raise Http404
+    require(scope, FINANCE)
     department_year = scope.department_year
     form = NarrativeForm(request.POST or None, instance=department_year)
     if request.method == "POST" and form.is_valid():

@@ -4,8 +4,9 @@ The rows and the layout are the importer's own (fundmgr.workbook.workbook_rows a
 workbook_write, built from fundmgr.workbook.schema), so whatever the importer reads, this
 writes. Importing the file into an empty database gives the identical summary JSON.
 
-The import format has no status column: pending spending is written like approved spending
-and comes back approved; rejected spending is left out. See the note in the issue 6 report.
+It is a restorable backup: every state of the ledger (pending and rejected spending with their
+decisions, closed and reopened months, indicator results) is written, and export → import →
+export gives the same workbook (tests/fundmgr/test_workbook_roundtrip.py).
 """
 
 from typing import BinaryIO

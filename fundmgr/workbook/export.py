@@ -1,20 +1,47 @@
 """A department-year read back into workbook rows (DOMAIN.md section 4), for workbook_write.
 
-Re-importing the result with replace gives the same ledger: the export of issue 6 and the
-round-trip test both rely on it. Six queries, whatever the size of the year.
+The export is a restorable backup: re-importing it (into an empty database, or with replace)
+gives the same ledger, and exporting that gives the same workbook. Every state the ledger holds
+is written: approved, pending and rejected spending with their 三重一大 decisions, blank memos,
+procurement methods, indicator results and their 定稿 state, and the month closings and
+reopenings with their reasons (the 月结 sheet). Seven queries, whatever the size of the year.
 """
 
 from fundmgr.workbook import schema
+from fundmgr.workbook.rules import MonthEvent
 from indicators.models import Indicator
 from projects.models import BudgetItem, BudgetLine, Expenditure
-from units.models import BudgetUnit, DepartmentYear
+from units.models import BudgetUnit, DepartmentYear, MonthClose
+
+# A standard 二级指标 written as "数量指标" is the import format's "数量" (schema.INDICATORS).
+_LEVEL2 = schema.INDICATORS.column("level2").choices
+
+
+def month_history(department_year: DepartmentYear) -> list[MonthEvent]:
+    """The year's month closings and reopenings in the order they happened, from the month
+    closes' history (units.services keeps a reopening's reason as the change reason)."""
+    records = (
+        MonthClose.history.filter(department_year_id=department_year.pk, history_type__in=("+", "-"))
+        .select_related("closed_by", "history_user")
+        .order_by("history_date", "history_id")
+    )
+    return [
+        MonthEvent(
+            month=record.month,
+            action=schema.CLOSE if record.history_type == "+" else schema.REOPEN,
+            reason="" if record.history_type == "+" else (record.history_change_reason or ""),
+            user=_username(record.closed_by if record.history_type == "+" else record.history_user),
+        )
+        for record in records
+    ]
+
+
+def _username(user) -> str:
+    return user.get_username() if user is not None else ""
 
 
 def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
-    """Row dicts per sheet key, holding model values, in the order the ledger shows them.
-
-    Only approved and pending spending is written: a rejected expenditure was never booked.
-    """
+    """Row dicts per sheet key, holding model values, in the order the ledger shows them."""
     department = department_year.department
     items = BudgetItem.objects.filter(department_year=department_year).select_related("unit").order_by("position", "code")
     unit_columns = [column.key for column in schema.UNITS.columns]
@@ -54,17 +81,22 @@ def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
                 "economic_class": expenditure.economic_class_id,
                 "memo": expenditure.memo,
                 "voucher": expenditure.voucher,
+                "status": expenditure.status,
+                "procurement_method": expenditure.procurement_method,
+                "decided_by": _username(expenditure.decided_by),
+                "meeting_date": expenditure.meeting_date,
+                "minutes_number": expenditure.minutes_number,
+                "rejection_reason": expenditure.rejection_reason,
             }
             for expenditure in Expenditure.objects.filter(item__department_year=department_year)
-            .exclude(status=Expenditure.Status.REJECTED)
-            .select_related("item")
+            .select_related("item", "decided_by")
             .order_by("item__position", "item__code", "date", "id")
         ],
         schema.INDICATORS.key: [
             {
                 "code": indicator.code,
                 "level1": indicator.level1,
-                "level2": indicator.level2,
+                "level2": _LEVEL2.get(indicator.level2, indicator.level2),
                 "name": indicator.name,
                 "direction": indicator.direction,
                 "target": indicator.target,
@@ -75,9 +107,16 @@ def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
                 "tier": indicator.tier,
                 "rate": indicator.rate,
                 "project": indicator.item.code if indicator.item else "",
+                "deviation_reason": indicator.deviation_reason,
+                "corrective_measures": indicator.corrective_measures,
+                "results_final": indicator.results_final,
             }
             for indicator in Indicator.objects.filter(department_year=department_year)
             .select_related("item")
             .order_by("position", "id")
+        ],
+        schema.MONTH_CLOSES.key: [
+            {"month": event.month, "action": event.action, "reason": event.reason, "user": event.user}
+            for event in month_history(department_year)
         ],
     }

@@ -1,30 +1,28 @@
 """The workbook import service (DOMAIN.md section 4): one department-year, all or nothing.
 
-The workbook is read and validated in full first (fundmgr.workbook.reader); then, inside one
-transaction, units are upserted by code and the year's items, budget lines, expenditures and
-indicators are bulk-inserted. The query count does not grow with the number of rows, apart
-from one INSERT per batch of IMPORT_BATCH_SIZE rows.
+The workbook is read as a stream (fundmgr.workbook.reader) and checked by fundmgr.workbook.rules.
+Inside one transaction, units are upserted by code and the year's items, budget lines,
+expenditures, indicators and month closes are bulk-inserted; the expenditures are written in
+batches (fundmgr.workbook.ledger) as they are read, so memory does not grow with their number, and
+the transaction is rolled back when any error turns up. The query count does not grow with the
+number of rows, apart from one INSERT per batch.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from fundmgr.money import ZERO
-from fundmgr.workbook import schema
-from fundmgr.workbook.reader import BudgetWorkbook, WorkbookError, read_workbook, validate_workbook
-from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
-from units.models import BudgetUnit, Department, DepartmentYear, MonthClose
-
-IMPORT_BATCH_SIZE = 1000
-# Stored in the history as the Chinese msgid; the change log translates it when shown (fundmgr.audit).
-CHANGE_REASON = gettext_noop("工作簿导入")
+from fundmgr.workbook import schema as S
+from fundmgr.workbook.export import month_history
+from fundmgr.workbook.ledger import LedgerWriter, UserIds
+from fundmgr.workbook.reader import FileRefused, Row, WorkbookError, WorkbookFile, open_workbook
+from fundmgr.workbook.rules import MonthEvent, WorkbookRules
+from projects.models import BudgetLine, EconomicClass, Expenditure
+from units.locks import department_year_lock_exclusive
+from units.models import Department, DepartmentYear, MonthClose
 
 
 @dataclass
@@ -59,75 +57,152 @@ class ImportResult:
         return sum((unit.spent for unit in self.unit_totals), ZERO)
 
 
-def _unit_totals(workbook: BudgetWorkbook) -> list[UnitTotal]:
-    totals = {row["code"]: UnitTotal(code=row["code"], name=row["name"]) for row in workbook.rows[schema.UNITS.key]}
-    unit_of_item = {row["code"]: row["unit"] for row in workbook.rows[schema.ITEMS.key]}
-    for row in workbook.rows[schema.LINES.key]:
-        signed = -row["amount"] if row["kind"] == BudgetLine.Kind.REDUCTION else row["amount"]
-        totals[unit_of_item[row["project"]]].full_year += signed
-    for row in workbook.rows[schema.EXPENDITURES.key]:
-        totals[unit_of_item[row["project"]]].spent += row["amount"]
-    return list(totals.values())
-
-
 def workbook_import(*, source, replace: bool = False, dry_run: bool = False, user=None) -> ImportResult:
     """Import one department-year from an .xlsx workbook (DOMAIN.md section 4).
 
     All or nothing: every error is collected and a rejected workbook changes nothing. A
     department-year that exists is refused unless `replace`; replacing deletes the year's
     items, lines, expenditures and indicators and re-creates them, in the same transaction.
-    Units are upserted by code, never deleted, since memberships point at them. A year with a
-    closed month (units.MonthClose) is refused on every path. `dry_run` validates and reports
-    counts and per-unit totals without writing.
+    Units are upserted by code, never deleted, since memberships point at them. An existing
+    year with a closed month (units.MonthClose) is refused on every path; the workbook's own
+    月结 sheet closes months as part of the import. `dry_run` validates and reports counts and
+    per-unit totals without writing.
+
+    The small sheets are read whole; the expenditures are validated and written in batches as
+    they are read (openpyxl read-only mode), inside the one transaction, which is rolled back
+    when any error turns up. The department-year is locked first and exclusively (units/locks.py).
     """
     result = ImportResult(dry_run=dry_run)
     user = user if getattr(user, "pk", None) else None  # an anonymous user records as nobody
-    workbook, errors = read_workbook(source)
-    if workbook is None:
+    book, errors = open_workbook(source)
+    if book is None:
         result.errors = errors
         return result
-    economic_classes = set(EconomicClass.objects.values_list("code", flat=True))
-    errors += validate_workbook(workbook, economic_classes=economic_classes)
-    errors.sort(key=lambda error: (_sheet_order(error.sheet), error.row or 0))
-    if errors:
-        result.errors = errors
-        return result
-
-    result.counts = {sheet.name: len(workbook.rows[sheet.key]) for sheet in schema.SHEETS}
-    result.unit_totals = _unit_totals(workbook)
-    with transaction.atomic():
-        department_year, refusal = _department_year(workbook, replace=replace, dry_run=dry_run)
-        if refusal:
-            transaction.set_rollback(True)  # nothing of a refused import stays, not even its department
-            result.errors = [refusal]
-            return result
-        result.department_year = department_year
-        if dry_run:
-            return result
-        result.replaced = _write(workbook, department_year, user=user)
+    with book:
+        try:
+            _import(book, result, replace=replace, dry_run=dry_run, user=user)
+        except FileRefused as refusal:
+            result.errors = [refusal.error]
+            result.department_year = None
+    if result.errors:
+        result.counts, result.unit_totals, result.department_year, result.replaced = {}, [], None, False
     return result
 
 
+def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run: bool, user) -> None:
+    collector = book.collector
+    rules = WorkbookRules(economic_classes=set(EconomicClass.objects.values_list("code", flat=True)), collector=collector)
+    small = {
+        sheet.key: list(book.rows(sheet))
+        for sheet in (S.DEPARTMENT, S.UNITS, S.ITEMS, S.LINES, S.INDICATORS, S.MONTH_CLOSES)
+    }
+    department = rules.department(small[S.DEPARTMENT.key], present=S.DEPARTMENT.key in book.present)
+    rules.units_sheet(small[S.UNITS.key])
+    rules.items_sheet(small[S.ITEMS.key])
+    rules.lines_sheet(small[S.LINES.key])
+    rules.indicators_sheet(small[S.INDICATORS.key])
+    totals = _UnitTotals(small)
+
+    with transaction.atomic():
+        department_year, history = None, []
+        if not collector.errors:
+            department_year, refusal = _department_year(department, replace=replace, dry_run=dry_run)
+            if refusal:
+                transaction.set_rollback(True)  # nothing of a refused import stays, not even its department
+                result.errors = [refusal]
+                return
+            if department_year is not None and department_year.pk:
+                history = month_history(department_year)
+        writer = None
+        if not collector.errors and not dry_run:
+            writer = LedgerWriter(department_year, user=user)
+            writer.replace_and_write_heads(small)
+        expenditures = 0
+        for row in book.rows(S.EXPENDITURES):
+            expenditures += 1
+            if rules.expenditure(row):
+                totals.spend(row)
+                if writer is not None and not collector.errors:
+                    writer.expenditure(row)
+        events = rules.month_closes(
+            small[S.MONTH_CLOSES.key], present=S.MONTH_CLOSES.key in book.present, history=history
+        )
+        rules.finish()
+        _check_closing_users(events, user, collector)
+        if collector.errors:
+            transaction.set_rollback(True)
+            result.errors = sorted(collector.errors, key=lambda error: (_sheet_order(error.sheet), error.row or 0))
+            return
+        if writer is not None:
+            writer.finish(small, events)
+            result.replaced = writer.replaced
+        result.department_year = department_year
+
+    result.counts = {
+        sheet.name: expenditures if sheet is S.EXPENDITURES else len(small[sheet.key])
+        for sheet in S.SHEETS
+        if sheet.required or sheet.key in book.present
+    }
+    result.unit_totals = totals.units
+
+
+def _check_closing_users(events: list[MonthEvent], user, collector) -> None:
+    """A month close needs its user (MonthClose.closed_by): the 操作人 named, else the importer."""
+    if user is not None:
+        return
+    user_id = UserIds()
+    for event in events:
+        if event.action == S.CLOSE and user_id(event.user) is None:
+            collector.add(
+                S.MONTH_CLOSES,
+                event.row,
+                S.MONTH_CLOSES.column("user"),
+                _("结账须有结账人：请在“操作人”中填写本系统已有的用户名，或以某个用户的身份导入（命令行：--user）"),
+            )
+
+
+class _UnitTotals:
+    """Full-year budget and spending per unit, as the rows are read (what a dry run reports)."""
+
+    def __init__(self, small: dict[str, list[Row]]):
+        self.by_code = {row["code"]: UnitTotal(code=row["code"], name=row["name"]) for row in small[S.UNITS.key]}
+        self.unit_of_item = {row["code"]: row["unit"] for row in small[S.ITEMS.key]}
+        for row in small[S.LINES.key]:
+            unit = self.by_code.get(self.unit_of_item.get(row["project"]))
+            if unit is not None and row["amount"] is not None:
+                unit.full_year += -row["amount"] if row["kind"] == BudgetLine.Kind.REDUCTION else row["amount"]
+
+    def spend(self, row: Row) -> None:
+        unit = self.by_code.get(self.unit_of_item.get(row["project"]))
+        if unit is not None and (row["status"] or Expenditure.Status.APPROVED) == Expenditure.Status.APPROVED:
+            unit.spent += row["amount"]
+
+    @property
+    def units(self) -> list[UnitTotal]:
+        return list(self.by_code.values())
+
+
 def _sheet_order(name: str) -> int:
-    for index, sheet in enumerate(schema.SHEETS):
+    for index, sheet in enumerate(S.SHEETS):
         if sheet.name == name:
             return index
     return -1
 
 
 def _year_error(message: str) -> WorkbookError:
-    return WorkbookError(schema.DEPARTMENT.name, 2, schema.DEPARTMENT.column("year").header, message)
+    return WorkbookError(S.DEPARTMENT.name, 2, S.DEPARTMENT.column("year").header, message)
 
 
-def _department_year(workbook: BudgetWorkbook, *, replace: bool, dry_run: bool):
-    """Find (locked) or create the department-year; refuse an existing year without `replace`
-    or with closed months."""
-    row = workbook.department
+def _department_year(row: Row, *, replace: bool, dry_run: bool):
+    """Find (locked exclusively, units/locks.py) or create the department-year; refuse an existing
+    year without `replace` or with closed months."""
     code, name, year = row["code"], row["name"], row["year"]
     department = Department.objects.filter(code=code).first()
     existing = None
     if department is not None:
-        existing = DepartmentYear.objects.select_for_update().filter(department=department, year=year).first()
+        existing = DepartmentYear.objects.filter(department=department, year=year).first()
+        if existing is not None:
+            department_year_lock_exclusive(existing.pk)
     if existing is not None:
         closed = list(MonthClose.objects.filter(department_year=existing).values_list("month", flat=True))
         if closed:
@@ -157,143 +232,3 @@ def _department_year(workbook: BudgetWorkbook, *, replace: bool, dry_run: bool):
         except IntegrityError:  # another import created the same year since we looked
             return None, _year_error(_("%(code)s %(year)s年度正由另一导入写入，请稍后重试") % {"code": code, "year": year})
     return existing, None
-
-
-def _delete_with_history(queryset, user) -> None:
-    """Delete rows in bulk and record each deletion in its history table, in two queries plus
-    one INSERT per batch. A plain queryset.delete() would send a post_delete signal per row,
-    and simple_history would write one history row per query."""
-    model = queryset.model
-    history = get_history_manager_for_model(model)
-    now = timezone.now()
-    tracked = history.model.tracked_fields
-    records = [
-        history.model(
-            history_date=now,
-            history_user=user,
-            history_change_reason=CHANGE_REASON,
-            history_type="-",
-            **{f.attname: getattr(obj, f.attname) for f in tracked},
-        )
-        for obj in queryset
-    ]
-    history.model.objects.bulk_create(records, batch_size=IMPORT_BATCH_SIZE)
-    # _raw_delete skips the per-row signals whose only listener is the history we just wrote.
-    queryset._raw_delete(queryset.db)
-
-
-def _write(workbook: BudgetWorkbook, department_year: DepartmentYear, *, user) -> bool:
-    rows = workbook.rows
-    replaced = False
-    items_of_year = BudgetItem.objects.filter(department_year=department_year)
-    if items_of_year.exists() or Indicator.objects.filter(department_year=department_year).exists():
-        replaced = True
-        _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
-        _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
-        _delete_with_history(BudgetLine.objects.filter(item__department_year=department_year), user)
-        items_of_year._raw_delete(items_of_year.db)  # their children are gone; items have no history
-
-    department = department_year.department
-    units = {unit.code: unit for unit in BudgetUnit.objects.filter(department=department)}
-    new_units, changed_units = [], []
-    unit_fields = ["name", "kind", "authorized_staff", "actual_staff", "retired_staff", "lixiu_staff", "position"]
-    for position, row in enumerate(rows[schema.UNITS.key], start=1):
-        values = {key: row[key] for key in unit_fields if key != "position"}
-        values["position"] = position
-        unit = units.get(row["code"])
-        if unit is None:
-            unit = BudgetUnit(department=department, code=row["code"], **values)
-            new_units.append(unit)
-            units[row["code"]] = unit
-        elif any(getattr(unit, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(unit, key, value)
-            changed_units.append(unit)
-    BudgetUnit.objects.bulk_create(new_units, batch_size=IMPORT_BATCH_SIZE)
-    if changed_units:
-        BudgetUnit.objects.bulk_update(changed_units, unit_fields, batch_size=IMPORT_BATCH_SIZE)
-    if any(unit.pk is None for unit in new_units):  # backends that cannot return ids from a bulk insert
-        units = {unit.code: unit for unit in BudgetUnit.objects.filter(department=department)}
-
-    items = [
-        BudgetItem(
-            department_year=department_year,
-            unit=units[row["unit"]],
-            code=row["code"],
-            name=row["name"],
-            category=row["category"],
-            procurement_required=bool(row["procurement_required"]),
-            position=position,
-        )
-        for position, row in enumerate(rows[schema.ITEMS.key], start=1)
-    ]
-    BudgetItem.objects.bulk_create(items, batch_size=IMPORT_BATCH_SIZE)
-    items_by_code = {item.code: item for item in items}
-    if any(item.pk is None for item in items):
-        items_by_code = {item.code: item for item in BudgetItem.objects.filter(department_year=department_year)}
-
-    history = {"batch_size": IMPORT_BATCH_SIZE, "default_user": user, "default_change_reason": CHANGE_REASON}
-    bulk_create_with_history(
-        [
-            BudgetLine(
-                item=items_by_code[row["project"]],
-                source=row["source"],
-                kind=row["kind"],
-                amount=row["amount"],
-                date=row["date"],
-                document=row["document"],
-                created_by=user,
-            )
-            for row in rows[schema.LINES.key]
-        ],
-        BudgetLine,
-        **history,
-    )
-    # Imported spending is the booked ledger: it is approved as it stands (the 三重一大
-    # decisions, if any, were taken before it was booked).
-    bulk_create_with_history(
-        [
-            Expenditure(
-                item=items_by_code[row["project"]],
-                date=row["date"],
-                amount=row["amount"],
-                economic_class_id=row["economic_class"],
-                memo=row["memo"],
-                voucher=row["voucher"],
-                status=Expenditure.Status.APPROVED,
-                entered_by=user,
-            )
-            for row in rows[schema.EXPENDITURES.key]
-        ],
-        Expenditure,
-        **history,
-    )
-    bulk_create_with_history(
-        [
-            Indicator(
-                department_year=department_year,
-                item=items_by_code[row["project"]] if row["project"] else None,
-                code=row["code"],
-                level1=row["level1"],
-                level2=row["level2"],
-                name=row["name"],
-                direction=row["direction"],
-                target=row["target"],
-                unit=row["unit"],
-                points=row["points"],
-                midyear=row["midyear"],
-                actual=row["actual"],
-                tier=row["tier"] or "",
-                rate=row["rate"],
-                position=position,
-            )
-            for position, row in enumerate(rows[schema.INDICATORS.key], start=1)
-        ],
-        Indicator,
-        **history,
-    )
-    department_year.imported_at = timezone.now()
-    department_year.imported_by = user
-    department_year.save(update_fields=["imported_at", "imported_by"])
-    return replaced
-

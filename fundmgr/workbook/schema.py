@@ -4,9 +4,19 @@ The one source of truth for the reader (fundmgr.workbook.reader), the template a
 writer of a department-year back to Excel (fundmgr.workbook.writer). Headers are the
 workbook contract, so they are not translated; the English names are accepted as aliases.
 
-Extensions of DOMAIN.md section 4, all optional columns:
+Extensions of DOMAIN.md section 4, all optional, so that a workbook without them imports as
+before; with them, the export (fundmgr.workbook.export) is a restorable backup of every state the
+ledger holds:
 - 预算单位: 离休人数 lixiu_staff and 退休人数 retired_staff (the seed report gives both);
-- 预算项目: 须政府采购 procurement_required (是/否).
+- 预算项目: 须政府采购 procurement_required (是/否);
+- 支出明细: 状态 status (blank: approved, as before), 采购方式 procurement_method, and the 三重一大
+  decision: 审批人 decided_by (a username), 党组会日期, 会议纪要号, 驳回理由. 摘要 may be blank, as in the forms;
+- 绩效指标: 偏差原因分析, 改进措施 and 已定稿 results_final (是/否);
+- the sheet 月结: the year's month closings and reopenings in the order they happened, each with
+  its user and, for a reopening, its reason. Importing it closes those months as part of the import.
+
+Users are carried by username. A username this database does not know is left blank for a
+decision, and a closing is then recorded as the importing user's.
 """
 
 from dataclasses import dataclass, field
@@ -14,8 +24,9 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from fundmgr.validators import validate_code
 from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine
+from projects.models import BudgetItem, BudgetLine, Expenditure
 from units.models import BudgetUnit, Department
 
 # The language of sheet names, headers and choice labels, whatever the interface speaks.
@@ -44,6 +55,7 @@ class Column:
     max_digits: int | None = None  # for VALUE: digits before the point, with the 4 decimals
     decimal_places: int = 2
     help: str = ""
+    validators: tuple = ()  # for TEXT: the model field's own checks, e.g. fundmgr.validators.validate_code
 
     def label_for(self, value: str) -> str:
         """The label written to a workbook for a model value."""
@@ -69,6 +81,7 @@ class Sheet:
     name: str
     columns: tuple[Column, ...]
     help: str = ""
+    required: bool = True  # an optional sheet may be absent: the workbook then imports as before
 
     def column(self, key: str) -> Column:
         for column in self.columns:
@@ -106,6 +119,14 @@ DIRECTIONS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", "定�
 for _value in Indicator.Direction.values:
     DIRECTIONS.setdefault(_value, _value)
 TIERS = _choices(Indicator.Tier)
+STATUSES = _choices(Expenditure.Status)
+PROCUREMENT_METHODS = {label: value for label, value in _choices(Expenditure.Procurement).items() if value}
+CLOSE, REOPEN = "close", "reopen"
+MONTH_ACTIONS = {"结账": CLOSE, "重新开账": REOPEN, CLOSE: CLOSE, REOPEN: REOPEN}
+
+USERNAME_LENGTH = 150  # django.contrib.auth's username
+TEXT_CELL_LENGTH = 32767  # what one Excel cell holds; the model's TextField holds more
+REOPEN_REASON_LENGTH = 100  # simple_history's history_change_reason, where a reopening's reason is kept
 
 # 二级指标 allowed under each 一级指标 (DOMAIN.md section 1).
 LEVEL2 = {
@@ -120,7 +141,7 @@ DEPARTMENT = Sheet(
     name="部门",
     help=_("部门及年度，恰好一行。"),
     columns=(
-        Column("code", "部门编码", max_length=_field_length(Department, "code"), help=_("部门编码，如 XJWF")),
+        Column("code", "部门编码", max_length=_field_length(Department, "code"), validators=(validate_code,), help=_("部门编码，如 XJWF")),
         Column("name", "部门名称", max_length=_field_length(Department, "name")),
         Column("year", "年度", kind=YEAR, help=_("四位年份；工作簿中所有日期须在该年度内")),
     ),
@@ -131,7 +152,7 @@ UNITS = Sheet(
     name="预算单位",
     help=_("部门所属的预算单位，每行一个；已有单位按单位编码更新，不会删除。"),
     columns=(
-        Column("code", "单位编码", max_length=_field_length(BudgetUnit, "code"), help=_("在部门内唯一")),
+        Column("code", "单位编码", max_length=_field_length(BudgetUnit, "code"), validators=(validate_code,), help=_("在部门内唯一")),
         Column("name", "单位名称", max_length=_field_length(BudgetUnit, "name")),
         Column("kind", "单位性质", kind=CHOICE, choices=UNIT_KINDS),
         Column("authorized_staff", "编制数", kind=INTEGER, required=False),
@@ -146,7 +167,7 @@ ITEMS = Sheet(
     name="预算项目",
     help=_("预算项目，每行一个：人员类、运转类（基本支出）或特定目标类（项目支出）。"),
     columns=(
-        Column("code", "项目编码", max_length=_field_length(BudgetItem, "code"), help=_("在年度内唯一")),
+        Column("code", "项目编码", max_length=_field_length(BudgetItem, "code"), validators=(validate_code,), help=_("在年度内唯一")),
         Column("name", "项目名称", max_length=_field_length(BudgetItem, "name")),
         Column("unit", "单位编码", max_length=_field_length(BudgetUnit, "code"), help=_("须是“预算单位”表中的单位编码")),
         Column("category", "项目类别", kind=CHOICE, choices=CATEGORIES),
@@ -189,8 +210,16 @@ EXPENDITURES = Sheet(
             kind=ECONOMIC_CLASS,
             help=_("部门预算支出经济分类的3位或5位编码，如 302 或 30201，见“经济分类表”"),
         ),
-        Column("memo", "摘要", max_length=500),
-        Column("voucher", "凭证号", required=False, max_length=64),
+        Column("memo", "摘要", required=False, max_length=_field_length(Expenditure, "memo")),
+        Column("voucher", "凭证号", required=False, max_length=_field_length(Expenditure, "voucher")),
+        Column(
+            "status", "状态", kind=CHOICE, choices=STATUSES, required=False, help=_("已生效、待审批或已驳回；不填为已生效")
+        ),
+        Column("procurement_method", "采购方式", kind=CHOICE, choices=PROCUREMENT_METHODS, required=False),
+        Column("decided_by", "审批人", required=False, max_length=USERNAME_LENGTH, help=_("三重一大审批人的用户名")),
+        Column("meeting_date", "党组会日期", kind=DATE, required=False),
+        Column("minutes_number", "会议纪要号", required=False, max_length=_field_length(Expenditure, "minutes_number")),
+        Column("rejection_reason", "驳回理由", required=False, max_length=TEXT_CELL_LENGTH),
     ),
 )
 
@@ -202,7 +231,7 @@ INDICATORS = Sheet(
         "（按产出50、效益30、满意度10平均分配）。"
     ),
     columns=(
-        Column("code", "指标编码", max_length=_field_length(Indicator, "code"), help=_("在年度内唯一")),
+        Column("code", "指标编码", max_length=_field_length(Indicator, "code"), validators=(validate_code,), help=_("在年度内唯一")),
         Column("level1", "一级指标", kind=CHOICE, choices=LEVEL1),
         Column(
             "level2",
@@ -237,10 +266,26 @@ INDICATORS = Sheet(
             max_length=_field_length(BudgetItem, "code"),
             help=_("不填为部门整体指标"),
         ),
+        Column("deviation_reason", "偏差原因分析", required=False, max_length=TEXT_CELL_LENGTH),
+        Column("corrective_measures", "改进措施", required=False, max_length=TEXT_CELL_LENGTH),
+        Column("results_final", "已定稿", kind=CHOICE, choices=YES_NO, required=False, help=_("是/否，不填为否")),
     ),
 )
 
-SHEETS: tuple[Sheet, ...] = (DEPARTMENT, UNITS, ITEMS, LINES, EXPENDITURES, INDICATORS)
+MONTH_CLOSES = Sheet(
+    key="month_closes",
+    name="月结",
+    required=False,
+    help=_("月结记录（可不要此表）：按发生顺序，每行一次结账或重新开账；导入时按此结账。"),
+    columns=(
+        Column("month", "月份", kind=INTEGER, help=_("1到12")),
+        Column("action", "操作", kind=CHOICE, choices=MONTH_ACTIONS, help=_("结账或重新开账")),
+        Column("reason", "理由", required=False, max_length=REOPEN_REASON_LENGTH, help=_("重新开账必填")),
+        Column("user", "操作人", required=False, max_length=USERNAME_LENGTH, help=_("用户名；不填为导入人")),
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (DEPARTMENT, UNITS, ITEMS, LINES, EXPENDITURES, INDICATORS, MONTH_CLOSES)
 SHEETS_BY_KEY = {sheet.key: sheet for sheet in SHEETS}
 
 # Extra sheets of the template; the reader ignores them.

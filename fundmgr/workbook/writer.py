@@ -4,10 +4,16 @@
 model values ("personnel", Decimal amounts, dates); it writes the Chinese labels, the drop-down
 lists of every enumerated column and the 说明 sheet. With no rows it is the empty template that
 `manage.py budget_template` writes; the demo loader and the year's export (issue 6) write rows.
+
+Every value goes through fundmgr.lib.cells, so a memo typed as "=HYPERLINK(…)" is text, never a
+formula. A number with more significant digits than a binary float keeps (15) is written as
+numeric text, which the reader accepts, so that no cent is lost on the way back.
 """
 
 import io
 from collections.abc import Iterable, Mapping
+
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -15,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from fundmgr.lib import cells
 from fundmgr.workbook import schema
 
 LAST_ROW = 1048576  # validations cover the whole column below the header
@@ -22,6 +29,7 @@ HEADER_FONT = Font(bold=True)
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 OPTIONAL_FILL = PatternFill("solid", fgColor="EDEDED")
 NUMBER_FORMATS = {schema.DATE: "yyyy-mm-dd", schema.AMOUNT: "#,##0.00"}
+FLOAT_DIGITS = 15  # significant digits an Excel number (an IEEE double) always keeps
 
 
 def _cell_value(column: schema.Column, value):
@@ -29,6 +37,8 @@ def _cell_value(column: schema.Column, value):
         return None
     if column.kind == schema.CHOICE:
         return column.label_for(value)
+    if isinstance(value, Decimal) and len(value.normalize().as_tuple().digits) > FLOAT_DIGITS:
+        return str(value)
     return value
 
 
@@ -45,22 +55,22 @@ def _instructions(book: Workbook) -> None:
         _("带下拉列表的列请从列表中选择。“经济分类表”列出可用的经济分类编码。"),
     ]
     for line in general:
-        sheet.append([line])
+        cells.append(sheet, [line])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
     header = [_("工作表"), _("列名"), _("英文列名"), _("是否必填"), _("说明")]
-    sheet.append(header)
+    cells.append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = HEADER_FONT
     for ws in schema.SHEETS:
-        sheet.append([ws.name, "", "", "", str(ws.help)])
+        cells.append(sheet, [ws.name, "", "", "", str(ws.help)])
         sheet.cell(row=sheet.max_row, column=1).font = HEADER_FONT
         for column in ws.columns:
             notes = [str(column.help)] if column.help else []
             if column.kind == schema.CHOICE:
                 notes.append(_("可选：%(values)s") % {"values": _("、").join(column.labels)})
-            sheet.append(
-                [ws.name, column.header, column.key, _("必填") if column.required else _("选填"), _("；").join(notes)]
+            cells.append(
+                sheet, [ws.name, column.header, column.key, _("必填") if column.required else _("选填"), _("；").join(notes)]
             )
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 14
@@ -74,10 +84,10 @@ def _instructions(book: Workbook) -> None:
 
 def _economic_class_sheet(book: Workbook, classes: Iterable[tuple[str, str]]) -> int:
     sheet = book.create_sheet(schema.ECONOMIC_CLASS_SHEET)
-    sheet.append([_("经济分类编码"), _("经济分类名称")])
+    cells.append(sheet, [_("经济分类编码"), _("经济分类名称")])
     count = 0
     for code, name in classes:
-        sheet.append([code, name])
+        cells.append(sheet, [code, name])
         count += 1
     sheet.column_dimensions["B"].width = 30
     return count
@@ -107,7 +117,7 @@ def workbook_write(
     for ws in schema.SHEETS:
         sheet = book.create_sheet(ws.name)
         sheets.append((ws, sheet))
-        sheet.append([column.header for column in ws.columns])
+        cells.append(sheet, [column.header for column in ws.columns])
         for index, column in enumerate(ws.columns, start=1):
             cell = sheet.cell(row=1, column=index)
             cell.font = HEADER_FONT
@@ -120,7 +130,7 @@ def workbook_write(
             if column.kind in NUMBER_FORMATS
         }
         for number, row in enumerate(rows.get(ws.key, []), start=2):
-            sheet.append([_cell_value(column, row.get(column.key)) for column in ws.columns])
+            cells.append(sheet, [_cell_value(column, row.get(column.key)) for column in ws.columns])
             for index, number_format in formats.items():  # (sheet.max_row would rescan every cell)
                 cell = sheet.cell(row=number, column=index)
                 if cell.value is not None and not isinstance(cell.value, str):

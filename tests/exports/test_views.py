@@ -65,7 +65,7 @@ def test_accountant_sees_only_the_expenditure_detail_on_the_exports_page(client,
 @pytest.mark.parametrize("what", ["self-evaluation", "project-evaluation", "execution", "workbook", "report"])
 def test_accountant_cannot_download_the_department_files(client, ledger, what):
     client.force_login(ledger.accountant_a)
-    assert client.get(download_url(what)).status_code == 404
+    assert client.get(download_url(what)).status_code == 403  # a member whose role lacks the right
 
 
 def test_accountant_gets_only_their_own_units_expenditures(client, ledger):
@@ -127,5 +127,5 @@ def test_finance_writes_the_report_narrative(client, ledger):
 def test_only_finance_edits_the_narrative(client, ledger, persona):
     client.force_login(getattr(ledger, persona))
     url = reverse("exports:narrative", kwargs={"department_code": "TST", "year": 2024})
-    assert client.post(url, {"duties": "改写"}).status_code == 404
+    assert client.post(url, {"duties": "改写"}).status_code == 403  # a member whose role lacks the right
     assert DepartmentYear.objects.get(pk=ledger.department_year.pk).duties == ""

@@ -228,11 +228,11 @@ def test_every_text_column_is_no_longer_than_its_model_field():
 
 def test_merged_cells_read_as_excel_stores_them(existing_year):
     book = workbook(valid_sheets())
-    book["支出明细"].merge_cells("E3:E4")  # 摘要 of rows 3 and 4: row 4's is now blank
+    book["支出明细"].merge_cells("D3:D4")  # 经济分类 of rows 3 and 4: row 4's is now blank
     book["部门"].merge_cells("D1:F2")  # a decorative block beside the data is ignored
     before = ledger_dump()
     result = workbook_import(source=saved(book), replace=True)
-    assert messages(result) == ["支出明细 第4行 摘要: 摘要不能为空"]
+    assert messages(result) == ["支出明细 第4行 经济分类: 经济分类不能为空"]
     assert ledger_dump() == before
 
 

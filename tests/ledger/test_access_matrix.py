@@ -1,30 +1,55 @@
-"""Every URL of the app × every persona → the expected status (issue 4, "an access matrix").
+"""Every URL of the app × every persona → the expected status.
 
 The URL list is walked from the resolver, so a URL added without a row here fails
 test_every_url_has_a_row_in_the_matrix. Admin URLs are covered by the admin tests below.
+
+Department pages derive their statuses from the one rule of fundmgr.access, by what the address
+names (the department, or a record of unit A) and what the page needs of the role:
+- 302 to the login page for anonymous visitors;
+- 404 when the user has no membership for what the address names: the outsider everywhere, and the
+  accountant of unit B on anything of unit A (same department, another unit);
+- 403 when they belong there but their role lacks the right (a leader entering spending, an
+  accountant approving or reading department-wide figures);
+- otherwise the page's own answer (200, or 405 for a GET of a POST-only action).
 """
 
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from fundmgr.access import DEPARTMENT_WIDE, FINANCE, READ, SPEND
 from tests.personas import PERSONAS, World
 
 pytestmark = pytest.mark.django_db
 
 F, A, B, L, O, N = PERSONAS  # finance, accountant_a, accountant_b, leader, outsider, anonymous
 
+DEPARTMENT, UNIT_A = "department", "unit A"  # what the address names
+ROLE_HAS = {  # need -> the personas whose role has it in the department
+    READ: {F, A, B, L},
+    SPEND: {F, A, B},
+    FINANCE: {F},
+    DEPARTMENT_WIDE: {F, L},
+}
+
 
 def statuses(finance, accountant_a, accountant_b, leader, outsider, anonymous=302):
     return {F: finance, A: accountant_a, B: accountant_b, L: leader, O: outsider, N: anonymous}
 
 
-READ_ALL = statuses(200, 200, 200, 200, 404)
-READ_UNIT_A = statuses(200, 200, 404, 200, 404)  # a record of unit A
-SPEND = statuses(200, 200, 200, 403, 404)
-SPEND_UNIT_A = statuses(200, 200, 404, 403, 404)
-FINANCE_PAGE = statuses(200, 403, 403, 403, 404)
-FINANCE_POST_ONLY = statuses(405, 403, 403, 403, 404)  # GET of a POST-only action
+def by_rule(owner: str, need: str, ok: int = 200) -> dict:
+    """Each persona's status on a department page, from fundmgr.access's rule."""
+
+    def status(persona):
+        if persona == N:
+            return 302
+        if persona == O or (owner == UNIT_A and persona == B):
+            return 404
+        return ok if persona in ROLE_HAS[need] else 403
+
+    return {persona: status(persona) for persona in PERSONAS}
+
+
 SIGNED_IN = statuses(200, 200, 200, 200, 200)
 
 
@@ -38,42 +63,42 @@ MATRIX = {
     "login": (lambda w: {}, "", statuses(200, 200, 200, 200, 200, 200)),
     "logout": (lambda w: {}, "", statuses(405, 405, 405, 405, 405, 405)),
     "set_language": (lambda w: {}, "", statuses(302, 302, 302, 302, 302, 302)),
-    # issue 5: an accountant's department dashboard is their unit's: they are redirected there
+    # an accountant's department dashboard is their unit's: they are redirected there
     "department": (dept, "", statuses(200, 302, 302, 200, 404)),
-    "units:expenditures_export": (lambda w: dept(w, unit_code=w.unit_a.code), "", READ_UNIT_A),
+    "units:expenditures_export": (lambda w: dept(w, unit_code=w.unit_a.code), "", by_rule(UNIT_A, READ)),
     # the province view is for superusers and the 财政厅 group (tests/fundmgr/test_dashboard_pages.py)
     "province": (lambda w: {"year": w.department_year.year}, "", statuses(404, 404, 404, 404, 404)),
-    "units:detail": (lambda w: dept(w, unit_code=w.unit_a.code), "", READ_UNIT_A),
-    "projects:detail": (lambda w: dept(w, item_code=w.item_a.code), "", READ_UNIT_A),
-    "expenditures:list": (dept, "", READ_ALL),
-    "expenditures:new": (dept, "", SPEND),
-    "expenditures:edit": (lambda w: dept(w, pk=w.spent_a.pk), "", SPEND_UNIT_A),
-    "expenditures:delete": (lambda w: dept(w, pk=w.spent_a.pk), "", SPEND_UNIT_A),
-    "expenditures:history": (lambda w: dept(w, pk=w.spent_a.pk), "", READ_UNIT_A),
-    "expenditures:available": (dept, "?item={item_a}&date=2024-07-01", READ_UNIT_A),
-    "expenditures:approvals": (dept, "", FINANCE_PAGE),
-    "expenditures:approve": (lambda w: dept(w, pk=w.pending_a.pk), "", FINANCE_POST_ONLY),
-    "expenditures:reject": (lambda w: dept(w, pk=w.pending_a.pk), "", FINANCE_POST_ONLY),
-    "budget_lines:list": (dept, "", READ_ALL),
-    "budget_lines:new": (dept, "", FINANCE_PAGE),
-    "budget_lines:history": (lambda w: dept(w, pk=w.line_a.pk), "", READ_UNIT_A),
-    "closing:months": (dept, "", READ_ALL),
-    "closing:close": (lambda w: dept(w, month=3), "", FINANCE_POST_ONLY),
-    "closing:reopen": (lambda w: dept(w, month=3), "", FINANCE_POST_ONLY),
-    "audit:changes": (dept, "", READ_ALL),
-    "audit:indicator_history": (lambda w: dept(w, pk=w.indicator_a.pk), "", READ_UNIT_A),
-    # issue 3's pages: department-wide ones are 404 for accountants, the results form is the finance office's
-    "indicators:evaluation": (dept, "", statuses(200, 404, 404, 200, 404)),
-    "indicators:monitoring": (dept, "", statuses(200, 404, 404, 200, 404)),
-    "indicators:item_evaluation": (lambda w: dept(w, item_code=w.item_a.code), "", READ_UNIT_A),
-    "indicators:results": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", statuses(200, 404, 404, 404, 404)),
+    "units:detail": (lambda w: dept(w, unit_code=w.unit_a.code), "", by_rule(UNIT_A, READ)),
+    "projects:detail": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
+    "expenditures:list": (dept, "", by_rule(DEPARTMENT, READ)),
+    "expenditures:new": (dept, "", by_rule(DEPARTMENT, SPEND)),
+    "expenditures:edit": (lambda w: dept(w, pk=w.spent_a.pk), "", by_rule(UNIT_A, SPEND)),
+    "expenditures:delete": (lambda w: dept(w, pk=w.spent_a.pk), "", by_rule(UNIT_A, SPEND)),
+    "expenditures:history": (lambda w: dept(w, pk=w.spent_a.pk), "", by_rule(UNIT_A, READ)),
+    "expenditures:available": (dept, "?item={item_a}&date=2024-07-01", by_rule(UNIT_A, READ)),
+    "expenditures:approvals": (dept, "", by_rule(DEPARTMENT, FINANCE)),
+    "expenditures:approve": (lambda w: dept(w, pk=w.pending_a.pk), "", by_rule(UNIT_A, FINANCE, ok=405)),
+    "expenditures:reject": (lambda w: dept(w, pk=w.pending_a.pk), "", by_rule(UNIT_A, FINANCE, ok=405)),
+    "budget_lines:list": (dept, "", by_rule(DEPARTMENT, READ)),
+    "budget_lines:new": (dept, "", by_rule(DEPARTMENT, FINANCE)),
+    "budget_lines:history": (lambda w: dept(w, pk=w.line_a.pk), "", by_rule(UNIT_A, READ)),
+    "closing:months": (dept, "", by_rule(DEPARTMENT, READ)),
+    "closing:close": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE, ok=405)),
+    "closing:reopen": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE, ok=405)),
+    "audit:changes": (dept, "", by_rule(DEPARTMENT, READ)),
+    "audit:indicator_history": (lambda w: dept(w, pk=w.indicator_a.pk), "", by_rule(UNIT_A, READ)),
+    "indicators:evaluation": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
+    "indicators:monitoring": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
+    "indicators:item_evaluation": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
+    "indicators:results": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", by_rule(UNIT_A, FINANCE)),
+    # not a department's address: the finance office of some department uploads (fundmgr.upload)
     "upload:workbook": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
     "accounts:password": (lambda w: {}, "", SIGNED_IN),
     "accounts:password_done": (lambda w: {}, "", SIGNED_IN),
-    # issue 6: accountants see the exports page but download only their own unit's expenditure detail
-    "exports:index": (dept, "", READ_ALL),
-    "exports:download": (lambda w: dept(w, what="self-evaluation"), "", statuses(200, 404, 404, 200, 404)),
-    "exports:narrative": (dept, "", statuses(200, 404, 404, 404, 404)),
+    # accountants see the exports page but download only their own unit's expenditure detail
+    "exports:index": (dept, "", by_rule(DEPARTMENT, READ)),
+    "exports:download": (lambda w: dept(w, what="self-evaluation"), "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
+    "exports:narrative": (dept, "", by_rule(DEPARTMENT, FINANCE)),
 }
 
 

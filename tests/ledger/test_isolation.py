@@ -126,3 +126,38 @@ def test_a_member_of_another_department_gets_404(world, as_persona, client):
     client.force_login(other.finance)
     assert client.get(url(world, "expenditures:list")).status_code == 404
     assert client.get(url(world, "expenditures:history", pk=world.spent_a.pk)).status_code == 404
+
+
+def test_another_units_accountant_gets_404_not_403_for_unit_a_s_records_even_on_finance_actions(world, as_persona):
+    """The record is looked up before the role is checked: unit B's accountant learns nothing of unit A."""
+    client = as_persona("accountant_b")
+    approve = {f"{world.pending_a.pk}-meeting_date": "2024-06-10", f"{world.pending_a.pk}-minutes_number": "1"}
+    assert client.post(url(world, "expenditures:approve", pk=world.pending_a.pk), approve).status_code == 404
+    reject = {f"{world.pending_a.pk}-rejection_reason": "x"}
+    assert client.post(url(world, "expenditures:reject", pk=world.pending_a.pk), reject).status_code == 404
+    assert client.get(url(world, "indicators:results", indicator_code=world.indicator_a.code)).status_code == 404
+    world.pending_a.refresh_from_db()
+    assert world.pending_a.status == Expenditure.Status.PENDING
+
+
+def test_a_member_whose_role_lacks_the_right_gets_403_on_department_wide_pages(world, as_persona):
+    client = as_persona("accountant_a")
+    assert client.get(url(world, "indicators:evaluation")).status_code == 403
+    assert client.get(url(world, "indicators:results", indicator_code=world.indicator_a.code)).status_code == 403
+    assert as_persona("leader").get(url(world, "exports:narrative")).status_code == 403
+
+
+def test_a_record_id_of_another_department_is_404_for_its_finance_office_too(world, client):
+    from tests import personas
+
+    other = personas.build(code="OTHER", prefix="other_")
+    client.force_login(other.finance)
+    foreign = {"department_code": other.code, "year": other.year}
+    for name in ("expenditures:edit", "expenditures:delete", "expenditures:history", "expenditures:approve"):
+        assert client.get(reverse(name, kwargs={**foreign, "pk": world.pending_a.pk})).status_code == 404, name
+    approve = {f"{world.pending_a.pk}-meeting_date": "2024-06-10", f"{world.pending_a.pk}-minutes_number": "1"}
+    assert client.post(reverse("expenditures:approve", kwargs={**foreign, "pk": world.pending_a.pk}), approve).status_code == 404
+    available = client.get(reverse("expenditures:available", kwargs=foreign), {"item": world.item_a.pk})
+    assert available.status_code == 404
+    world.pending_a.refresh_from_db()
+    assert world.pending_a.status == Expenditure.Status.PENDING

@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -13,9 +14,17 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the .xlsx workbook")
         parser.add_argument("--replace", action="store_true", help="replace the department-year if it exists")
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+        parser.add_argument(
+            "--user", help="record the import as this user (the closer of the months the workbook closes, when it names none)"
+        )
 
-    def handle(self, *args, file, replace, dry_run, **options):
-        result = workbook_import(source=file, replace=replace, dry_run=dry_run)
+    def handle(self, *args, file, replace, dry_run, user=None, **options):
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None:
+                raise CommandError(_("用户“%(username)s”不存在") % {"username": user})
+        result = workbook_import(source=file, replace=replace, dry_run=dry_run, user=importer)
         import_logged(result, user=os_user(), channel="command", replace=replace, dry_run=dry_run, source=str(file))
         if result.errors:
             for error in result.errors:

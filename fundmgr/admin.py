@@ -1,0 +1,19 @@
+"""Accounts, groups and the login-lockout records span every department: in the admin only
+superusers see or change them. A finance office gives roles through Membership (units.admin),
+so no Django permission it is granted can make a superuser or read another department's people.
+
+Re-registers what django.contrib.auth and django-axes registered: they come earlier in
+INSTALLED_APPS, so their admin modules have already run."""
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from fundmgr.admin_utils import SuperuserOnlyAdminMixin
+
+for model in (get_user_model(), Group, AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        registered = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        admin.site.register(model, type(registered.__name__, (SuperuserOnlyAdminMixin, registered), {}))

@@ -1,0 +1,1 @@
+"""Small helpers every layer may import: nothing here imports an app."""

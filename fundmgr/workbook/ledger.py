@@ -1,0 +1,220 @@
+"""Writing an accepted workbook's rows into the ledger, for the importer (fundmgr.workbook.importer).
+
+Bulk inserts in batches of IMPORT_BATCH_SIZE, each with its history rows (simple_history), inside
+the importer's transaction: the heads first (units, items, lines), then the expenditures as they
+are read, then indicators and the month closes of the 月结 sheet.
+"""
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+
+from fundmgr.workbook import schema as S
+from fundmgr.workbook.reader import Row
+from fundmgr.workbook.rules import MonthEvent
+from indicators.models import Indicator
+from projects.models import BudgetItem, BudgetLine, Expenditure
+from units.models import BudgetUnit, DepartmentYear, MonthClose
+
+IMPORT_BATCH_SIZE = 1000
+# Stored in the history as the Chinese msgid; the change log translates it when shown (fundmgr.audit).
+CHANGE_REASON = gettext_noop("工作簿导入")
+
+
+def _delete_with_history(queryset, user) -> None:
+    """Delete rows in bulk and record each deletion in its history table, in two queries plus
+    one INSERT per batch. A plain queryset.delete() would send a post_delete signal per row,
+    and simple_history would write one history row per query."""
+    model = queryset.model
+    history = get_history_manager_for_model(model)
+    now = timezone.now()
+    tracked = history.model.tracked_fields
+    batch = []
+    for obj in queryset.iterator(chunk_size=IMPORT_BATCH_SIZE):
+        batch.append(
+            history.model(
+                history_date=now,
+                history_user=user,
+                history_change_reason=CHANGE_REASON,
+                history_type="-",
+                **{f.attname: getattr(obj, f.attname) for f in tracked},
+            )
+        )
+        if len(batch) == IMPORT_BATCH_SIZE:
+            history.model.objects.bulk_create(batch)
+            batch = []
+    history.model.objects.bulk_create(batch)
+    # _raw_delete skips the per-row signals whose only listener is the history we just wrote.
+    queryset._raw_delete(queryset.db)
+
+
+class UserIds(dict):
+    """username -> user id or None, one query per distinct name: a backup may come from another
+    database, where a decision's user is then left blank."""
+
+    def __call__(self, username: str) -> int | None:
+        if not username:
+            return None
+        if username not in self:
+            self[username] = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
+        return self[username]
+
+
+class LedgerWriter:
+    """Writes one department-year's rows: the heads (units, items, lines) first, then the
+    expenditures in batches as they are read, then indicators and month closes."""
+
+    def __init__(self, department_year: DepartmentYear, *, user):
+        self.department_year = department_year
+        self.user = user
+        self.replaced = False
+        self.items_by_code: dict[str, BudgetItem] = {}
+        self.batch: list[Expenditure] = []
+        self.history = {"batch_size": IMPORT_BATCH_SIZE, "default_user": user, "default_change_reason": CHANGE_REASON}
+        self.user_id = UserIds()
+
+    def replace_and_write_heads(self, small: dict[str, list[Row]]) -> None:
+        department_year, user = self.department_year, self.user
+        items_of_year = BudgetItem.objects.filter(department_year=department_year)
+        if items_of_year.exists() or Indicator.objects.filter(department_year=department_year).exists():
+            self.replaced = True
+            _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
+            _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
+            _delete_with_history(BudgetLine.objects.filter(item__department_year=department_year), user)
+            items_of_year._raw_delete(items_of_year.db)  # their children are gone; items have no history
+
+        department = department_year.department
+        units = {unit.code: unit for unit in BudgetUnit.objects.filter(department=department)}
+        new_units, changed_units = [], []
+        unit_fields = ["name", "kind", "authorized_staff", "actual_staff", "retired_staff", "lixiu_staff", "position"]
+        for position, row in enumerate(small[S.UNITS.key], start=1):
+            values = {key: row[key] for key in unit_fields if key != "position"}
+            values["position"] = position
+            unit = units.get(row["code"])
+            if unit is None:
+                unit = BudgetUnit(department=department, code=row["code"], **values)
+                new_units.append(unit)
+                units[row["code"]] = unit
+            elif any(getattr(unit, key) != value for key, value in values.items()):
+                for key, value in values.items():
+                    setattr(unit, key, value)
+                changed_units.append(unit)
+        BudgetUnit.objects.bulk_create(new_units, batch_size=IMPORT_BATCH_SIZE)
+        if changed_units:
+            BudgetUnit.objects.bulk_update(changed_units, unit_fields, batch_size=IMPORT_BATCH_SIZE)
+        if any(unit.pk is None for unit in new_units):  # backends that cannot return ids from a bulk insert
+            units = {unit.code: unit for unit in BudgetUnit.objects.filter(department=department)}
+
+        items = [
+            BudgetItem(
+                department_year=department_year,
+                unit=units[row["unit"]],
+                code=row["code"],
+                name=row["name"],
+                category=row["category"],
+                procurement_required=bool(row["procurement_required"]),
+                position=position,
+            )
+            for position, row in enumerate(small[S.ITEMS.key], start=1)
+        ]
+        BudgetItem.objects.bulk_create(items, batch_size=IMPORT_BATCH_SIZE)
+        self.items_by_code = {item.code: item for item in items}
+        if any(item.pk is None for item in items):
+            self.items_by_code = {item.code: item for item in BudgetItem.objects.filter(department_year=department_year)}
+
+        bulk_create_with_history(
+            [
+                BudgetLine(
+                    item=self.items_by_code[row["project"]],
+                    source=row["source"],
+                    kind=row["kind"],
+                    amount=row["amount"],
+                    date=row["date"],
+                    document=row["document"],
+                    created_by=user,
+                )
+                for row in small[S.LINES.key]
+            ],
+            BudgetLine,
+            **self.history,
+        )
+
+    def expenditure(self, row: Row) -> None:
+        # A blank status is approved: imported spending is the booked ledger (the 三重一大
+        # decisions, if any, were taken before it was booked), as before the status column.
+        self.batch.append(
+            Expenditure(
+                item=self.items_by_code[row["project"]],
+                date=row["date"],
+                amount=row["amount"],
+                economic_class_id=row["economic_class"],
+                memo=row["memo"],
+                voucher=row["voucher"],
+                procurement_method=row["procurement_method"] or "",
+                status=row["status"] or Expenditure.Status.APPROVED,
+                entered_by=self.user,
+                decided_by_id=self.user_id(row["decided_by"]),
+                meeting_date=row["meeting_date"],
+                minutes_number=row["minutes_number"],
+                rejection_reason=row["rejection_reason"],
+            )
+        )
+        if len(self.batch) >= IMPORT_BATCH_SIZE:
+            self._flush()
+
+    def _flush(self) -> None:
+        bulk_create_with_history(self.batch, Expenditure, **self.history)
+        self.batch = []
+
+    def finish(self, small: dict[str, list[Row]], events: list[MonthEvent]) -> None:
+        self._flush()
+        department_year = self.department_year
+        bulk_create_with_history(
+            [
+                Indicator(
+                    department_year=department_year,
+                    item=self.items_by_code[row["project"]] if row["project"] else None,
+                    code=row["code"],
+                    level1=row["level1"],
+                    level2=row["level2"],
+                    name=row["name"],
+                    direction=row["direction"],
+                    target=row["target"],
+                    unit=row["unit"],
+                    points=row["points"],
+                    midyear=row["midyear"],
+                    actual=row["actual"],
+                    tier=row["tier"] or "",
+                    rate=row["rate"],
+                    deviation_reason=row["deviation_reason"],
+                    corrective_measures=row["corrective_measures"],
+                    results_final=bool(row["results_final"]),
+                    position=position,
+                )
+                for position, row in enumerate(small[S.INDICATORS.key], start=1)
+            ],
+            Indicator,
+            **self.history,
+        )
+        self._replay_month_events(events)
+        department_year.imported_at = timezone.now()
+        department_year.imported_by = self.user
+        department_year.save(update_fields=["imported_at", "imported_by"])
+
+    def _replay_month_events(self, events: list[MonthEvent]) -> None:
+        """Close and reopen months as the 月结 sheet lists them, each recorded in the month
+        close's history with its user and, for a reopening, its reason (as units.services does)."""
+        User = get_user_model()
+        for event in events:
+            actor_id = self.user_id(event.user) or (self.user.pk if self.user else None)
+            actor = User(pk=actor_id) if actor_id else None
+            if event.action == S.CLOSE:
+                close = MonthClose(department_year=self.department_year, month=event.month, closed_by_id=actor_id)
+                close._history_user = actor
+                close.save()
+            else:
+                close = MonthClose.objects.get(department_year=self.department_year, month=event.month)
+                close._change_reason = event.reason
+                close._history_user = actor
+                close.delete()

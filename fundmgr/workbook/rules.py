@@ -1,0 +1,289 @@
+"""The rules of a budget workbook that need more than one cell (DOMAIN.md sections 2-4).
+
+`WorkbookRules` is fed the rows as the importer reads them: the small sheets whole, the
+expenditures one row at a time, so that a sheet of 200,000 rows is never held in memory; of an
+expenditure it keeps only what availability control and month closing need (item, date,
+amount, row number). `finish` then applies the rules that need every row. Every error is kept,
+none stops the others, and each names its sheet, Excel row and column.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from fundmgr.workbook import schema
+from fundmgr.workbook.reader import Collector, Row
+from indicators.scoring import IndicatorInput, ScoringError, assign_points, tier_ratio
+from projects.availability import Movement, replay
+from projects.services import format_yuan
+
+S = schema
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class MonthEvent:
+    """One line of the 月结 sheet, or of a year's month-close history."""
+
+    month: int
+    action: str  # schema.CLOSE or schema.REOPEN
+    reason: str = ""
+    user: str = ""  # a username, or ""
+    row: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.month, self.action, self.reason if self.action == S.REOPEN else "")
+
+
+class WorkbookRules:
+    def __init__(self, *, economic_classes: set[str], collector: Collector):
+        self.economic_classes = economic_classes
+        self.collector = collector
+        self.year: int | None = None
+        self.units: dict[str, Row] = {}
+        self.items: dict[str, Row] = {}
+        # Per item code: (date, budget, spending, sheet, row number); tuples, not Movements, to stay small.
+        self._movements: dict[str, list[tuple]] = defaultdict(list)
+        self._dates: dict[date, date] = {}  # one date object per day, however many rows share it
+        self._pending_by_month: Counter = Counter()
+        self.closed_months: dict[int, MonthEvent] = {}  # month -> the event that closed it, after month_closes()
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _unique(self, sheet: schema.Sheet, rows: list[Row], key: str = "code") -> dict[str, Row]:
+        first: dict[str, Row] = {}
+        column = sheet.column(key)
+        for row in rows:
+            code = row[key]
+            if not code or not row.ok(key):
+                continue
+            if code in first:
+                self.collector.add(
+                    sheet,
+                    row.number,
+                    column,
+                    _("%(column)s“%(code)s”重复（第%(first)s行已使用）")
+                    % {"column": column.header, "code": code, "first": first[code].number},
+                )
+            else:
+                first[code] = row
+        return first
+
+    def _in_year(self, sheet: schema.Sheet, row: Row, key: str = "date") -> None:
+        day = row[key]
+        if self.year is not None and day is not None and day.year != self.year:
+            self.collector.add(sheet, row.number, sheet.column(key), _("日期须在%(year)s年度内") % {"year": self.year})
+            row.bad.add(key)
+
+    def _resolve(self, sheet: schema.Sheet, row: Row, key: str, known: dict[str, Row], target: schema.Sheet, what: str):
+        code = row[key]
+        if not code or not row.ok(key):
+            return None
+        found = known.get(code)
+        if found is None:
+            self.collector.add(
+                sheet,
+                row.number,
+                sheet.column(key),
+                _("%(what)s“%(code)s”不存在于“%(target)s”表") % {"what": what, "code": code, "target": target.name},
+            )
+            row.bad.add(key)
+        return found
+
+    # ---- the sheets, in the order the importer reads them ------------------------------------
+
+    def department(self, rows: list[Row], *, present: bool) -> Row | None:
+        if present and len(rows) != 1:
+            number = rows[1].number if len(rows) > 1 else 2
+            self.collector.add(S.DEPARTMENT, number, None, _("“部门”表须恰好填写一行"))
+        row = rows[0] if rows else None
+        self.year = row["year"] if row is not None and row.ok("year") else None
+        return row
+
+    def units_sheet(self, rows: list[Row]) -> None:
+        self.units = self._unique(S.UNITS, rows)
+
+    def items_sheet(self, rows: list[Row]) -> None:
+        self.items = self._unique(S.ITEMS, rows)
+        for row in rows:
+            self._resolve(S.ITEMS, row, "unit", self.units, S.UNITS, _("单位编码"))
+
+    def lines_sheet(self, rows: list[Row]) -> None:
+        for row in rows:
+            self._resolve(S.LINES, row, "project", self.items, S.ITEMS, _("项目编码"))
+            self._in_year(S.LINES, row)
+            if row.ok("project", "amount", "date", "kind") and row["project"] in self.items:
+                signed = -row["amount"] if row["kind"] == "reduction" else row["amount"]
+                self._movements[row["project"]].append((row["date"], signed, ZERO, S.LINES, row.number))
+
+    def expenditure(self, row: Row) -> bool:
+        """One row of 支出明细; True when it may be written (no error found in it)."""
+        errors_before = len(self.collector.errors)
+        self._resolve(S.EXPENDITURES, row, "project", self.items, S.ITEMS, _("项目编码"))
+        self._in_year(S.EXPENDITURES, row)
+        code = row["economic_class"]
+        if code and row.ok("economic_class") and code not in self.economic_classes:
+            self.collector.add(
+                S.EXPENDITURES,
+                row.number,
+                S.EXPENDITURES.column("economic_class"),
+                _("经济分类“%(code)s”不存在，须为部门预算支出经济分类的3位或5位编码") % {"code": code},
+            )
+        status = row["status"] or "approved"
+        # A rejected expenditure reserves nothing (projects.services.COMMITTED); pending spending does.
+        if status != "rejected" and row.ok("project", "amount", "date", "status") and row["project"] in self.items:
+            day = self._dates.setdefault(row["date"], row["date"])
+            self._movements[row["project"]].append((day, ZERO, row["amount"], S.EXPENDITURES, row.number))
+        if status == "pending" and row.ok("date") and row["date"] is not None:
+            self._pending_by_month[row["date"].month] += 1
+        return len(self.collector.errors) == errors_before and not row.bad
+
+    def indicators_sheet(self, rows: list[Row]) -> None:
+        self._unique(S.INDICATORS, rows)
+        _validate_indicators(rows, self.items, self.collector, self._resolve)
+
+    def month_closes(self, rows: list[Row], *, present: bool, history: list[MonthEvent]) -> list[MonthEvent]:
+        """The 月结 events to replay: the sheet's events after those the year's history already holds.
+
+        The history of an existing year is its audit trail: the sheet must start with it (a
+        re-imported export does) and may only add to it. Without the sheet, nothing is replayed.
+        """
+        if not present:
+            return []
+        sheet, column = S.MONTH_CLOSES, S.MONTH_CLOSES.column
+        events, closed = [], {}
+        for event in history:
+            if event.action == S.CLOSE:
+                closed[event.month] = event
+            else:
+                closed.pop(event.month, None)
+        for row in rows:
+            if not row.ok("month", "action") or row["month"] is None or row["action"] is None:
+                continue
+            month = row["month"]
+            if not 1 <= month <= 12:
+                self.collector.add(sheet, row.number, column("month"), _("月份须在1到12之间"))
+                continue
+            event = MonthEvent(month, row["action"], row["reason"] or "", row["user"] or "", row.number)
+            events.append(event)
+        if history and [event.key for event in events[: len(history)]] != [event.key for event in history]:
+            mismatch = next(
+                (index for index, (event, past) in enumerate(zip(events, history)) if event.key != past.key), len(events)
+            )
+            number = events[mismatch].row if mismatch < len(events) else (events[-1].row if events else 1)
+            self.collector.add(
+                sheet,
+                number,
+                "",
+                _("月结记录须以该年度已有的%(count)s条结账、重新开账记录开头，已有的记录不能改写") % {"count": len(history)},
+            )
+            return []
+        new_events = events[len(history):]
+        for event in new_events:
+            if event.action == S.CLOSE:
+                if event.month in closed:
+                    self.collector.add(sheet, event.row, column("month"), _("%(month)s月已结账") % {"month": event.month})
+                closed[event.month] = event
+            else:
+                if event.month not in closed:
+                    self.collector.add(
+                        sheet, event.row, column("action"), _("%(month)s月未结账，不能重新开账") % {"month": event.month}
+                    )
+                if not event.reason.strip():
+                    self.collector.add(sheet, event.row, column("reason"), _("请填写重新开账的理由"))
+                closed.pop(event.month, None)
+        self.closed_months = closed
+        return new_events
+
+    def finish(self) -> None:
+        """The rules that need every row: availability control, and no pending spending in a closed month."""
+        for code, movements in self._movements.items():
+            item_name = self.items[code]["name"]
+            ordered = [
+                Movement(date=day, budget=budget, spending=spending, ref=(sheet, number))
+                for day, budget, spending, sheet, number in movements
+            ]
+            # Availability control: the very rule the forms and the admin apply (projects.availability).
+            for refusal in replay(ordered):
+                sheet, number = refusal.movement.ref
+                what = _("支出") if sheet is S.EXPENDITURES else _("调减")
+                amount = refusal.movement.spending or -refusal.movement.budget
+                self.collector.add(
+                    sheet,
+                    number,
+                    sheet.column("amount"),
+                    _("项目“%(item)s”可用指标 %(available)s 元，本次%(what)s %(amount)s 元，超出 %(shortfall)s 元")
+                    % {
+                        "item": item_name,
+                        "available": format_yuan(refusal.available),
+                        "what": what,
+                        "amount": format_yuan(amount),
+                        "shortfall": format_yuan(refusal.shortfall),
+                    },
+                )
+        for month, event in sorted(self.closed_months.items()):
+            count = self._pending_by_month.get(month, 0)
+            if count and event.row is not None:
+                self.collector.add(
+                    S.MONTH_CLOSES,
+                    event.row,
+                    S.MONTH_CLOSES.column("month"),
+                    _("%(month)s月尚有 %(count)s 笔待审批支出，请先审批或驳回后再结账") % {"month": month, "count": count},
+                )
+
+
+def _validate_indicators(rows: list[Row], items: dict[str, Row], collector: Collector, resolve) -> None:
+    sheet = schema.INDICATORS
+    col = sheet.column
+    scopes: dict[str | None, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row["project"]:
+            resolve(sheet, row, "project", items, schema.ITEMS, _("项目编码"))
+        if row.ok("level1", "level2") and row["level1"] and row["level2"]:
+            if row["level2"] not in schema.LEVEL2[row["level1"]]:
+                collector.add(
+                    sheet,
+                    row.number,
+                    col("level2"),
+                    _("%(level1)s下的二级指标须为：%(allowed)s")
+                    % {"level1": col("level1").label_for(row["level1"]), "allowed": _("、").join(schema.LEVEL2[row["level1"]])},
+                )
+        if row["points"] is not None and row["points"] <= 0:
+            collector.add(sheet, row.number, col("points"), _("分值须大于0"))
+            row.bad.add("points")
+        if row.ok("direction") and row["direction"]:
+            if row["direction"] == "qualitative":
+                if not row["tier"] and row.ok("tier"):
+                    collector.add(sheet, row.number, col("tier"), _("定性指标须填写定性等级（达成、部分达成、未达成）"))
+                elif row["tier"] and row["rate"] is not None and row.ok("rate"):
+                    try:
+                        tier_ratio(row["tier"], row["rate"])
+                    except ScoringError as error:
+                        collector.add(sheet, row.number, col("rate"), str(error))
+            else:
+                for key, message in (("target", _("定量指标须填写目标值")), ("actual", _("定量指标须填写全年完成值"))):
+                    if row[key] is None and row.ok(key):
+                        collector.add(sheet, row.number, col(key), message)
+                if row["tier"]:
+                    collector.add(sheet, row.number, col("tier"), _("定性等级只用于定性指标"))
+                if row["rate"] is not None:
+                    collector.add(sheet, row.number, col("rate"), _("得分率只用于定性指标"))
+        scopes[row["project"] or None].append(row)
+
+    # Points: all or none within a scope, totalling 90 (indicators.scoring is the one place of the rule).
+    for scope_rows in scopes.values():
+        if not all(row.ok("points", "level1") and row["level1"] for row in scope_rows):
+            continue
+        inputs = [
+            IndicatorInput(code=row["code"] or str(row.number), level1=row["level1"], direction="ge", points=row["points"])
+            for row in scope_rows
+        ]
+        try:
+            assign_points(inputs)
+        except ScoringError as error:
+            at = next((row for row in scope_rows if row["points"] is None), scope_rows[0])
+            collector.add(sheet, at.number, col("points"), str(error))
