@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from fundmgr.access import DEPARTMENT_WIDE, require
 from fundmgr.scoping import ScopedViewMixin
 from indicators.models import Indicator
 from projects.models import BudgetItem, BudgetLine, Expenditure
@@ -138,10 +139,10 @@ class RecordHistoryView(ScopedViewMixin, TemplateView):
             unit_id = self.unit_of(latest)
         except Exception:  # the item itself is gone: nothing to show in this department
             raise Http404 from None
-        if not in_year or (unit_id is not None and not self.scope.sees_unit(unit_id)) or (
-            unit_id is None and self.scope.unit_id is not None
-        ):
+        if not in_year or (unit_id is not None and not self.scope.sees_unit(unit_id)):
             raise Http404
+        if unit_id is None:  # a department-level record: the department's, not a unit accountant's
+            require(self.scope, DEPARTMENT_WIDE)
         context.update(
             record_label=self.label_of(latest),
             model_name=self.model._meta.verbose_name,

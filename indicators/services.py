@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from indicators.models import Indicator
 from indicators.scoring import ScoringError, completion_ratio
 from indicators.selectors import indicator_input
+from units.locks import department_year_lock_shared
 
 
 def indicator_update_results(
@@ -35,7 +36,14 @@ def indicator_update_results(
     records who saved. Raises ValidationError keyed by form field, with Chinese messages.
     """
     with transaction.atomic():
-        locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        # The ledger's lock order (units/locks.py): the department-year shared, then the row. A
+        # replace of the year may have deleted the indicator since the form was loaded.
+        gone = _("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面")
+        if not department_year_lock_shared(indicator.department_year_id):
+            raise ValidationError(gone)
+        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+        if locked is None:
+            raise ValidationError(gone)
         qualitative = locked.direction == Indicator.Direction.QUALITATIVE
         errors: dict[str, str] = {}
         if qualitative:

@@ -57,6 +57,15 @@ def _lock_item(item: BudgetItem) -> BudgetItem:
     return locked
 
 
+def _relock(model, pk: int, gone_message: str):
+    """Re-read a row under its lock (step 3 of the lock order): the caller's copy may be stale, and
+    another user, or a replace of the year, may have deleted it since the page was loaded."""
+    row = model.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        raise ValidationError(gone_message)
+    return row
+
+
 def _current_item(item: BudgetItem) -> BudgetItem:
     """The item as stored, unlocked (the advisory checks); refused cleanly when it is gone."""
     current = BudgetItem.objects.select_related("department_year").filter(pk=item.pk).first()
@@ -190,7 +199,7 @@ def expenditure_update(
         raise ValidationError({"amount": _("金额须大于0")})
     with transaction.atomic():
         item = _lock_item(expenditure.item)
-        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        expenditure = _relock(Expenditure, expenditure.pk, _("该支出已不存在（年度数据可能刚被重新导入），请刷新页面"))
         _check_year_and_month(item=item, on=expenditure.date, field="date")
         _check_year_and_month(item=item, on=date, field="date")
         _check_procurement(item=item, procurement_method=procurement_method)
@@ -230,7 +239,7 @@ def expenditure_delete(*, expenditure: Expenditure) -> None:
     with transaction.atomic():
         item = _lock_item(expenditure.item)
         # Re-read under the lock: the caller's copy may carry a stale date.
-        expenditure = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+        expenditure = _relock(Expenditure, expenditure.pk, _("该支出已不存在（年度数据可能刚被重新导入），请刷新页面"))
         _check_year_and_month(item=item, on=expenditure.date, field="date")
         expenditure.delete()
 
@@ -270,7 +279,7 @@ def budget_line_update(
         raise ValidationError({"amount": _("金额须大于0")})
     with transaction.atomic():
         item = _lock_item(line.item)
-        line = BudgetLine.objects.select_for_update().get(pk=line.pk)
+        line = _relock(BudgetLine, line.pk, _("该预算指标已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面"))
         _check_year_and_month(item=item, on=line.date, field="date")
         _check_year_and_month(item=item, on=date, field="date")
         movements = item_movements(item, without_line=line.pk)
@@ -295,6 +304,7 @@ def budget_line_delete(*, line: BudgetLine) -> None:
     """Delete a budget line; refused when the item would then be overspent at some point."""
     with transaction.atomic():
         item = _lock_item(line.item)
+        line = _relock(BudgetLine, line.pk, _("该预算指标已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面"))
         _check_year_and_month(item=item, on=line.date, field="date")
         shortfall = -headroom(item_movements(item, without_line=line.pk), line.date)
         if shortfall > ZERO:

@@ -99,3 +99,12 @@ def test_a_quantitative_indicator_refuses_a_tier(dy, finance):
     with pytest.raises(ValidationError) as raised:
         indicator_update_results(indicator=counted, midyear=None, actual=Decimal("1"), tier="achieved", user=finance)
     assert "tier" in raised.value.message_dict
+
+
+def test_saving_results_of_an_indicator_deleted_meanwhile_is_refused_with_a_message(dy, finance):
+    stale = b.indicator(dy, "D9", target="10")
+    Indicator.objects.filter(pk=stale.pk).delete()
+    with pytest.raises(ValidationError) as raised:
+        indicator_update_results(indicator=stale, midyear=None, actual=Decimal("10"), user=finance)
+    assert "该绩效指标已不存在" in raised.value.messages[0]
+    assert not Indicator.objects.filter(code="D9").exists()

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from indicators.models import Indicator
 from projects.models import Expenditure
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +73,14 @@ def test_change_log_filters_by_user_and_date(world, as_persona):
     later = client.get(url(world, "audit:changes"), {"start": tomorrow}).content.decode()
     assert "会计录入" not in later
     assert "会计录入" in client.get(url(world, "audit:changes"), {"start": today.isoformat(), "end": today.isoformat()}).content.decode()
+
+
+def test_a_department_level_indicators_history_is_forbidden_to_a_unit_accountant_and_open_to_the_leader(world, as_persona):
+    department_level = Indicator.objects.create(
+        department_year=world.department_year, item=None, code="DEPT-1", level1=Indicator.Level1.OUTPUT, level2="数量",
+        name="部门指标", direction=Indicator.Direction.AT_LEAST, target=Decimal("10"),
+    )
+    address = url(world, "audit:indicator_history", pk=department_level.pk)
+    assert as_persona("accountant_a").get(address).status_code == 403
+    assert as_persona("leader").get(address).status_code == 200
+    assert as_persona("outsider").get(address).status_code == 404

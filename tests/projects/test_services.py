@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from projects import services
@@ -123,3 +124,41 @@ def test_deleting_a_budget_line_that_spending_depends_on_is_refused(item):
     with pytest.raises(ValidationError):
         services.budget_line_delete(line=BudgetLine.objects.get(item=item))
     assert BudgetLine.objects.filter(item=item).count() == 1
+
+
+def test_changing_spending_another_user_deleted_meanwhile_is_refused_with_a_message(item):
+    stale = spend(item, "100.00")
+    Expenditure.objects.filter(pk=stale.pk).delete()
+    with pytest.raises(ValidationError) as refused:
+        services.expenditure_update(
+            expenditure=stale, date=date(2024, 5, 2), amount=Decimal("50.00"),
+            economic_class=EconomicClass.objects.get(code="30216"),
+        )
+    assert "该支出已不存在" in refused.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.expenditure_delete(expenditure=stale)
+    assert not Expenditure.objects.filter(item=item).exists()
+
+
+def test_deleting_a_line_checks_its_stored_date_not_a_stale_copy(item):
+    line = services.budget_line_create(
+        item=item, source=BudgetLine.Source.LOCAL, kind=BudgetLine.Kind.ADDITION, amount=Decimal("10.00"),
+        date=date(2024, 3, 1),
+    )
+    BudgetLine.objects.filter(pk=line.pk).update(date=date(2024, 2, 1))
+    MonthClose.objects.create(department_year=item.department_year, month=2, closed_by=get_user_model().objects.create_user("closer"))
+    with pytest.raises(ValidationError) as refused:
+        services.budget_line_delete(line=line)  # the copy still says March, an open month
+    assert "2月已结账" in refused.value.messages[0]
+    assert BudgetLine.objects.filter(pk=line.pk).exists()
+
+
+def test_deleting_a_line_another_user_deleted_meanwhile_is_refused_with_a_message(item):
+    line = services.budget_line_create(
+        item=item, source=BudgetLine.Source.LOCAL, kind=BudgetLine.Kind.ADDITION, amount=Decimal("10.00"),
+        date=date(2024, 3, 1),
+    )
+    BudgetLine.objects.filter(pk=line.pk).delete()
+    with pytest.raises(ValidationError) as refused:
+        services.budget_line_delete(line=line)
+    assert "该预算指标已不存在" in refused.value.messages[0]
