@@ -12,6 +12,7 @@ written by superusers only.
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
@@ -25,30 +26,39 @@ def messages_of(error: ValidationError) -> list[str]:
 class ServiceWriteAdminMixin:
     """Turn a ValidationError raised while saving into an error message on the same page."""
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def _refusals_as_messages(self, request, view, *args):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return view(request, *args)
         except ValidationError as error:
             for message in messages_of(error):
                 messages.error(request, message)
             return HttpResponseRedirect(request.get_full_path())
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._refusals_as_messages(request, super().changeform_view, object_id, form_url, extra_context)
+
     def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except ValidationError as error:
-            for message in messages_of(error):
-                messages.error(request, message)
-            return HttpResponseRedirect(request.get_full_path())
+        return self._refusals_as_messages(request, super().delete_view, object_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         # "Delete selected" calls delete_queryset, which goes through the services.
-        try:
-            return super().changelist_view(request, extra_context)
-        except ValidationError as error:
-            for message in messages_of(error):
-                messages.error(request, message)
-            return HttpResponseRedirect(request.get_full_path())
+        return self._refusals_as_messages(request, super().changelist_view, extra_context)
+
+
+class ServiceDeleteAdminMixin:
+    """Deletes, one or "delete selected", through the model's delete service; a bulk delete is all
+    or nothing, so one refused row keeps the others. Subclasses name the service call."""
+
+    def delete_with_service(self, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_with_service(obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_with_service(obj)
 
 
 class MonthListFilter:

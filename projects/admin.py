@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from fundmgr.admin_utils import (
     DepartmentScopedAdminMixin,
     MonthListFilter,
     ReadOnlyHistoryAdminMixin,
+    ServiceDeleteAdminMixin,
     ServiceWriteAdminMixin,
     SuperuserWritesAdminMixin,
 )
@@ -61,7 +61,7 @@ def audit_link(url_name: str, record) -> str:
 
 
 @admin.register(BudgetItem)
-class BudgetItemAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
+class BudgetItemAdmin(DepartmentScopedAdminMixin, ServiceDeleteAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
     department_path = "department_year__department"
     list_display = ("code", "name", "unit", "category", "full_year_wan", "spent_wan", "rate")
     list_filter = ("department_year__department", "department_year__year", "unit", "category")
@@ -91,13 +91,8 @@ class BudgetItemAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.
             saved = services.budget_item_create(department_year=data["department_year"], unit=data["unit"], **description)
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj):
+    def delete_with_service(self, obj):
         services.budget_item_delete(item=obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():  # all or nothing: one refused item keeps the others
-            for item in queryset:
-                services.budget_item_delete(item=item)
 
     @admin.display(description=_("全年预算数（万元）"))
     def full_year_wan(self, item):
@@ -172,7 +167,9 @@ class ExpenditureAdminForm(forms.ModelForm):
 
 
 @admin.register(Expenditure)
-class ExpenditureAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
+class ExpenditureAdmin(
+    ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceDeleteAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin
+):
     department_path = "item__department_year__department"
     form = ExpenditureAdminForm
     list_display = ("date", "item", "amount", "economic_class", "status", "memo", "voucher", "entered_by")
@@ -232,17 +229,14 @@ class ExpenditureAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, Se
         obj.pk = saved.pk
         obj.status = saved.status
 
-    def delete_model(self, request, obj):
+    def delete_with_service(self, obj):
         services.expenditure_delete(expenditure=obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for expenditure in queryset:
-                services.expenditure_delete(expenditure=expenditure)
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
+class BudgetLineAdmin(
+    ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceDeleteAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin
+):
     department_path = "item__department_year__department"
     list_display = ("item", "kind", "source", "amount", "date", "document")
     list_filter = (
@@ -270,13 +264,8 @@ class BudgetLineAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, Ser
     def has_change_permission(self, request, obj=None):
         return False
 
-    def delete_model(self, request, obj):
+    def delete_with_service(self, obj):
         services.budget_line_delete(line=obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for line in queryset:
-                services.budget_line_delete(line=line)
 
 
 @admin.register(EconomicClass)

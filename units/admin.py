@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -10,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from fundmgr.admin_utils import (
     DepartmentScopedAdminMixin,
     ReadOnlyHistoryAdminMixin,
+    ServiceDeleteAdminMixin,
     ServiceWriteAdminMixin,
     SuperuserWritesAdminMixin,
     finance_department_ids,
@@ -119,7 +119,7 @@ class MonthCloseAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, Ser
 
 
 @admin.register(Membership)
-class MembershipAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(DepartmentScopedAdminMixin, ServiceDeleteAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
     """Roles are given through units.services. A finance office picks among its own department's
     people and accounts that have no role anywhere yet, never a superuser."""
 
@@ -151,13 +151,8 @@ class MembershipAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.
             saved = services.membership_create(user=data["user"], department=data["department"], role=data["role"], unit=data.get("unit"))
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj):
+    def delete_with_service(self, obj):
         services.membership_delete(membership=obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for membership in queryset:
-                services.membership_delete(membership=membership)
 
 
 admin.site.site_header = _("预算执行与绩效自评 · 管理")
