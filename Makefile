@@ -38,8 +38,10 @@ browser-deps:
 	    fi; \
 	  fi
 
+# The layer contracts first (pyproject.toml [tool.importlinter], docs/architecture.md), then the suite.
 # pytest's exit status 5 means no test ran: that is a failure, not a pass.
 test: $(STAMP) browser-deps
+	$(BIN)/lint-imports --no-cache
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest ran no tests: failing"; exit 1; fi; exit $$rc
 

@@ -1,4 +1,4 @@
-"""Dashboard benchmark (issue 5), run on demand, never by `make test`.
+"""Dashboard benchmark, run on demand, never by `make test`.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fundmgr_bench .venv/bin/python benchmarks/dashboards.py
 
@@ -30,19 +30,19 @@ os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 # the production default redirects every request to https and nothing would be timed.
 os.environ.setdefault("HTTPS", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth.models import User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
 
-from fundmgr.synthetic import synthetic_ledger_create  # noqa: E402
+from fundmgr.demo.synthetic import synthetic_ledger_create
 
 PREFIX = "BENCH"
 EXPORT_PREFIX = "BENCHX"
@@ -65,7 +65,7 @@ def ledger_delete(prefix: str) -> None:
         cursor.execute(f"DELETE FROM projects_budgetline WHERE item_id IN ({items})", pattern)
         cursor.execute(f"DELETE FROM indicators_indicator WHERE department_year_id IN ({years})", pattern)
         cursor.execute(f"DELETE FROM projects_budgetitem WHERE department_year_id IN ({years})", pattern)
-        cursor.execute(f"DELETE FROM units_monthclose WHERE department_year_id IN ({years})", pattern)
+        cursor.execute(f"DELETE FROM projects_monthclose WHERE department_year_id IN ({years})", pattern)
         cursor.execute(f"DELETE FROM units_departmentyear WHERE department_id IN ({departments})", pattern)
         cursor.execute(f"DELETE FROM units_membership WHERE department_id IN ({departments})", pattern)
         cursor.execute(f"DELETE FROM units_budgetunit WHERE department_id IN ({departments})", pattern)

@@ -14,8 +14,26 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import django
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The throwaway database and the generated files share one temporary folder.
+WORKDIR = Path(tempfile.mkdtemp(prefix="fundmgr-bench-"))
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORKDIR / 'bench.sqlite3'}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+django.setup()
+
+from django.core.management import call_command
+
+from fundmgr.exports import registry
+from fundmgr.lib.table_xlsx import stamp_for
+from projects.models import BudgetItem
+from tests.exports.bulk import add_expenditures
+from tests.exports.factories import build_ledger
+from units.models import DepartmentYear
 
 
 def main() -> None:
@@ -24,26 +42,10 @@ def main() -> None:
     parser.add_argument("--keep", help="folder to keep the generated files in")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="fundmgr-bench-"))
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from fundmgr.exports import registry
-    from projects.models import BudgetItem
-    from tests.exports.bulk import add_expenditures
-    from tests.exports.factories import build_ledger
-    from units.models import DepartmentYear
-
     call_command("migrate", verbosity=0)
-    out_dir = Path(args.keep) if args.keep else workdir
+    out_dir = Path(args.keep) if args.keep else WORKDIR
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = registry.stamp_for("benchmark", now=datetime.now(timezone.utc))
+    stamp = stamp_for("benchmark", now=datetime.now(timezone.utc))
 
     departments = []
     if (ROOT / "fundmgr/management/commands/load_demo.py").exists():

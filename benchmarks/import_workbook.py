@@ -28,13 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.settings")
 os.environ.setdefault("FUNDMGR_DEV", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, transaction
 
-from fundmgr.workbook import workbook_bytes, workbook_import  # noqa: E402
+from fundmgr.workbook import workbook_bytes, workbook_import
 
 CLASSES = ["30201", "30202", "30211", "30215", "30216", "30227", "30299", "31002"]
 

@@ -1,4 +1,4 @@
-"""Accounts (issue 4, items 8 and 9): the demo logins are refused in production unless their
+"""Accounts: the demo logins are refused in production unless their
 password was set explicitly, by an authentication backend (so the admin login obeys it too)
 and by the login form (so the person sees why)."""
 

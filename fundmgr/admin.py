@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from fundmgr.admin_utils import SuperuserOnlyAdminMixin
+from units.admin_mixins import SuperuserOnlyAdminMixin
 
 for model in (get_user_model(), Group, AccessAttempt, AccessLog, AccessFailureLog):
     if admin.site.is_registered(model):

@@ -1,4 +1,4 @@
-"""Geometry of the dashboard charts (issue 5), as pure functions returning plain data.
+"""Geometry of the dashboard charts, as pure functions returning plain data.
 
 The templates in templates/fundmgr/charts/ draw these as inline SVG: no JS library, a
 <title> on every mark (the browser shows it as a tooltip, a screen reader reads it), and
@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from fundmgr.money import ZERO, percent, round_half_up, wan
+from fundmgr.lib.money import ZERO, percent, round_half_up, wan
 
 WIDTH = Decimal("640")
 LABEL_WIDTH = Decimal("210")

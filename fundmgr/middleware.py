@@ -5,7 +5,7 @@ from django.db import DatabaseError
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
-from fundmgr.logs import REQUESTS, log_event
+from fundmgr.lib.logs import REQUESTS, log_event
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -32,7 +32,7 @@ def _user_or_none(request):
 
 
 class FailedRequestLogMiddleware:
-    """Logs every answer with status 400 or above (fundmgr.logs): path, status, user, department.
+    """Logs every answer with status 400 or above (fundmgr.lib.logs): path, status, user, department.
 
     First in MIDDLEWARE, so it also sees what the other middleware refuse (CSRF failures, axes
     lockouts) and the 500 page Django renders for an exception. The department is the code in

@@ -4,11 +4,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from fundmgr.env import env_bool, env_decimal, env_int, env_list, env_str
+from fundmgr.lib.env import env_bool, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -26,7 +26,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# --- HTTPS and security headers (issue 7; README "Production deployment") ---
+# --- HTTPS and security headers (README "Production deployment") ---
 # Production is served over HTTPS, so every HTTPS-only setting is on unless DEBUG is. One switch,
 # HTTPS=0, turns them off for a plain-http deployment (a laptop, the load test, the test suite);
 # each can still be set on its own.
@@ -208,7 +208,7 @@ WHITENOISE_USE_FINDERS = DEBUG or not env_bool("STATIC_MANIFEST", default=not DE
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
-# Domain settings (DOMAIN.md sections 2 and 4; issue 4).
+# Domain settings (DOMAIN.md sections 2 and 4).
 # 三重一大: spending at or above this amount waits for the finance office's approval.
 APPROVAL_THRESHOLD = env_decimal("APPROVAL_THRESHOLD", Decimal("50000.00"))
 # An item lags when execution rate / 序时进度 is below LAG_YELLOW, and is red below LAG_RED.
@@ -217,7 +217,7 @@ LAG_RED = env_decimal("LAG_RED", Decimal("0.60"))
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # An upload larger than IMPORT_MAX_BYTES is never spooled to disk beyond that size.
 FILE_UPLOAD_HANDLERS = [
-    "fundmgr.upload.SizeCappedUploadHandler",
+    "fundmgr.workbook.upload.SizeCappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -242,7 +242,7 @@ DEMO_PASSWORD_EXPLICIT = bool(env_str("DEMO_PASSWORD"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "fundmgr.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "fundmgr.lib.logs.JsonFormatter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -252,7 +252,7 @@ LOGGING = {
     },
 }
 
-# --- issue 4 ---
+# --- logins ---
 # Demo logins (caiwu, kuaiji1, kuaiji2, lingdao, waibu) are refused unless DEBUG is on or
 # DEMO_PASSWORD was set explicitly: the guard backend sits between axes and ModelBackend.
 DEMO_USERNAMES = ("caiwu", "kuaiji1", "kuaiji2", "lingdao", "waibu")

@@ -3,7 +3,7 @@
 
 from datetime import date
 
-from fundmgr.money import money_str, percent_str, round_half_up
+from fundmgr.lib.money import money_str, percent_str, round_half_up
 from indicators.scoring import Evaluation
 from indicators.selectors import evaluations_for
 from projects.selectors import budget_summary

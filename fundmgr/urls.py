@@ -1,29 +1,62 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
-from fundmgr import converters  # noqa: F401  (registers the "code" path converter)
-from fundmgr import views
+from fundmgr import history
 from fundmgr.accounts import LoginForm
+from fundmgr.dashboards import urls as dashboard_urls
+from fundmgr.dashboards import views as dashboards
+from fundmgr.lib import converters  # noqa: F401  (registers the "code" path converter)
+from fundmgr.workbook import upload
+from projects import urls as ledger_urls
+
+DEPARTMENT_YEAR = "d/<code:department_code>/<int:year>/"
+
+expenditure_history = [path("expenditures/<int:pk>/history/", history.ExpenditureHistoryView.as_view(), name="history")]
+budget_line_history = [path("<int:pk>/history/", history.BudgetLineHistoryView.as_view(), name="history")]
+audit_patterns = (
+    [
+        path("changes/", history.ChangeLogView.as_view(), name="changes"),
+        path("indicators/<int:pk>/history/", history.IndicatorHistoryView.as_view(), name="indicator_history"),
+    ],
+    "audit",
+)
+upload_patterns = ([path("", upload.UploadView.as_view(), name="workbook")], "upload")
+account_patterns = (
+    [
+        path(
+            "password/",
+            auth_views.PasswordChangeView.as_view(
+                template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_done")
+            ),
+            name="password",
+        ),
+        path(
+            "password/done/",
+            auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
+            name="password_done",
+        ),
+    ],
+    "accounts",
+)
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboards.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("d/<code:department_code>/<int:year>/", views.DepartmentDashboardView.as_view(), name="department"),
-    path("province/<int:year>/", views.ProvinceView.as_view(), name="province"),
-    path("d/<code:department_code>/<int:year>/units/<code:unit_code>/", include("units.urls")),
-    path("d/<code:department_code>/<int:year>/items/<code:item_code>/", include("projects.urls")),
-    path("d/<code:department_code>/<int:year>/", include("indicators.urls")),
+    path(DEPARTMENT_YEAR, dashboards.DepartmentDashboardView.as_view(), name="department"),
+    path("province/<int:year>/", dashboards.ProvinceView.as_view(), name="province"),
+    path(DEPARTMENT_YEAR + "units/<code:unit_code>/", include(dashboard_urls.unit_patterns)),
+    path(DEPARTMENT_YEAR + "items/<code:item_code>/", include(dashboard_urls.item_patterns)),
+    path(DEPARTMENT_YEAR, include("indicators.urls")),
     # entry, approvals, budget lines, month closing, audit trail, upload, accounts
-    path("d/<code:department_code>/<int:year>/", include("projects.entry_urls")),
-    path("d/<code:department_code>/<int:year>/lines/", include("projects.line_urls")),
-    path("d/<code:department_code>/<int:year>/months/", include("units.closing_urls")),
-    path("d/<code:department_code>/<int:year>/", include("fundmgr.audit_urls")),
-    path("imports/upload/", include("fundmgr.upload_urls")),
-    path("accounts/", include("fundmgr.account_urls")),
-    path("d/<code:department_code>/<int:year>/", include("fundmgr.exports.urls")),
+    path(DEPARTMENT_YEAR, include((ledger_urls.expenditure_patterns + expenditure_history, "expenditures"))),
+    path(DEPARTMENT_YEAR + "lines/", include((ledger_urls.budget_line_patterns + budget_line_history, "budget_lines"))),
+    path(DEPARTMENT_YEAR + "months/", include(ledger_urls.closing_patterns)),
+    path(DEPARTMENT_YEAR, include(audit_patterns)),
+    path("imports/upload/", include(upload_patterns)),
+    path("accounts/", include(account_patterns)),
+    path(DEPARTMENT_YEAR, include("fundmgr.exports.urls")),
 ]

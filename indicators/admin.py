@@ -4,9 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from fundmgr.admin_utils import DepartmentScopedAdminMixin, ReadOnlyHistoryAdminMixin
-
 from indicators.models import Indicator
+from units.admin_mixins import DepartmentScopedAdminMixin, ReadOnlyHistoryAdminMixin
 
 
 @admin.register(Indicator)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fundmgr.validators import refuse_control_characters
+from fundmgr.lib.validators import refuse_control_characters
 from indicators.models import Indicator
 
 # Plain decimal notation with half-width digits only: no exponent (1e309), no NaN or infinity,
@@ -59,7 +59,7 @@ VALUE_DIGITS = {"max_digits": 20, "decimal_places": 4}
 
 
 class IndicatorResultsForm(forms.Form):
-    """The finance office's entry of one indicator's results (issue 3). Which fields show depends
+    """The finance office's entry of one indicator's results. Which fields show depends
     on the direction: values for a quantitative indicator, tier and 得分率 for a qualitative one."""
 
     midyear = NumberField(label=gettext_lazy("半年完成值"), **VALUE_DIGITS)

@@ -3,8 +3,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fundmgr.validators import validate_code
-
+from fundmgr.lib.validators import validate_code
 from projects.models import BudgetItem
 from units.models import DepartmentYear
 
@@ -67,7 +66,7 @@ class Indicator(models.Model):
     rate = models.DecimalField(_("得分率（%）"), max_digits=6, decimal_places=2, null=True, blank=True)
     deviation_reason = models.TextField(_("偏差原因分析"), blank=True)
     corrective_measures = models.TextField(_("改进措施"), blank=True)
-    # Set when the finance office saves the year-end results as final (issue 3): a missed target
+    # Set when the finance office saves the year-end results as final: a missed target
     # cannot be final without a deviation reason and corrective measures (DOMAIN.md section 3.7).
     results_final = models.BooleanField(_("自评结果已定稿"), default=False)
     position = models.PositiveIntegerField(_("排序"), default=0)

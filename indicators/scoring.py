@@ -1,16 +1,20 @@
 """The self-evaluation scoring rules of 财预〔2020〕10号, as DOMAIN.md section 3 states them.
 
 Pure functions over plain values: Decimal in, Decimal out. indicators.selectors feeds them
-from the database; nothing else scores.
+from the database; nothing else scores. The rating and the deviation flags the rules produce
+are TextChoices, so their words live beside the rules that give them (django.db.models only
+for the choices: nothing here touches the database).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fundmgr.money import HUNDRED, ZERO, round_half_up
+from fundmgr.lib.money import HUNDRED, ZERO, round_half_up
 
 ONE = Decimal("1")
 EXECUTION_POINTS = Decimal("10")
@@ -25,11 +29,25 @@ TIER_RANGES = {
     "not_achieved": (Decimal("0.00"), Decimal("0.60"), Decimal("0.00"), False),
 }
 
-FLAG_MISSED = "target_missed"
-FLAG_FAR_OVER = "far_over_target"
-FLAG_MIDYEAR_BEHIND = "midyear_behind"
 FAR_OVER = Decimal("1.30")
 MIDYEAR_SHARE = Decimal("0.50")
+
+
+class Rating(models.TextChoices):
+    """评价等级 of a score (section 3.6)."""
+
+    EXCELLENT = "excellent", gettext_lazy("优")
+    GOOD = "good", gettext_lazy("良")
+    FAIR = "fair", gettext_lazy("中")
+    POOR = "poor", gettext_lazy("差")
+
+
+class Flag(models.TextChoices):
+    """Deviation flags of an indicator (section 3.7), worded as the evaluation pages show them."""
+
+    TARGET_MISSED = "target_missed", gettext_lazy("未完成目标值")
+    FAR_OVER_TARGET = "far_over_target", gettext_lazy("大幅超目标（≥130%），请说明目标是否偏低")
+    MIDYEAR_BEHIND = "midyear_behind", gettext_lazy("半年完成值低于目标的50%")
 
 
 class ScoringError(ValueError):
@@ -60,7 +78,7 @@ class IndicatorScore:
     points: Decimal
     ratio: Decimal | None
     earned: Decimal
-    flags: tuple[str, ...]
+    flags: tuple[Flag, ...]
 
 
 @dataclass(frozen=True)
@@ -71,7 +89,7 @@ class Evaluation:
     raw: Decimal
     max: Decimal
     score: Decimal
-    rating: str  # excellent | good | fair | poor
+    rating: Rating
     indicator_points: Decimal = field(default=ZERO)
     indicator_earned: Decimal = field(default=ZERO)
 
@@ -167,7 +185,7 @@ def completion_ratio(indicator: IndicatorInput) -> Decimal | None:
     raise ScoringError(_("未知的指标方向：%(direction)s") % {"direction": indicator.direction})
 
 
-def deviation_flags(indicator: IndicatorInput, ratio: Decimal | None) -> tuple[str, ...]:
+def deviation_flags(indicator: IndicatorInput, ratio: Decimal | None) -> tuple[Flag, ...]:
     """Deviation flags (section 3.7). They are shown, never applied to the score.
 
     - target_missed: r < 1; the evaluator owes a reason and corrective measures.
@@ -178,10 +196,10 @@ def deviation_flags(indicator: IndicatorInput, ratio: Decimal | None) -> tuple[s
     """
     flags = []
     if ratio is not None and ratio < ONE:
-        flags.append(FLAG_MISSED)
+        flags.append(Flag.TARGET_MISSED)
     t = indicator.target
     if indicator.direction == "ge" and t and indicator.actual is not None and indicator.actual >= t * FAR_OVER:
-        flags.append(FLAG_FAR_OVER)
+        flags.append(Flag.FAR_OVER_TARGET)
     if (
         indicator.direction in ("ge", "eq")
         and indicator.annual_count
@@ -190,19 +208,19 @@ def deviation_flags(indicator: IndicatorInput, ratio: Decimal | None) -> tuple[s
         and indicator.midyear is not None
         and indicator.midyear < t * MIDYEAR_SHARE
     ):
-        flags.append(FLAG_MIDYEAR_BEHIND)
+        flags.append(Flag.MIDYEAR_BEHIND)
     return tuple(flags)
 
 
-def rating_for(score: Decimal) -> str:
+def rating_for(score: Decimal) -> Rating:
     """≥ 90 优 excellent, ≥ 80 良 good, ≥ 60 中 fair, otherwise 差 poor (section 3.6)."""
     if score >= 90:
-        return "excellent"
+        return Rating.EXCELLENT
     if score >= 80:
-        return "good"
+        return Rating.GOOD
     if score >= 60:
-        return "fair"
-    return "poor"
+        return Rating.FAIR
+    return Rating.POOR
 
 
 def evaluate(*, execution_rate: Decimal | None, indicators: Sequence[IndicatorInput]) -> Evaluation:

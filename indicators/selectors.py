@@ -1,29 +1,30 @@
 """Feeds the scoring rules (indicators.scoring) from the database, DOMAIN.md section 3, and reads
-the figures the 自评表 and the 绩效运行监控 pages show beside the score."""
+the figures the 自评表 shows beside the score.
 
+`scope_evaluation` is the one caller of indicators.scoring.evaluate: the 自评表, the
+dashboards, the province view, the monitoring page, the exports and the JSON summary all get
+their scores through it (by way of evaluations_for, item_evaluation or department_evaluations).
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import DecimalField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 
-from fundmgr.money import ZERO, execution_rate, ratio
+from fundmgr.lib.money import ZERO
 from indicators.models import Indicator
-from indicators.scoring import FLAG_MIDYEAR_BEHIND, Evaluation, IndicatorInput, IndicatorScore, evaluate
-from projects.models import BudgetItem, BudgetLine, Expenditure
-from projects.selectors import BudgetSummary, Figures, ItemRow, budget_summary, figures_of, items_with_figures
-from units.models import BudgetUnit, DepartmentYear
-
-MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+from indicators.scoring import Evaluation, IndicatorInput, IndicatorScore, evaluate
+from projects.arithmetic import execution_rate, signed_amount
+from projects.models import BudgetItem, BudgetLine
+from projects.selectors import BudgetSummary, Figures, ItemRow, figures_of, items_with_figures
+from units import access
+from units.access import Scope
 
 # Units of measure that name a rate rather than a count: such values are comparable at mid-year
 # already, so the mid-year flag of section 3.7 ("for an annual count") does not apply to them.
 RATE_UNITS = {"%", "％", "‰", "百分比", "分", "星"}
-
-# DOMAIN.md section 6: 因公出国（境）费用, 公务接待费, 公务用车运行维护费, 公务用车购置.
-THREE_PUBLIC_CODES = ("30212", "30217", "30231", "31013")
 
 
 def is_annual_count(unit: str) -> bool:
@@ -47,6 +48,14 @@ def indicator_input(indicator: Indicator) -> IndicatorInput:
     )
 
 
+def scope_evaluation(*, indicators: Sequence[Indicator], execution_rate: Decimal | None) -> Evaluation | None:
+    """The score of one scope, the department or an item (section 3.5): its own indicators, in
+    workbook order, and its own execution rate. None when the scope has no indicator."""
+    if not indicators:
+        return None
+    return evaluate(execution_rate=execution_rate, indicators=[indicator_input(indicator) for indicator in indicators])
+
+
 @dataclass
 class Evaluations:
     """The department's evaluation and each item's (only items with indicators appear)."""
@@ -67,23 +76,51 @@ def evaluations_for(*, summary: BudgetSummary) -> Evaluations:
             department_indicators.append(indicator)
         else:
             item_indicators.setdefault(indicator.item_id, []).append(indicator)
-    department = None
-    if department_indicators:
-        department = evaluate(
-            execution_rate=summary.totals.execution_rate,
-            indicators=[indicator_input(indicator) for indicator in department_indicators],
-        )
     rates = {row.id: row.figures.execution_rate for row in summary.by_item}
-    by_item = {
-        item_id: evaluate(execution_rate=rates.get(item_id), indicators=[indicator_input(i) for i in indicators])
-        for item_id, indicators in item_indicators.items()
-    }
     return Evaluations(
-        department=department,
+        department=scope_evaluation(indicators=department_indicators, execution_rate=summary.totals.execution_rate),
         department_indicators=department_indicators,
-        by_item=by_item,
+        by_item={
+            item_id: scope_evaluation(indicators=indicators, execution_rate=rates.get(item_id))
+            for item_id, indicators in item_indicators.items()
+        },
         item_indicators=item_indicators,
     )
+
+
+@dataclass
+class ItemEvaluation:
+    indicators: list[Indicator]
+    evaluation: Evaluation | None
+
+
+def item_evaluation(*, item: BudgetItem, execution_rate: Decimal | None) -> ItemEvaluation:
+    """One item's indicators and its score from its execution rate (section 3), as evaluations_for
+    scores it on the department's pages. One query."""
+    indicators = list(Indicator.objects.filter(item=item).order_by("position", "id"))
+    return ItemEvaluation(
+        indicators=indicators, evaluation=scope_evaluation(indicators=indicators, execution_rate=execution_rate)
+    )
+
+
+def department_evaluations(
+    *, year: int, execution_rates: dict[int, Decimal | None], department_ids: list[int] | None = None
+) -> dict[int, Evaluation]:
+    """The score of each department-year of `execution_rates` (department-year id → the
+    department's execution rate) that has department-level indicators, by the rules
+    evaluations_for applies to one department (section 3). One query, whatever the number of
+    departments; `department_ids` narrows it as the caller's rows are narrowed."""
+    department_indicators = Indicator.objects.filter(department_year__year=year, item__isnull=True)
+    if department_ids is not None:
+        department_indicators = department_indicators.filter(department_year__department_id__in=department_ids)
+    indicators: dict[int, list[Indicator]] = {}
+    for indicator in department_indicators.order_by("department_year", "position", "id"):
+        indicators.setdefault(indicator.department_year_id, []).append(indicator)
+    return {
+        department_year_id: scope_evaluation(indicators=indicators[department_year_id], execution_rate=rate)
+        for department_year_id, rate in execution_rates.items()
+        if department_year_id in indicators
+    }
 
 
 # --- The 自评表 --------------------------------------------------------------------------------
@@ -102,8 +139,10 @@ class SheetRow:
     @property
     def needs_explanation(self) -> bool:
         """A missed target still without its reason or measures (section 3.7)."""
-        return self.score.ratio is not None and self.score.ratio < 1 and not (
-            self.indicator.deviation_reason.strip() and self.indicator.corrective_measures.strip()
+        return (
+            self.score.ratio is not None
+            and self.score.ratio < 1
+            and not (self.indicator.deviation_reason.strip() and self.indicator.corrective_measures.strip())
         )
 
 
@@ -198,7 +237,7 @@ def budget_blocks_by_item(*, lines, items: dict[int, Figures], as_of: date | Non
         part = per_item[row["item_id"]][_block_part(row["source"], row["kind"])]
         if row["kind"] == BudgetLine.Kind.INITIAL:
             part.initial += row["total"]
-        part.full_year += -row["total"] if row["kind"] == BudgetLine.Kind.REDUCTION else row["total"]
+        part.full_year += signed_amount(kind=row["kind"], amount=row["total"])
     blocks = {}
     for item_id, figures in items.items():
         parts = per_item[item_id]
@@ -271,210 +310,18 @@ def item_sheet(*, item: BudgetItem) -> EvaluationSheet | None:
     """The 项目支出绩效自评表 of one item (section 3: its indicators, its execution rate), or None
     when the item has no indicators. Three queries: the item's figures, its indicators, its lines."""
     figures = figures_of(items_with_figures(BudgetItem.objects.filter(pk=item.pk)).get())
-    indicators = list(Indicator.objects.filter(item=item).order_by("position", "id"))
-    if not indicators:
+    scored = item_evaluation(item=item, execution_rate=figures.execution_rate)
+    if scored.evaluation is None:
         return None
-    evaluation = evaluate(
-        execution_rate=figures.execution_rate, indicators=[indicator_input(indicator) for indicator in indicators]
-    )
     block = budget_block(lines=BudgetLine.objects.filter(item=item), items={item.pk: figures})
-    return EvaluationSheet(block=block, evaluation=evaluation, rows=sheet_rows(indicators, evaluation), figures=figures)
-
-
-# --- Common department indicators (reference figures, not scored) ------------------------------
-
-
-@dataclass
-class CommonIndicators:
-    """共性指标 computed from the ledger. Ratios are unrounded (None when undefined)."""
-
-    authorized_staff: int | None
-    actual_staff: int | None
-    staff_control_rate: Decimal | None  # 在职人员控制率 = actual ÷ authorized
-    adjustment: Decimal
-    initial: Decimal
-    budget_adjustment_rate: Decimal | None  # 预算调整率 = (additions − reductions) ÷ initial
-    unspent: Decimal
-    full_year: Decimal
-    carryover_balance_rate: Decimal | None  # 结转结余率 = (full-year − spent) ÷ full-year
-    running_spent: Decimal
-    running_budget: Decimal
-    running_cost_control_rate: Decimal | None  # 公用经费控制率 = running costs spent ÷ budget
-    three_public_spent: Decimal
-    three_public_previous: Decimal | None = None  # None when the previous year is not in the ledger
-    previous_year: int | None = None
-
-    @property
-    def three_public_change(self) -> Decimal | None:
-        if self.three_public_previous is None:
-            return None
-        return self.three_public_spent - self.three_public_previous
-
-    @property
-    def three_public_change_rate(self) -> Decimal | None:
-        change = self.three_public_change
-        return None if change is None else ratio(change, self.three_public_previous)
-
-
-def common_indicators(*, summary: BudgetSummary) -> CommonIndicators:
-    """The common department indicators of the 自评表, from the budget summary (issue 3):
-
-    - 在职人员控制率 = actual staff ÷ authorized staff, summed over the department's units;
-    - 预算调整率 = (additions − reductions) ÷ initial budget;
-    - 结转结余率 = (full-year budget − spent) ÷ full-year budget;
-    - 公用经费控制率 = running costs (运转类) spent ÷ running costs full-year budget;
-    - "三公经费" spent (DOMAIN.md section 6 codes 30212, 30217, 30231, 31013), this year's and the
-      previous year's when that department-year exists, for the change.
-
-    Two queries on top of the summary's: the staff totals, and both years' 三公经费 in one
-    aggregate per department-year. 三公经费 is the year's approved spending, whatever the
-    summary's as_of.
-    """
-    department_year = summary.department_year
-    staff = BudgetUnit.objects.filter(department_id=department_year.department_id).aggregate(
-        authorized=Sum("authorized_staff"), actual=Sum("actual_staff")
-    )
-    three_public = (
-        Expenditure.objects.filter(
-            item__department_year=OuterRef("pk"),
-            status=Expenditure.Status.APPROVED,
-            economic_class_id__in=THREE_PUBLIC_CODES,
-        )
-        .order_by()
-        .values("item__department_year")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    years = dict(
-        DepartmentYear.objects.filter(
-            department_id=department_year.department_id, year__in=(department_year.year, department_year.year - 1)
-        )
-        .annotate(three_public=Coalesce(Subquery(three_public, output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD))
-        .values_list("year", "three_public")
-    )
-    totals = summary.totals
-    running = summary.by_category[BudgetItem.Category.OPERATING]
-    adjustment = totals.addition - totals.reduction
-    authorized, actual = staff["authorized"], staff["actual"]
-    previous_year = department_year.year - 1 if department_year.year - 1 in years else None
-    return CommonIndicators(
-        authorized_staff=authorized,
-        actual_staff=actual,
-        staff_control_rate=ratio(Decimal(actual), Decimal(authorized)) if authorized and actual is not None else None,
-        adjustment=adjustment,
-        initial=totals.initial,
-        budget_adjustment_rate=ratio(adjustment, totals.initial),
-        unspent=totals.full_year - totals.spent,
-        full_year=totals.full_year,
-        carryover_balance_rate=ratio(totals.full_year - totals.spent, totals.full_year),
-        running_spent=running.spent,
-        running_budget=running.full_year,
-        running_cost_control_rate=ratio(running.spent, running.full_year),
-        three_public_spent=years.get(department_year.year, ZERO),
-        three_public_previous=years.get(previous_year) if previous_year else None,
-        previous_year=previous_year,
+    return EvaluationSheet(
+        block=block, evaluation=scored.evaluation, rows=sheet_rows(scored.indicators, scored.evaluation), figures=figures
     )
 
 
-# --- 绩效运行监控 (mid-year monitoring) -----------------------------------------------------------
-
-LAG_OK, LAG_YELLOW, LAG_RED = "ok", "yellow", "red"
-MONITORING_MONTH = 6
-
-
-def time_progress(month: int) -> Decimal:
-    """序时进度 at the end of month m = m / 12 (DOMAIN.md section 2)."""
-    return Decimal(month) / Decimal(12)
-
-
-def execution_lag(rate: Decimal | None, progress: Decimal) -> str | None:
-    """How far execution lags time (DOMAIN.md section 2): rate ÷ 序时进度 below settings.LAG_YELLOW
-    (80 %) lags, below settings.LAG_RED (60 %) is red. None when the rate is undefined."""
-    if rate is None or not progress:
-        return None
-    pace = rate / progress
-    if pace < settings.LAG_RED:
-        return LAG_RED
-    if pace < settings.LAG_YELLOW:
-        return LAG_YELLOW
-    return LAG_OK
-
-
-@dataclass
-class MonitoringRow:
-    indicator: Indicator
-    score: IndicatorScore
-
-    @property
-    def midyear_progress(self) -> Decimal | None:
-        """Mid-year value ÷ target, for the targets that accumulate (`≥`, `=`); else None."""
-        indicator = self.indicator
-        if indicator.direction not in ("ge", "eq") or indicator.midyear is None or not indicator.target:
-            return None
-        return indicator.midyear / indicator.target
-
-    @property
-    def midyear_behind(self) -> bool:
-        return FLAG_MIDYEAR_BEHIND in self.score.flags
-
-
-@dataclass
-class MonitoringScope:
-    """The department or one item: its execution at the end of June and its indicators."""
-
-    code: str
-    name: str
-    figures: Figures
-    lag: str | None
-    rows: list[MonitoringRow] = field(default_factory=list)
-
-    @property
-    def behind(self) -> bool:
-        return self.lag in (LAG_YELLOW, LAG_RED) or any(row.midyear_behind for row in self.rows)
-
-
-@dataclass
-class Monitoring:
-    as_of: date
-    progress: Decimal
-    department: MonitoringScope
-    items: list[MonitoringScope]
-
-
-def monitoring_for(*, department_year: DepartmentYear) -> Monitoring:
-    """绩效运行监控 ("双监控") at the end of June: each scope's execution rate as of 30 June against
-    序时进度 6/12 (DOMAIN.md section 2's thresholds), beside each indicator's mid-year value against
-    its target (section 3.7's mid-year flag). The department and every item with indicators.
-    The summary's five queries plus the indicators'."""
-    as_of = date(department_year.year, MONITORING_MONTH, 30)
-    progress = time_progress(MONITORING_MONTH)
-    summary = budget_summary(department_year=department_year, as_of=as_of)
-    evaluations = evaluations_for(summary=summary)
-    department = MonitoringScope(
-        code=department_year.department.code,
-        name=department_year.department.name,
-        figures=summary.totals,
-        lag=execution_lag(summary.totals.execution_rate, progress),
-    )
-    if evaluations.department is not None:
-        department.rows = [
-            MonitoringRow(indicator=indicator, score=score)
-            for indicator, score in zip(evaluations.department_indicators, evaluations.department.indicators)
-        ]
-    items = []
-    for item in summary.by_item:
-        if item.id not in evaluations.by_item:
-            continue
-        items.append(
-            MonitoringScope(
-                code=item.code,
-                name=item.name,
-                figures=item.figures,
-                lag=execution_lag(item.figures.execution_rate, progress),
-                rows=[
-                    MonitoringRow(indicator=indicator, score=score)
-                    for indicator, score in zip(evaluations.item_indicators[item.id], evaluations.by_item[item.id].indicators)
-                ],
-            )
-        )
-    return Monitoring(as_of=as_of, progress=progress, department=department, items=items)
+def indicator_in_scope(scope: Scope, indicator_code: str) -> Indicator:
+    """An indicator of the department-year. An item's indicator is its unit's (404 for another
+    unit's accountant); a department-level one is the department's, and a page showing it asks
+    for DEPARTMENT_WIDE or FINANCE (403 for a unit accountant; units.access)."""
+    indicators = Indicator.objects.select_related("item").filter(department_year=scope.department_year, code=indicator_code)
+    return access.one_visible(scope, indicators, unit="item__unit_id", department_level="item")

@@ -1,4 +1,4 @@
-"""Writes of the performance self-evaluation (issue 3)."""
+"""Writes of the performance self-evaluation."""
 
 from decimal import Decimal
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fundmgr import converters  # noqa: F401  (registers the "code" path converter)
+from fundmgr.lib import converters  # noqa: F401  (registers the "code" path converter)
 from indicators import views
 
 app_name = "indicators"

@@ -7,18 +7,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from fundmgr.access import FINANCE, Scope, department_scope, indicator_in_scope, item_in_scope, require
-from fundmgr.access import department_wide_scope as department_wide
+from indicators.common import common_indicators
 from indicators.forms import IndicatorResultsForm
+from indicators.monitoring import monitoring_for
 from indicators.scoring import ScoringError
-from indicators.selectors import common_indicators, department_sheet, item_sheet, monitoring_for
+from indicators.selectors import department_sheet, indicator_in_scope, item_sheet
 from indicators.services import indicator_update_results
-from projects.selectors import budget_summary
+from projects.selectors import budget_summary, item_in_scope
+from units.access import FINANCE, Scope, department_scope, require
+from units.access import department_wide_scope as department_wide
 
 
 def department_wide_scope(request, kwargs) -> Scope:
     """The department-wide pages show every unit's money: a unit accountant's role does not
-    reach that far (403, fundmgr.access)."""
+    reach that far (403, units.access)."""
     return department_wide(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
 
 
@@ -91,7 +93,7 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
 
 class IndicatorResultsView(LoginRequiredMixin, FormView):
     """The finance office records one indicator's results: 404 for an indicator outside the user's
-    scope, then 403 for any other role (fundmgr.access)."""
+    scope, then 403 for any other role (units.access)."""
 
     template_name = "indicators/indicator_results_form.html"
     form_class = IndicatorResultsForm

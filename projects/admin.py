@@ -6,7 +6,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from fundmgr.admin_utils import (
+from fundmgr.lib.money import percent, wan
+from projects import closing, services
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthClose
+from projects.selectors import figures_of, items_with_figures
+from units.admin_mixins import (
     DepartmentScopedAdminMixin,
     MonthListFilter,
     ReadOnlyHistoryAdminMixin,
@@ -14,10 +18,6 @@ from fundmgr.admin_utils import (
     ServiceWriteAdminMixin,
     SuperuserWritesAdminMixin,
 )
-from fundmgr.money import percent, wan
-from projects import services
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
-from projects.selectors import figures_of, items_with_figures
 
 
 class BudgetLineForm(forms.ModelForm):
@@ -52,7 +52,7 @@ class MonthFilter(MonthListFilter, admin.SimpleListFilter):
 
 
 def audit_link(url_name: str, record) -> str:
-    """A link from the admin to the record's page on our own audit trail (fundmgr.audit)."""
+    """A link from the admin to the record's page on our own audit trail (fundmgr.history)."""
     if record is None or record.pk is None:
         return "—"
     department_year = record.item.department_year
@@ -276,3 +276,38 @@ class EconomicClassAdmin(SuperuserWritesAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(MonthClose)
+class MonthCloseAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
+    """Closing goes through projects.closing.month_close as the acting user. A close is never
+    edited, and never deleted here: reopening takes a reason, on the department's months page."""
+
+    department_path = "department_year__department"
+    list_display = ("department_year", "month", "closed_at", "closed_by", "months_page")
+    list_filter = ("department_year__department", "department_year__year", "month")
+    fields = ("department_year", "month", "closed_at", "closed_by", "months_page")
+    readonly_fields = ("closed_at", "closed_by", "months_page")
+
+    @admin.display(description=_("重新开账"))
+    def months_page(self, month_close):
+        if month_close is None or month_close.pk is None:
+            return "—"
+        department_year = month_close.department_year
+        url = reverse("closing:months", kwargs={"department_code": department_year.department.code, "year": department_year.year})
+        return format_html('<a href="{}">{}</a>', url, _("月结页面"))
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else ("department_year", "month")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = closing.month_close(
+            department_year=form.cleaned_data["department_year"], month=form.cleaned_data["month"], closed_by=request.user
+        )
+        obj.pk = saved.pk

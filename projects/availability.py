@@ -5,7 +5,9 @@ expenditures of the same date; at every point, cumulative spending must not exce
 cumulative available budget. Pending spending reserves money, so it counts as spending here.
 
 Every writer (forms, import, admin) reaches this module through projects.services or the
-workbook importer; nothing else decides whether money is available.
+workbook importer; nothing else decides whether money is available. The pure rule (headroom,
+replay) works on plain movements; item_movements() reads an item's movements from the ledger
+in SQL and availability_check() refuses a write beyond them.
 """
 
 from collections.abc import Iterable
@@ -13,6 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from fundmgr.lib.money import yuan
+from projects.arithmetic import signed_amount_sql
+from projects.models import BudgetItem, BudgetLine, Expenditure
 
 ZERO = Decimal("0.00")
 
@@ -88,3 +98,61 @@ def replay(movements: Iterable[Movement]) -> list[Refusal]:
             continue
         balance -= taken
     return refusals
+
+
+# --- the ledger's movements and the check every write applies ---
+
+
+COMMITTED = (Expenditure.Status.APPROVED, Expenditure.Status.PENDING)
+
+
+def format_yuan(amount: Decimal) -> str:
+    """An amount as refusal messages write it: 1,234.50 (yuan)."""
+    return f"{amount:,.2f}"
+
+
+class AvailabilityError(ValidationError):
+    """Raised when a write would overspend an item; the message is the user's."""
+
+
+def item_movements(
+    item: BudgetItem, *, without_line: int | None = None, without_expenditure: int | None = None
+) -> list[Movement]:
+    """The item's ledger as daily movements, summed in SQL (two queries, whatever its size)."""
+    lines = BudgetLine.objects.filter(item=item)
+    if without_line is not None:
+        lines = lines.exclude(pk=without_line)
+    line_days = lines.values("date").annotate(net=Sum(signed_amount_sql()))
+    spending = Expenditure.objects.filter(item=item, status__in=COMMITTED)
+    if without_expenditure is not None:
+        spending = spending.exclude(pk=without_expenditure)
+    spending_days = spending.values("date").annotate(total=Sum("amount"))
+    # SQLite sums decimals in floating point (37765.44000000000, or 0.30000000000000004): the
+    # cents are exact again once rounded, and the rule must compare exact cents.
+    return [Movement(date=row["date"], budget=yuan(row["net"])) for row in line_days] + [
+        Movement(date=row["date"], spending=yuan(row["total"])) for row in spending_days
+    ]
+
+
+def available_amount(*, item: BudgetItem, on: date, without_expenditure: int | None = None) -> Decimal:
+    """What may still be spent on `item` on date `on` (DOMAIN.md section 2), never below zero."""
+    return max(headroom(item_movements(item, without_expenditure=without_expenditure), on), ZERO)
+
+
+def availability_check(*, item: BudgetItem, on: date, amount: Decimal, movements: list[Movement], what: str) -> None:
+    """Refuse `amount` on `item` on date `on` beyond what `movements` leave available (DOMAIN.md section 2):
+    the message names the item, the available amount and the shortfall."""
+    available = max(headroom(movements, on), ZERO)
+    if amount > available:
+        raise AvailabilityError(
+            {
+                "amount": _("项目“%(item)s”可用指标 %(available)s 元，本次%(what)s %(amount)s 元，超出 %(shortfall)s 元")
+                % {
+                    "item": item.name,
+                    "available": format_yuan(available),
+                    "what": what,
+                    "amount": format_yuan(amount),
+                    "shortfall": format_yuan(amount - available),
+                }
+            }
+        )

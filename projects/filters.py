@@ -39,7 +39,7 @@ class ExpenditureFilter(django_filters.FilterSet):
 
 
 class ItemFilter(django_filters.FilterSet):
-    """Narrows a unit dashboard's item table (issue 5); applied only when a filter is given."""
+    """Narrows a unit dashboard's item table; applied only when a filter is given."""
 
     code = django_filters.CharFilter(label=_("项目编码"), lookup_expr="icontains")
     name = django_filters.CharFilter(label=_("项目名称"), lookup_expr="icontains")
@@ -51,7 +51,7 @@ class ItemFilter(django_filters.FilterSet):
 
 
 class ItemExpenditureFilter(django_filters.FilterSet):
-    """One item's expenditures on its dashboard page (issue 5): date range, status, economic class, memo.
+    """One item's expenditures on its dashboard page: date range, status, economic class, memo.
     No choice of item, so the form costs no query."""
 
     date = django_filters.DateFromToRangeFilter(label=_("支出日期"))

@@ -1,4 +1,4 @@
-"""Forms of the ledger pages (issue 4). They parse and validate input; the services decide."""
+"""Forms of the ledger pages. They parse and validate input; the services decide."""
 
 import re
 from datetime import date
@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fundmgr.validators import has_control_characters, refuse_control_characters
+from fundmgr.lib.validators import has_control_characters, refuse_control_characters
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 
 # Plain half-width digits, optional ASCII thousands separators, at most 2 decimals is checked apart.

@@ -1,11 +1,13 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fundmgr.validators import validate_code
+from fundmgr.lib.validators import validate_code
+from projects import arithmetic
 from units.models import BudgetUnit, DepartmentYear
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -104,12 +106,12 @@ class BudgetLine(models.Model):
 
     @property
     def signed_amount(self) -> Decimal:
-        """What this line adds to the item's available budget: a reduction subtracts."""
-        return -self.amount if self.kind == self.Kind.REDUCTION else self.amount
+        """What this line adds to the item's budget: a reduction subtracts (projects.arithmetic.signed_amount)."""
+        return arithmetic.signed_amount(kind=self.kind, amount=self.amount)
 
 
 class Expenditure(models.Model):
-    """支出: spending against a budget item. Only approved spending counts as spent (issue 4)."""
+    """支出: spending against a budget item. Only approved spending counts as spent."""
 
     class Status(models.TextChoices):
         APPROVED = "approved", _("已生效")
@@ -164,3 +166,49 @@ class Expenditure(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.amount}"
+
+
+class MonthlySpending(models.Model):
+    """Monthly rollup of expenditures per (item, month, 3-digit economic class, status) .
+
+    A derived cache for the dashboards and the province view, never written by Python: database
+    triggers on projects_expenditure (projects.rollups, installed by the initial migration) update it in the
+    same transaction as every insert, update and delete, whoever writes — the ledger services,
+    the workbook importer, the admin, bulk inserts. `manage.py verify_rollups` compares it with
+    the raw sums and can rebuild it.
+    """
+
+    # No database foreign key: rows follow their expenditures through the triggers, and must
+    # not stand in the way when an item and its expenditures are deleted together.
+    item = models.ForeignKey(BudgetItem, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    period = models.DateField(_("月份"), help_text="first day of the month")
+    class_code = models.CharField(_("经济分类"), max_length=3)
+    status = models.CharField(_("状态"), max_length=16)
+    amount = models.DecimalField(_("金额（元）"), max_digits=18, decimal_places=2)
+    entries = models.IntegerField(_("笔数"))
+
+    class Meta:
+        verbose_name = _("月度支出汇总")
+        verbose_name_plural = _("月度支出汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "period", "class_code", "status"], name="monthly_spending_key"),
+        ]
+
+
+class MonthClose(models.Model):
+    """A closed month of a department-year: nothing dated in it may be created, edited or deleted."""
+
+    department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE, related_name="closed_months")
+    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    closed_at = models.DateTimeField(_("结账时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("结账人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("月结")
+        verbose_name_plural = _("月结")
+        ordering = ["department_year", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["department_year", "month"], name="month_close_unique"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_close_month_valid"),
+        ]

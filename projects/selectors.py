@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, Substr
 
-from fundmgr.money import ZERO, execution_rate, full_year_budget
+from fundmgr.lib.money import ZERO
+from projects.arithmetic import execution_rate, full_year_budget, signed_amount_sql, unspent
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from units import access
+from units.access import Scope
 from units.models import BudgetUnit, DepartmentYear
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
@@ -43,7 +46,7 @@ class Figures:
 
     @property
     def remaining(self) -> Decimal:
-        return self.full_year - self.spent
+        return unspent(full_year=self.full_year, spent=self.spent)
 
     def add(self, other: "Figures") -> None:
         self.initial += other.initial
@@ -167,9 +170,7 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
     if as_of is not None:
         lines = lines.filter(date__lte=as_of)
     by_source = {source: ZERO for source in BudgetLine.Source.values}
-    for row in lines.order_by().values("source").annotate(
-        net=Sum(Case(When(kind=BudgetLine.Kind.REDUCTION, then=-F("amount")), default=F("amount")))
-    ):
+    for row in lines.order_by().values("source").annotate(net=Sum(signed_amount_sql())):
         by_source[row["source"]] = row["net"]
 
     spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
@@ -201,10 +202,7 @@ def department_year_get(*, department_code: str, year: int) -> DepartmentYear | 
     return DepartmentYear.objects.select_related("department").filter(department__code=department_code, year=year).first()
 
 
-
-
-
-# --- issue 5: dashboard reads. Each narrows the same arithmetic to a unit or an item, one query each. ---
+# --- dashboard reads: each narrows the same arithmetic to a unit or an item, one query each ---
 
 
 def _narrowed(queryset, *, unit_id: int | None = None, item_id: int | None = None):
@@ -231,7 +229,7 @@ def budget_by_source(
         _narrowed(lines, unit_id=unit_id, item_id=item_id)
         .order_by()
         .values("source")
-        .annotate(net=Sum(Case(When(kind=BudgetLine.Kind.REDUCTION, then=-F("amount")), default=F("amount"))))
+        .annotate(net=Sum(signed_amount_sql()))
     ):
         by_source[row["source"]] = row["net"]
     return by_source
@@ -242,7 +240,7 @@ def year_figures(
 ) -> Figures | None:
     """The figures of a department-year (or of one unit or item of it, matched by code), or None
     when that department-year does not exist. One query: the department-year row with one
-    subquery a figure. Used for the year-over-year comparison (issue 5)."""
+    subquery a figure. Used for the dashboards' year-over-year comparison."""
     zero = Value(ZERO, output_field=MONEY_FIELD)
     lines = BudgetLine.objects.filter(item__department_year=OuterRef("pk"))
     spending = Expenditure.objects.filter(item__department_year=OuterRef("pk"))
@@ -293,7 +291,7 @@ def department_years_with_figures(
     grouped by department-year and kind, spending grouped by department-year and status.
     Same arithmetic as budget_summary's totals (DOMAIN.md section 2). `spending_rows`, when
     given, are (department-year id, status, total) rows from elsewhere (the monthly rollup,
-    fundmgr.rollups) that replace the spending query.
+    projects.rollups) that replace the spending query.
     """
     years = DepartmentYear.objects.filter(year=year).select_related("department").order_by("department__code")
     if department_ids is not None:
@@ -361,3 +359,30 @@ def spending_by_month_and_class(
         MonthClassRow(month=row["month"], class_code=row["class_code"], class_name=row["class_name"] or "", spent=row["spent"])
         for row in rows
     ]
+
+
+# --- what a user's scope sees (the rule: units.access) ---
+
+
+def item_in_scope(scope: Scope, item_code: str) -> BudgetItem:
+    items = BudgetItem.objects.select_related("unit").filter(department_year=scope.department_year, code=item_code)
+    return access.one_visible(scope, items, unit="unit_id")
+
+
+def items_in_scope(scope: Scope):
+    items = BudgetItem.objects.filter(department_year=scope.department_year).select_related("unit")
+    return access.visible(scope, items, unit="unit_id").order_by("unit__position", "position", "code")
+
+
+def expenditures_in_scope(scope: Scope):
+    expenditures = Expenditure.objects.filter(item__department_year=scope.department_year)
+    return access.visible(scope, expenditures, unit="item__unit_id").select_related("item", "economic_class", "entered_by")
+
+
+def expenditure_in_scope(scope: Scope, pk: int) -> Expenditure:
+    return access.one_visible(scope, expenditures_in_scope(scope).filter(pk=pk), unit="item__unit_id")
+
+
+def lines_in_scope(scope: Scope):
+    lines = BudgetLine.objects.filter(item__department_year=scope.department_year)
+    return access.visible(scope, lines, unit="item__unit_id").select_related("item")

@@ -13,26 +13,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fundmgr.logs import expenditure_decision_logged
-from fundmgr.money import ZERO, yuan
-from projects.availability import Movement, headroom
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from fundmgr.lib.logs import expenditure_decision_logged
+from fundmgr.lib.money import ZERO
+from projects.arithmetic import signed_amount
+from projects.availability import AvailabilityError, Movement, availability_check, format_yuan, headroom, item_movements
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthClose
 from units.locks import department_year_lock_shared
-from units.models import MonthClose
-
-COMMITTED = (Expenditure.Status.APPROVED, Expenditure.Status.PENDING)
-
-
-def format_yuan(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
-
-
-class AvailabilityError(ValidationError):
-    """Raised when a write would overspend an item; the message is the user's."""
 
 
 class ItemGoneError(ValidationError):
@@ -40,6 +29,9 @@ class ItemGoneError(ValidationError):
 
     def __init__(self):
         super().__init__(_("该预算项目已不存在（年度数据可能刚被重新导入），请刷新页面后重新录入"))
+
+
+# --- locks, in the ledger's order (units/locks.py) ---
 
 
 def _lock_item(item: BudgetItem) -> BudgetItem:
@@ -91,30 +83,7 @@ def _lock_expenditure_for_decision(expenditure: Expenditure) -> Expenditure:
     return locked
 
 
-def item_movements(
-    item: BudgetItem, *, without_line: int | None = None, without_expenditure: int | None = None
-) -> list[Movement]:
-    """The item's ledger as daily movements, summed in SQL (two queries, whatever its size)."""
-    lines = BudgetLine.objects.filter(item=item)
-    if without_line is not None:
-        lines = lines.exclude(pk=without_line)
-    line_days = lines.values("date").annotate(
-        net=Sum(Case(When(kind=BudgetLine.Kind.REDUCTION, then=-F("amount")), default=F("amount")))
-    )
-    spending = Expenditure.objects.filter(item=item, status__in=COMMITTED)
-    if without_expenditure is not None:
-        spending = spending.exclude(pk=without_expenditure)
-    spending_days = spending.values("date").annotate(total=Sum("amount"))
-    # SQLite sums decimals in floating point (37765.44000000000, or 0.30000000000000004): the
-    # cents are exact again once rounded, and the rule must compare exact cents.
-    return [Movement(date=row["date"], budget=yuan(row["net"])) for row in line_days] + [
-        Movement(date=row["date"], spending=yuan(row["total"])) for row in spending_days
-    ]
-
-
-def available_amount(*, item: BudgetItem, on: date, without_expenditure: int | None = None) -> Decimal:
-    """What may still be spent on `item` on date `on` (DOMAIN.md section 2), never below zero."""
-    return max(headroom(item_movements(item, without_expenditure=without_expenditure), on), ZERO)
+# --- the checks every write applies ---
 
 
 def _check_year_and_month(*, item: BudgetItem, on: date, field: str) -> None:
@@ -130,21 +99,7 @@ def _check_procurement(*, item: BudgetItem, procurement_method: str) -> None:
         raise ValidationError({"procurement_method": _("该项目须政府采购，请选择采购方式")})
 
 
-def _require_headroom(*, item: BudgetItem, on: date, amount: Decimal, movements: list[Movement], what: str) -> None:
-    available = max(headroom(movements, on), ZERO)
-    if amount > available:
-        raise AvailabilityError(
-            {
-                "amount": _("项目“%(item)s”可用指标 %(available)s 元，本次%(what)s %(amount)s 元，超出 %(shortfall)s 元")
-                % {
-                    "item": item.name,
-                    "available": format_yuan(available),
-                    "what": what,
-                    "amount": format_yuan(amount),
-                    "shortfall": format_yuan(amount - available),
-                }
-            }
-        )
+# --- expenditures ---
 
 
 def expenditure_create(
@@ -169,7 +124,7 @@ def expenditure_create(
         item = _lock_item(item)
         _check_year_and_month(item=item, on=date, field="date")
         _check_procurement(item=item, procurement_method=procurement_method)
-        _require_headroom(item=item, on=date, amount=amount, movements=item_movements(item), what=_("支出"))
+        availability_check(item=item, on=date, amount=amount, movements=item_movements(item), what=_("支出"))
         status = Expenditure.Status.PENDING if amount >= settings.APPROVAL_THRESHOLD else Expenditure.Status.APPROVED
         return Expenditure.objects.create(
             item=item,
@@ -204,7 +159,7 @@ def expenditure_update(
         _check_year_and_month(item=item, on=date, field="date")
         _check_procurement(item=item, procurement_method=procurement_method)
         if expenditure.status != Expenditure.Status.REJECTED:
-            _require_headroom(
+            availability_check(
                 item=item,
                 on=date,
                 amount=amount,
@@ -244,77 +199,26 @@ def expenditure_delete(*, expenditure: Expenditure) -> None:
         expenditure.delete()
 
 
-def budget_line_create(
-    *,
-    item: BudgetItem,
-    source: str,
-    kind: str,
-    amount: Decimal,
-    date: date,
-    document: str = "",
-    created_by=None,
-) -> BudgetLine:
-    """Add a budget line. A reduction that would leave less available than is already spent
-    or reserved, at its date or any later point, is refused (DOMAIN.md section 2)."""
+def expenditure_validate(
+    *, item: BudgetItem, date: date, amount: Decimal, expenditure: Expenditure | None = None
+) -> None:
+    """Check an expenditure against the rules without writing, for forms to show errors early.
+
+    The write itself re-checks under the item's lock, so this is advisory only.
+    """
     if amount <= ZERO:
         raise ValidationError({"amount": _("金额须大于0")})
-    with transaction.atomic():
-        item = _lock_item(item)
-        _check_year_and_month(item=item, on=date, field="date")
-        if kind == BudgetLine.Kind.REDUCTION:
-            _require_headroom(item=item, on=date, amount=amount, movements=item_movements(item), what=_("调减"))
-        line = BudgetLine(
-            item=item, source=source, kind=kind, amount=amount, date=date, document=document, created_by=created_by
-        )
-        line.full_clean()
-        line.save()
-        return line
+    item = _current_item(item)
+    if expenditure is not None and expenditure.pk:
+        _check_year_and_month(item=item, on=expenditure.date, field="date")
+    _check_year_and_month(item=item, on=date, field="date")
+    if expenditure is not None and expenditure.status == Expenditure.Status.REJECTED:
+        return
+    movements = item_movements(item, without_expenditure=expenditure.pk if expenditure is not None else None)
+    availability_check(item=item, on=date, amount=amount, movements=movements, what=_("支出"))
 
 
-def budget_line_update(
-    *, line: BudgetLine, source: str, kind: str, amount: Decimal, date: date, document: str = ""
-) -> BudgetLine:
-    """Change a budget line; the item must stay covered at every point without the old line."""
-    if amount <= ZERO:
-        raise ValidationError({"amount": _("金额须大于0")})
-    with transaction.atomic():
-        item = _lock_item(line.item)
-        line = _relock(BudgetLine, line.pk, _("该预算指标已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面"))
-        _check_year_and_month(item=item, on=line.date, field="date")
-        _check_year_and_month(item=item, on=date, field="date")
-        movements = item_movements(item, without_line=line.pk)
-        signed = -amount if kind == BudgetLine.Kind.REDUCTION else amount
-        movements.append(Movement(date=date, budget=signed))
-        # With the new line in place, nothing may be left overspent from the earliest affected day.
-        shortfall = -headroom(movements, min(date, line.date))
-        if shortfall > ZERO:
-            raise AvailabilityError(
-                {
-                    "amount": _("项目“%(item)s”修改后可用指标不足，超支 %(shortfall)s 元")
-                    % {"item": item.name, "shortfall": format_yuan(shortfall)}
-                }
-            )
-        line.source, line.kind, line.amount, line.date, line.document = source, kind, amount, date, document
-        line.full_clean()
-        line.save()
-        return line
-
-
-def budget_line_delete(*, line: BudgetLine) -> None:
-    """Delete a budget line; refused when the item would then be overspent at some point."""
-    with transaction.atomic():
-        item = _lock_item(line.item)
-        line = _relock(BudgetLine, line.pk, _("该预算指标已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面"))
-        _check_year_and_month(item=item, on=line.date, field="date")
-        shortfall = -headroom(item_movements(item, without_line=line.pk), line.date)
-        if shortfall > ZERO:
-            raise AvailabilityError(
-                {
-                    "amount": _("项目“%(item)s”删除该指标后将超支 %(shortfall)s 元")
-                    % {"item": item.name, "shortfall": format_yuan(shortfall)}
-                }
-            )
-        line.delete()
+# --- 三重一大 decisions on pending expenditures ---
 
 
 def expenditure_approve(*, expenditure: Expenditure, decided_by, meeting_date: date, minutes_number: str) -> Expenditure:
@@ -356,23 +260,79 @@ def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> 
     return expenditure
 
 
-def expenditure_validate(
-    *, item: BudgetItem, date: date, amount: Decimal, expenditure: Expenditure | None = None
-) -> None:
-    """Check an expenditure against the rules without writing, for forms to show errors early.
+# --- budget lines ---
 
-    The write itself re-checks under the item's lock, so this is advisory only.
-    """
+
+def budget_line_create(
+    *,
+    item: BudgetItem,
+    source: str,
+    kind: str,
+    amount: Decimal,
+    date: date,
+    document: str = "",
+    created_by=None,
+) -> BudgetLine:
+    """Add a budget line. A reduction that would leave less available than is already spent
+    or reserved, at its date or any later point, is refused (DOMAIN.md section 2)."""
     if amount <= ZERO:
         raise ValidationError({"amount": _("金额须大于0")})
-    item = _current_item(item)
-    if expenditure is not None and expenditure.pk:
-        _check_year_and_month(item=item, on=expenditure.date, field="date")
-    _check_year_and_month(item=item, on=date, field="date")
-    if expenditure is not None and expenditure.status == Expenditure.Status.REJECTED:
-        return
-    movements = item_movements(item, without_expenditure=expenditure.pk if expenditure is not None else None)
-    _require_headroom(item=item, on=date, amount=amount, movements=movements, what=_("支出"))
+    with transaction.atomic():
+        item = _lock_item(item)
+        _check_year_and_month(item=item, on=date, field="date")
+        if kind == BudgetLine.Kind.REDUCTION:
+            availability_check(item=item, on=date, amount=amount, movements=item_movements(item), what=_("调减"))
+        line = BudgetLine(
+            item=item, source=source, kind=kind, amount=amount, date=date, document=document, created_by=created_by
+        )
+        line.full_clean()
+        line.save()
+        return line
+
+
+def budget_line_update(
+    *, line: BudgetLine, source: str, kind: str, amount: Decimal, date: date, document: str = ""
+) -> BudgetLine:
+    """Change a budget line; the item must stay covered at every point without the old line."""
+    if amount <= ZERO:
+        raise ValidationError({"amount": _("金额须大于0")})
+    with transaction.atomic():
+        item = _lock_item(line.item)
+        line = _relock(BudgetLine, line.pk, _("该预算指标已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面"))
+        _check_year_and_month(item=item, on=line.date, field="date")
+        _check_year_and_month(item=item, on=date, field="date")
+        movements = item_movements(item, without_line=line.pk)
+        movements.append(Movement(date=date, budget=signed_amount(kind=kind, amount=amount)))
+        # With the new line in place, nothing may be left overspent from the earliest affected day.
+        shortfall = -headroom(movements, min(date, line.date))
+        if shortfall > ZERO:
+            raise AvailabilityError(
+                {
+                    "amount": _("项目“%(item)s”修改后可用指标不足，超支 %(shortfall)s 元")
+                    % {"item": item.name, "shortfall": format_yuan(shortfall)}
+                }
+            )
+        line.source, line.kind, line.amount, line.date, line.document = source, kind, amount, date, document
+        line.full_clean()
+        line.save()
+        return line
+
+
+def budget_line_delete(*, line: BudgetLine) -> None:
+    """Delete a budget line; refused when the item would then be overspent at some point."""
+    with transaction.atomic():
+        item = _lock_item(line.item)
+        line = _relock(BudgetLine, line.pk, _("该预算指标已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面"))
+        _check_year_and_month(item=item, on=line.date, field="date")
+        shortfall = -headroom(item_movements(item, without_line=line.pk), line.date)
+        if shortfall > ZERO:
+            raise AvailabilityError(
+                {
+                    "amount": _("项目“%(item)s”删除该指标后将超支 %(shortfall)s 元")
+                    % {"item": item.name, "shortfall": format_yuan(shortfall)}
+                }
+            )
+        line.delete()
 
 
 def budget_line_validate(*, item: BudgetItem, kind: str, amount: Decimal, date: date, line: BudgetLine | None = None) -> None:
@@ -384,7 +344,7 @@ def budget_line_validate(*, item: BudgetItem, kind: str, amount: Decimal, date: 
         _check_year_and_month(item=item, on=line.date, field="date")
     _check_year_and_month(item=item, on=date, field="date")
     movements = item_movements(item, without_line=line.pk if line is not None and line.pk else None)
-    movements.append(Movement(date=date, budget=-amount if kind == BudgetLine.Kind.REDUCTION else amount))
+    movements.append(Movement(date=date, budget=signed_amount(kind=kind, amount=amount)))
     earliest = min(date, line.date) if line is not None and line.pk else date
     shortfall = -headroom(movements, earliest)
     if shortfall > ZERO:
@@ -394,6 +354,9 @@ def budget_line_validate(*, item: BudgetItem, kind: str, amount: Decimal, date: 
                 % {"item": item.name, "shortfall": format_yuan(shortfall)}
             }
         )
+
+
+# --- budget items ---
 
 
 def _closed_months_touched(item: BudgetItem) -> list[int]:

@@ -1,65 +1,123 @@
+"""Tables of the ledger: an item's budget lines and expenditures, and the entry pages' lists."""
+
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import BudgetItem, BudgetLine, Expenditure
-from units.tables import LAG_LABELS, NUM, FiguresTable, MoneyColumn, RateColumn, lag_badge
+from fundmgr.lib.columns import NUM
+from projects.models import BudgetLine, Expenditure
 
-CATEGORY_LABELS = dict(BudgetItem.Category.choices)
-# The dashboards show the 20 items with the most money left unspent; the export has them all.
-LAGGING_PER_PAGE = 20
-
-
-class ItemTable(FiguresTable):
-    """Budget items (projects.selectors.ItemRow) with their figures as of the dashboard's month."""
-
-    code = tables.Column(verbose_name=_("项目编码"))
-    name = tables.Column(verbose_name=_("项目名称"), footer=_("合计"))
-    category = tables.Column(verbose_name=_("项目类别"))
-
-    class Meta(FiguresTable.Meta):
-        sequence = ("code", "name", "category", "...")
-
-    def render_name(self, record):
-        return format_html('<a href="{}">{}</a>', self.address("projects:detail", item_code=record.code), record.name)
-
-    def value_name(self, record):
-        return record.name
-
-    def render_category(self, value):
-        return CATEGORY_LABELS.get(value, value)
-
-    def value_category(self, value):
-        return str(CATEGORY_LABELS.get(value, value))
+STATUS_BADGE = {
+    Expenditure.Status.APPROVED: "ok",
+    Expenditure.Status.PENDING: "warn",
+    Expenditure.Status.REJECTED: "bad",
+}
 
 
-class LaggingTable(tables.Table):
-    """Items behind 序时进度 (fundmgr.dashboard.LagRow), most money left unspent first."""
+MAX_PER_PAGE = 500
 
-    code = tables.Column(verbose_name=_("项目编码"), accessor="item__code", orderable=False)
-    name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
-    unit = tables.Column(verbose_name=_("预算单位"), accessor="item__unit_name", orderable=False)
-    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="item__figures__full_year", orderable=False)
-    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="item__figures__spent", orderable=False)
-    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="remaining", orderable=False)
-    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="item__figures__execution_rate", orderable=False)
-    ratio = RateColumn(verbose_name=_("执行率 ÷ 序时进度"), accessor="ratio", orderable=False)
-    status = tables.Column(verbose_name=_("进度"), orderable=False)
+
+class TypedPaginationTable(tables.Table):
+    """django-tables2's RequestConfig takes ?per_page= as typed: 0 divides by zero in the paginator
+    and -5 makes every page empty. It is kept between 1 and MAX_PER_PAGE."""
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        if per_page is not None:
+            per_page = min(max(per_page, 1), MAX_PER_PAGE)
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
+
+
+class ExpenditureListTable(TypedPaginationTable):
+    date = tables.Column(verbose_name=_("支出日期"))
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item__code", order_by=("item__code", "date"))
+    item_name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
+    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
+    economic_class = tables.Column(verbose_name=_("经济分类"), accessor="economic_class__code")
+    memo = tables.Column(verbose_name=_("摘要"), orderable=False)
+    voucher = tables.Column(verbose_name=_("凭证号"))
+    procurement_method = tables.Column(verbose_name=_("采购方式"), orderable=False)
+    status = tables.Column(verbose_name=_("状态"))
+    entered_by = tables.Column(verbose_name=_("录入人"), accessor="entered_by__username", orderable=False)
+    actions = tables.Column(verbose_name=_("操作"), accessor="pk", orderable=False, exclude_from_export=True)
 
     class Meta:
-        attrs = {"class": "table"}
+        attrs = {"class": "table", "id": "expenditures"}
+        order_by = ("-date",)
 
-    def render_name(self, record):
-        return format_html('<a href="{}">{}</a>', record.url, record.item.name)
+    def __init__(self, *args, department_year, closed_months, can_write, **kwargs):
+        self.department_year = department_year
+        self.closed_months = closed_months
+        self.can_write = can_write
+        super().__init__(*args, **kwargs)
 
-    def value_name(self, record):
-        return record.item.name
+    def _url(self, name, pk):
+        return reverse(
+            name,
+            kwargs={"department_code": self.department_year.department.code, "year": self.department_year.year, "pk": pk},
+        )
 
-    def render_status(self, value):
-        return lag_badge(value)
+    def render_amount(self, value):
+        return f"{value:,.2f}"
 
-    def value_status(self, value):
-        return str(LAG_LABELS[value])
+    def value_amount(self, value):
+        return value
+
+    def render_economic_class(self, record):
+        return f"{record.economic_class.code} {record.economic_class.name}"
+
+    def render_procurement_method(self, record):
+        return record.get_procurement_method_display() if record.procurement_method else "—"
+
+    def render_status(self, record):
+        return format_html('<span class="badge {}">{}</span>', STATUS_BADGE[record.status], record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_actions(self, record):
+        links = [(self._url("expenditures:history", record.pk), _("历史"))]
+        if self.can_write and record.date.month not in self.closed_months:
+            links.insert(0, (self._url("expenditures:edit", record.pk), _("修改")))
+            links.insert(1, (self._url("expenditures:delete", record.pk), _("删除")))
+        return format_html_join(" ", '<a href="{}">{}</a>', links)
+
+
+class BudgetLineListTable(TypedPaginationTable):
+    date = tables.Column(verbose_name=_("日期"))
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item__code")
+    item_name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
+    kind = tables.Column(verbose_name=_("调整类型"))
+    source = tables.Column(verbose_name=_("资金来源"))
+    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
+    document = tables.Column(verbose_name=_("文号"))
+    history = tables.Column(verbose_name=_("操作"), accessor="pk", orderable=False, exclude_from_export=True)
+
+    class Meta:
+        attrs = {"class": "table", "id": "budget-lines"}
+        order_by = ("-date",)
+
+    def __init__(self, *args, department_year, **kwargs):
+        self.department_year = department_year
+        super().__init__(*args, **kwargs)
+
+    def render_amount(self, value):
+        return f"{value:,.2f}"
+
+    def value_amount(self, value):
+        return value
+
+    def render_history(self, record):
+        url = reverse(
+            "budget_lines:history",
+            kwargs={
+                "department_code": self.department_year.department.code,
+                "year": self.department_year.year,
+                "pk": record.pk,
+            },
+        )
+        return format_html('<a href="{}">{}</a>', url, _("历史"))
 
 
 class BudgetLineTable(tables.Table):
@@ -101,46 +159,3 @@ class ExpenditureTable(tables.Table):
 
     def value_amount(self, value):
         return value
-
-
-class IndicatorStatusTable(tables.Table):
-    """Indicators with their status (fundmgr.dashboard.IndicatorRow)."""
-
-    code = tables.Column(verbose_name=_("指标编码"), accessor="indicator__code", orderable=False)
-    item = tables.Column(verbose_name=_("预算项目"), accessor="item_name", orderable=False, default=_("部门整体"))
-    name = tables.Column(verbose_name=_("指标名称"), accessor="indicator__name", orderable=False)
-    target = tables.Column(verbose_name=_("目标值"), accessor="indicator__target", orderable=False, attrs=NUM, default="—")
-    actual = tables.Column(verbose_name=_("全年完成值"), accessor="indicator__actual", orderable=False, attrs=NUM, default="—")
-    points = tables.Column(verbose_name=_("分值"), accessor="score__points", orderable=False, attrs=NUM)
-    earned = tables.Column(verbose_name=_("得分"), accessor="score__earned", orderable=False, attrs=NUM)
-    status = tables.Column(verbose_name=_("状态"), orderable=False)
-
-    STATUS = {
-        "met": ("ok", _("达成")),
-        "behind": ("bad", _("未达标")),
-        "flagged": ("warn", _("需说明")),
-        "open": ("", _("未填报")),
-    }
-
-    class Meta:
-        attrs = {"class": "table"}
-
-    def render_target(self, record):
-        indicator = record.indicator
-        if indicator.direction == "qualitative":
-            return indicator.get_direction_display()
-        return f"{indicator.get_direction_display()} {indicator.target.normalize():f}{indicator.unit}"
-
-    def render_actual(self, record):
-        indicator = record.indicator
-        if indicator.direction == "qualitative":
-            return indicator.get_tier_display() or "—"
-        return "—" if indicator.actual is None else f"{indicator.actual.normalize():f}{indicator.unit}"
-
-    def render_status(self, value):
-        css, label = self.STATUS[value]
-        return format_html('<span class="badge {}">{}</span>', css, label)
-
-    def value_status(self, value):
-        return str(self.STATUS[value][1])
-

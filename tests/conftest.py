@@ -5,7 +5,9 @@ from django.conf import settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
+from projects.models import MonthClose
 from tests import personas
+from tests.builders import MonthCloseFactory
 
 # CI (which sets CI=true) replays a fixed set of examples, so that its verdict is reproducible;
 # a developer's runs keep drawing new ones, which is where hypothesis finds what we missed.
@@ -18,6 +20,37 @@ if os.environ.get("CI"):
 def world(db):
     """Department PD 2024 with units A and B and the five personas (tests/personas.py)."""
     return personas.build()
+
+
+@pytest.fixture
+def other(world):
+    """A second department, QD 2024, built like PD; its finance officer (`q_finance`) is the
+    stranger of the cross-department tests."""
+    return personas.build(code="QD", prefix="q_")
+
+
+@pytest.fixture
+def superuser(db):
+    return personas.superuser()
+
+
+@pytest.fixture
+def closed_march(world) -> MonthClose:
+    """PD's March, closed by PD's finance office (nothing of the world is dated in March)."""
+    return MonthCloseFactory(department_year=world.department_year, month=3, closed_by=world.finance)
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client signed in as that user (None: signed out)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in
 
 
 @pytest.fixture
@@ -44,7 +77,7 @@ def fast_password_hashing(settings):
 def reference_data_after_a_flush(request):
     """A transactional test (browser, concurrency) flushes the database when it ends, and with it the
     economic classes that a data migration loaded. Every transactional test reloads them first, so
-    the order in which such tests run does not matter (issue 5's browser test ran before others)."""
+    the order in which such tests run does not matter."""
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")

@@ -6,20 +6,35 @@
 Department "PD" 2024 has unit A (items A1, A2) and unit B (item B1). Every item has an initial
 budget line; A1 and B1 each carry one approved expenditure in June, A1 one pending (三重一大)
 expenditure, and A1 and B1 one indicator each. Reusable by any helper's tests.
+
+The rows are built with the factories of tests/builders.py. tests/conftest.py turns this module
+into fixtures: `world`, `as_persona`, `other` (a second department, QD, whose finance office is
+the stranger of the cross-department tests), `superuser` and `closed_march`.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from indicators.models import Indicator
+from projects.economic_classes import economic_classes_load
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
-from units.models import BudgetUnit, Department, DepartmentYear, Membership
+from tests.builders import (  # noqa: F401 (PASSWORD: the personas' password, read by the login tests)
+    PASSWORD,
+    BudgetItemFactory,
+    BudgetLineFactory,
+    BudgetUnitFactory,
+    DepartmentYearFactory,
+    ExpenditureFactory,
+    IndicatorFactory,
+    MembershipFactory,
+    UserFactory,
+)
+from units.access import FINANCE_BUREAU_GROUP
+from units.models import BudgetUnit, DepartmentYear, Membership
 
-PASSWORD = "persona-password-1"
 FINANCE_APPS = ("projects", "units", "indicators")
 
 
@@ -71,50 +86,53 @@ def finance_group() -> Group:
 
 
 def user(username: str, **extra):
-    return get_user_model().objects.create_user(username, password=PASSWORD, **extra)
+    return UserFactory(username=username, **extra)
+
+
+def superuser(username: str = "root"):
+    """Neither a member nor a persona: the province's administrator, who sees every department."""
+    return UserFactory(username=username, email=f"{username}@example.org", is_staff=True, is_superuser=True)
+
+
+def finance_bureau(username: str = "bureau"):
+    """Neither a member nor a persona: a clerk of the province's finance bureau (财政厅), who sees every department."""
+    bureau = UserFactory(username=username)
+    bureau.groups.add(Group.objects.get_or_create(name=FINANCE_BUREAU_GROUP)[0])
+    return bureau
 
 
 def member(user_, department_year: DepartmentYear, role: str, unit: BudgetUnit | None = None):
-    Membership.objects.create(user=user_, department=department_year.department, role=role, unit=unit)
+    MembershipFactory(user=user_, department=department_year.department, role=role, unit=unit)
     return user_
 
 
 def ensure_economic_classes() -> None:
-    """Reload the reference data of migration 0002 when a transactional test's flush removed it."""
+    """Reload the reference data of the initial migration when a transactional test's flush removed it."""
     if not EconomicClass.objects.exists():
-        from importlib import import_module
-
-        from django.apps import apps
-
-        import_module("projects.migrations.0002_economic_classes").load(apps, None)
+        economic_classes_load(EconomicClass)
 
 
 def build(*, code: str = "PD", year: int = 2024, budget: str = "100000.00", prefix: str = "") -> World:
     """`prefix` keeps usernames unique when a test builds a second world."""
     ensure_economic_classes()
-    department = Department.objects.create(code=code, name="测试部门")
-    department_year = DepartmentYear.objects.create(department=department, year=year)
-    unit_a = BudgetUnit.objects.create(department=department, code="A", name="甲单位", kind=BudgetUnit.Kind.ADMINISTRATIVE, position=1)
-    unit_b = BudgetUnit.objects.create(department=department, code="B", name="乙单位", kind=BudgetUnit.Kind.INSTITUTION, position=2)
-    item_a = BudgetItem.objects.create(department_year=department_year, unit=unit_a, code="A1", name="甲培训经费", category=BudgetItem.Category.PROJECT)
-    item_a2 = BudgetItem.objects.create(
-        department_year=department_year, unit=unit_a, code="A2", name="甲设备购置", category=BudgetItem.Category.PROJECT, procurement_required=True
-    )
-    item_b = BudgetItem.objects.create(department_year=department_year, unit=unit_b, code="B1", name="乙宣传经费", category=BudgetItem.Category.PROJECT)
-    lines = [
-        BudgetLine.objects.create(item=item, source=BudgetLine.Source.LOCAL, kind=BudgetLine.Kind.INITIAL, amount=Decimal(budget), date=date(year, 1, 1))
-        for item in (item_a, item_a2, item_b)
-    ]
-    office = EconomicClass.objects.get(code="30201")
-    spent_a = Expenditure.objects.create(item=item_a, date=date(year, 6, 1), amount=Decimal("1000.00"), economic_class=office, memo="甲办公用品")
-    spent_b = Expenditure.objects.create(item=item_b, date=date(year, 6, 1), amount=Decimal("2000.00"), economic_class=office, memo="乙办公用品")
-    pending_a = Expenditure.objects.create(
-        item=item_a, date=date(year, 6, 2), amount=Decimal("60000.00"), economic_class=office, memo="甲大额培训", status=Expenditure.Status.PENDING
+    department_year = DepartmentYearFactory(department__code=code, department__name="测试部门", year=year)
+    department = department_year.department
+    unit_a = BudgetUnitFactory(department=department, code="A", name="甲单位", kind=BudgetUnit.Kind.ADMINISTRATIVE, position=1)
+    unit_b = BudgetUnitFactory(department=department, code="B", name="乙单位", kind=BudgetUnit.Kind.INSTITUTION, position=2)
+    item_a = BudgetItemFactory(department_year=department_year, unit=unit_a, code="A1", name="甲培训经费")
+    item_a2 = BudgetItemFactory(department_year=department_year, unit=unit_a, code="A2", name="甲设备购置", procurement_required=True)
+    item_b = BudgetItemFactory(department_year=department_year, unit=unit_b, code="B1", name="乙宣传经费")
+    lines = [BudgetLineFactory(item=item, amount=Decimal(budget)) for item in (item_a, item_a2, item_b)]
+    june = date(year, 6, 1)
+    spent_a = ExpenditureFactory(item=item_a, date=june, amount=Decimal("1000.00"), memo="甲办公用品")
+    spent_b = ExpenditureFactory(item=item_b, date=june, amount=Decimal("2000.00"), memo="乙办公用品")
+    pending_a = ExpenditureFactory(
+        item=item_a, date=date(year, 6, 2), amount=Decimal("60000.00"), memo="甲大额培训", status=Expenditure.Status.PENDING
     )
     indicators = [
-        Indicator.objects.create(
-            department_year=department_year, item=item, code=f"I-{item.code}", level1=Indicator.Level1.OUTPUT, level2="数量",
-            name=f"{item.name}指标", direction=Indicator.Direction.AT_LEAST, target=Decimal("10"), midyear=Decimal("5"), actual=Decimal("10"),
+        IndicatorFactory(
+            item=item, code=f"I-{item.code}", level2="数量", name=f"{item.name}指标",
+            target=Decimal("10"), midyear=Decimal("5"), actual=Decimal("10"),
         )
         for item in (item_a, item_b)
     ]

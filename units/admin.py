@@ -1,22 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from fundmgr.admin_utils import (
+from units import services
+from units.access import finance_admin_has_permission, finance_department_ids, may_write_shared_data
+from units.admin_mixins import (
     DepartmentScopedAdminMixin,
-    ReadOnlyHistoryAdminMixin,
     ServiceDeleteAdminMixin,
     ServiceWriteAdminMixin,
     SuperuserWritesAdminMixin,
-    finance_department_ids,
 )
-from fundmgr.scoping import finance_admin_has_permission
-from units import services
-from units.models import BudgetUnit, Department, DepartmentYear, Membership, MonthClose
+from units.models import BudgetUnit, Department, DepartmentYear, Membership
 
 
 class BudgetUnitInline(SuperuserWritesAdminMixin, admin.TabularInline):
@@ -48,7 +43,7 @@ class BudgetUnitAdmin(DepartmentScopedAdminMixin, ServiceWriteAdminMixin, admin.
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a unit takes its accountants' roles with it; a superuser decides that.
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
+        return may_write_shared_data(request.user) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data.get(name) for name in services.UNIT_FIELDS}
@@ -74,48 +69,13 @@ class DepartmentYearAdmin(DepartmentScopedAdminMixin, admin.ModelAdmin):
         return ("department", "year", *self.readonly_fields) if obj else self.readonly_fields
 
     def has_add_permission(self, request):
-        return request.user.is_superuser
+        return may_write_shared_data(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return may_write_shared_data(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(MonthClose)
-class MonthCloseAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, ServiceWriteAdminMixin, SimpleHistoryAdmin):
-    """Closing goes through units.services.month_close as the acting user. A close is never
-    edited, and never deleted here: reopening takes a reason, on the department's months page."""
-
-    department_path = "department_year__department"
-    list_display = ("department_year", "month", "closed_at", "closed_by", "months_page")
-    list_filter = ("department_year__department", "department_year__year", "month")
-    fields = ("department_year", "month", "closed_at", "closed_by", "months_page")
-    readonly_fields = ("closed_at", "closed_by", "months_page")
-
-    @admin.display(description=_("重新开账"))
-    def months_page(self, month_close):
-        if month_close is None or month_close.pk is None:
-            return "—"
-        department_year = month_close.department_year
-        url = reverse("closing:months", kwargs={"department_code": department_year.department.code, "year": department_year.year})
-        return format_html('<a href="{}">{}</a>', url, _("月结页面"))
-
-    def get_fields(self, request, obj=None):
-        return self.fields if obj else ("department_year", "month")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        saved = services.month_close(
-            department_year=form.cleaned_data["department_year"], month=form.cleaned_data["month"], closed_by=request.user
-        )
-        obj.pk = saved.pk
 
 
 @admin.register(Membership)

@@ -2,9 +2,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from fundmgr.validators import validate_code
+from fundmgr.lib.validators import validate_code
 
 
 class Department(models.Model):
@@ -57,7 +56,7 @@ class DepartmentYear(models.Model):
 
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="years", verbose_name=_("部门"))
     year = models.PositiveIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    # Narrative sections of the self-evaluation report (issue 6), written by the finance office.
+    # Narrative sections of the self-evaluation report, written by the finance office.
     duties = models.TextField(_("主要职能职责"), blank=True)
     key_work = models.TextField(_("年度重点工作"), blank=True)
     problems = models.TextField(_("存在的主要问题及原因分析"), blank=True)
@@ -80,27 +79,8 @@ class DepartmentYear(models.Model):
         return f"{self.department.name} {self.year}"
 
 
-class MonthClose(models.Model):
-    """A closed month of a department-year: nothing dated in it may be created, edited or deleted."""
-
-    department_year = models.ForeignKey(DepartmentYear, on_delete=models.CASCADE, related_name="closed_months")
-    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
-    closed_at = models.DateTimeField(_("结账时间"), auto_now_add=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("结账人"))
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("月结")
-        verbose_name_plural = _("月结")
-        ordering = ["department_year", "month"]
-        constraints = [
-            models.UniqueConstraint(fields=["department_year", "month"], name="month_close_unique"),
-            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_close_month_valid"),
-        ]
-
-
 class Membership(models.Model):
-    """A user's role in a department; an accountant is tied to one unit (issue 4)."""
+    """A user's role in a department; an accountant is tied to one unit."""
 
     class Role(models.TextChoices):
         FINANCE = "finance", _("财务处")

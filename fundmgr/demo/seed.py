@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from fundmgr.money import TEN_THOUSAND, round_half_up
+from fundmgr.lib.money import TEN_THOUSAND, round_half_up
 from units.models import BudgetUnit, Department, Membership
 
 DEMO_SOURCE = Path(__file__).with_name("xjwf-2024.toml")
@@ -107,7 +107,7 @@ FINANCE_APPS = ("units", "projects", "indicators")
 
 
 def demo_logins_ensure(*, department: Department) -> list[tuple[DemoLogin, bool]]:
-    """Create the demo users, their memberships and groups where missing (issue 4 item 9).
+    """Create the demo users, their memberships and groups where missing.
 
     Idempotent: an existing user keeps its password; returns each login with whether it was created.
     """

@@ -1,8 +1,8 @@
-"""预算执行情况表: four tables, each with subtotals and a grand total (issue 6).
+"""预算执行情况表: four tables, each with subtotals and a grand total.
 
 Every figure is a roll-up of projects.selectors.budget_summary's item rows (or, for sources
 and economic items, one aggregate in fundmgr.exports.selectors), so a subtotal in yuan is the
-exact sum of its rows; only the 万元 shown is rounded, half up, by fundmgr.money.wan.
+exact sum of its rows; only the 万元 shown is rounded, half up, by fundmgr.lib.money.wan.
 """
 
 from dataclasses import dataclass
@@ -13,9 +13,9 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fundmgr.exports import styles
-from fundmgr.exports.labels import Stamp
 from fundmgr.exports.selectors import by_source_and_kind, by_unit_and_category, spending_by_economic_item
-from fundmgr.money import ZERO
+from fundmgr.lib.money import ZERO
+from fundmgr.lib.table_xlsx import Stamp, stamp_workbook
 from projects.models import BudgetItem, BudgetLine
 from projects.selectors import BudgetSummary, Figures, budget_summary
 from units.models import DepartmentYear
@@ -180,5 +180,5 @@ def write_execution(*, department_year: DepartmentYear, out: BinaryIO, stamp: St
         rows=economic_rows(summary),
         note=_("注：加粗行为类级小计，其下为款级明细。") + note,
     )
-    styles.stamp(wb, creator=stamp.creator, created=stamp.created, title=_("预算执行情况表"))
+    stamp_workbook(wb, stamp=stamp, title=_("预算执行情况表"))
     wb.save(out)

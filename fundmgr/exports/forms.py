@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fundmgr.access import Scope
+from units.access import Scope
 from units.models import BudgetUnit, DepartmentYear
 
 
@@ -53,7 +53,7 @@ class ExpenditureDetailForm(forms.Form):
 
 
 class NarrativeForm(forms.ModelForm):
-    """The report's narrative sections, written by the finance office (issue 6)."""
+    """The report's narrative sections, written by the finance office."""
 
     class Meta:
         model = DepartmentYear

@@ -1,35 +1,30 @@
-"""Words shared by the workbooks and the report: ratings, flags, indicator values (issue 6)."""
+"""Words shared by the workbooks and the report: ratings, flags, indicator values."""
 
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.models import Indicator
-from indicators.templatetags.indicators_tags import RATING_LABELS
-from indicators.scoring import FLAG_FAR_OVER, FLAG_MIDYEAR_BEHIND, FLAG_MISSED
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """Who generated a file and when; written into its document properties."""
-
-    creator: str
-    created: datetime
+from indicators.scoring import Flag, Rating
 
 
 def rating_label(rating: str) -> str:
     """优/良/中/差, the words the self-evaluation pages use."""
-    return str(RATING_LABELS[rating])
+    return str(Rating(rating).label)
+
+
+# How the year-end 自评表 states a deviation in its 偏差原因分析及改进措施 column, before the
+# evaluator's reason and measures. Not the flag's label (Flag.label, the page's badge, which for
+# far_over_target asks the evaluator a question): a signed document states the fact.
+DEVIATION_STATEMENTS = {
+    Flag.TARGET_MISSED: gettext_lazy("未达到目标值"),
+    Flag.FAR_OVER_TARGET: gettext_lazy("超目标值30%以上"),
+}
 
 
 def flag_label(flag: str) -> str:
-    return {
-        FLAG_MISSED: _("未达到目标值"),
-        FLAG_FAR_OVER: _("超目标值30%以上"),
-        FLAG_MIDYEAR_BEHIND: _("半年完成值不足目标值一半"),
-    }.get(flag, flag)
+    return str(DEVIATION_STATEMENTS[flag])
 
 
 def plain_number(value: Decimal | None) -> str:
@@ -63,7 +58,7 @@ def actual_value(indicator: Indicator):
 # exceeded by 30 % or more (DOMAIN.md section 3.7). The mid-year flag belongs to the in-year
 # monitoring (双监控): the seed report calls indicator ① (800 of 5000 at mid-year, 5000 at
 # year end) "未偏离预期指标", so the exports do not count it as a deviation.
-YEAR_END_FLAGS = (FLAG_MISSED, FLAG_FAR_OVER)
+YEAR_END_FLAGS = (Flag.TARGET_MISSED, Flag.FAR_OVER_TARGET)
 
 
 def year_end_flags(flags: tuple[str, ...]) -> tuple[str, ...]:

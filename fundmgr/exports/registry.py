@@ -1,32 +1,30 @@
-"""The downloadable files of a department-year and who may have them (issue 6).
+"""The downloadable files of a department-year and who may have them.
 
 The exports page and `manage.py export` both go through `generate`, so a scheduled job and a
 click produce the same bytes. Permission: finance and leaders get every file; an accountant
-gets only the expenditure detail of their own unit (fundmgr.access.Scope.unit_id).
+gets only the expenditure detail of their own unit (units.access.Scope.unit_id).
 """
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import date
 from typing import BinaryIO
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fundmgr.access import Scope
 from fundmgr.exports.execution import write_execution
 from fundmgr.exports.expenditures import ExpenditureScope, write_expenditures
-from fundmgr.exports.labels import Stamp
 from fundmgr.exports.report import write_report
 from fundmgr.exports.selfeval import write_project_evaluation, write_self_evaluation
+from fundmgr.exports.workbook import write_workbook
+from fundmgr.lib.table_xlsx import XLSX, Stamp
+from units.access import DEPARTMENT_WIDE, Scope, allows
 from units.models import BudgetUnit, DepartmentYear
 
 UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 SELF_EVALUATION = "self-evaluation"
@@ -63,13 +61,6 @@ def _expenditure_writer(*, department_year, out, stamp, unit=None, date_from=Non
     )
 
 
-def _workbook_writer(*, department_year, out, stamp, unit=None, date_from=None, date_to=None):
-    # Imported here: the import-format writer depends on the importer's column schema.
-    from fundmgr.exports.workbook import write_workbook
-
-    write_workbook(department_year=department_year, out=out, stamp=stamp)
-
-
 KINDS: dict[str, ExportKind] = {
     kind.what: kind
     for kind in [
@@ -82,7 +73,7 @@ KINDS: dict[str, ExportKind] = {
         ExportKind(EXPENDITURES, _("支出明细表"), _("已生效支出逐笔明细，可按单位和日期筛选"),
                    pgettext_lazy("file name", "支出明细表"), "xlsx", XLSX, _expenditure_writer),
         ExportKind(WORKBOOK, _("预算数据工作簿（导入格式）"), _("本年度全部数据，可重新导入，用作备份"),
-                   pgettext_lazy("file name", "预算数据"), "xlsx", XLSX, _workbook_writer),
+                   pgettext_lazy("file name", "预算数据"), "xlsx", XLSX, _department_writer(write_workbook)),
         ExportKind(REPORT, _("部门整体支出绩效自评报告"), _("Word初稿，数字全部取自账套"),
                    pgettext_lazy("file name", "部门整体支出绩效自评报告"), "docx", DOCX, _department_writer(write_report)),
     ]
@@ -90,18 +81,18 @@ KINDS: dict[str, ExportKind] = {
 
 
 def may_download(scope: Scope, what: str, *, unit: BudgetUnit | None) -> bool:
-    """Finance and leaders: everything. Accountants: their own unit's expenditure detail only."""
+    """A unit's expenditure detail goes to whoever sees the unit; every other file shows the whole
+    department (units.access: DEPARTMENT_WIDE), so a unit accountant has only their own unit's detail."""
     if what not in KINDS:
         return False
-    if scope.is_accountant:
-        return what == EXPENDITURES and unit is not None and unit.id == scope.unit_id
-    return True
+    if what == EXPENDITURES and unit is not None:
+        return scope.sees_unit(unit.id)
+    return allows(scope, DEPARTMENT_WIDE)
 
 
 def visible_kinds(scope: Scope) -> list[ExportKind]:
-    if scope.is_accountant:
-        return [KINDS[EXPENDITURES]]
-    return list(KINDS.values())
+    """The files the exports page offers: a unit accountant sees only the expenditure detail."""
+    return [kind for what, kind in KINDS.items() if what == EXPENDITURES or allows(scope, DEPARTMENT_WIDE)]
 
 
 def filename_for(what: str, *, department_year: DepartmentYear, unit: BudgetUnit | None = None,
@@ -116,12 +107,6 @@ def filename_for(what: str, *, department_year: DepartmentYear, unit: BudgetUnit
     if date_from or date_to:
         parts.append(f"{(date_from or date(department_year.year, 1, 1)):%Y%m%d}-{(date_to or date(department_year.year, 12, 31)):%Y%m%d}")
     return UNSAFE_IN_FILE_NAME.sub("_", "_".join(parts)) + "." + kind.extension
-
-
-def stamp_for(creator: str, *, now: datetime | None = None) -> Stamp:
-    """The file's author and creation time: now, in UTC (document properties are UTC)."""
-    moment = now or timezone.now()
-    return Stamp(creator=creator, created=moment.astimezone(dt_timezone.utc).replace(tzinfo=None))
 
 
 def generate(what: str, *, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp,

@@ -1,35 +1,43 @@
-"""部门整体支出绩效自评报告 (python-docx), sections 一 to 六 as the seed report numbers them (issue 6).
+"""部门整体支出绩效自评报告 (python-docx), sections 一 to 六 as the seed report numbers them.
 
 Every figure comes from projects.selectors.budget_summary and indicators.selectors.evaluations_for;
 the narrative sections are DepartmentYear.duties / key_work / problems / measures, written by
 the finance office on the narrative page. Nothing is typed twice, so nothing can disagree.
 """
 
-from collections import Counter
-from datetime import timezone as dt_timezone
 from decimal import Decimal
 from typing import BinaryIO
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from fundmgr.exports.labels import (
-    Stamp,
-    deviation_text,
-    direction_symbol,
-    plain_number,
-    rating_label,
-    year_end_flags,
+from fundmgr.exports.labels import rating_label, year_end_flags
+from fundmgr.exports.report_text import (
+    ORDINALS,
+    circled,
+    filled_on,
+    in_report_order,
+    indicator_actual,
+    indicator_target,
+    indicator_text,
+    indicator_value,
+    level_heading,
+    money,
+    project_line,
+    rate_text,
+    staff_count,
+    staff_total,
+    units_text,
 )
 from fundmgr.exports.selectors import by_source_and_kind, spending_by_economic_item
-from fundmgr.money import percent, round_half_up, wan
+from fundmgr.lib.money import round_half_up, wan
+from fundmgr.lib.table_xlsx import Stamp
 from indicators.models import Indicator
 from indicators.selectors import evaluations_for
 from projects.models import BudgetItem, BudgetLine
@@ -41,29 +49,7 @@ BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
 TITLE_FONT = "宋体"
 SUBHEADING_FONT = "楷体"
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-# The (一) (二) numbering of the indicator groups; English numbers them (1) (2).
-ORDINALS = (
-    pgettext_lazy("ordinal", "一"), pgettext_lazy("ordinal", "二"), pgettext_lazy("ordinal", "三"),
-    pgettext_lazy("ordinal", "四"), pgettext_lazy("ordinal", "五"), pgettext_lazy("ordinal", "六"),
-    pgettext_lazy("ordinal", "七"), pgettext_lazy("ordinal", "八"), pgettext_lazy("ordinal", "九"),
-    pgettext_lazy("ordinal", "十"),
-)
 PLACEHOLDER = gettext_lazy("（待财务处在“报告文字”页填写）")
-
-
-def money(amount: Decimal) -> str:
-    """万元 with 2 decimals, no thousands separator, as the seed report writes: 8977.93."""
-    return f"{wan(amount):.2f}"
-
-
-def rate_text(rate: Decimal | None) -> str:
-    shown = percent(rate)
-    return "—" if shown is None else f"{shown:.2f}%"
-
-
-def circled(index: int) -> str:
-    return CIRCLED[index] if index < len(CIRCLED) else f"({index + 1})"
 
 
 class ReportWriter:
@@ -163,23 +149,23 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
     doc = ReportWriter()
 
     doc.title(_("%(name)s%(year)s年度部门整体支出绩效自评报告") % {"name": department.name, "year": year})
-    filled_on = _local_date(stamp)
-    filled_text = _("%(year)s 年 %(month)s 月 %(day)s 日") % {"year": filled_on.year, "month": filled_on.month, "day": filled_on.day}
+    filled = filled_on(stamp)
+    filled_text = _("%(year)s 年 %(month)s 月 %(day)s 日") % {"year": filled.year, "month": filled.month, "day": filled.day}
     doc.para(_("填报时间：%(date)s") % {"date": filled_text}, indent=False)
 
     # 一、基本概况
     doc.heading(_("一、基本概况"))
     doc.heading(_("(一)部门单位基本情况:"), level=2)
     doc.narrative(department_year.duties, lead=_("一是主要职能及主要职责："))
-    doc.para(_units_text(department.name, year, units), lead=_("二是机构人员情况："))
+    doc.para(units_text(department.name, year, units), lead=_("二是机构人员情况："))
     doc.table(
         [_("序号"), _("预算单位"), _("单位性质"), _("编制数"), _("实有人数"), _("离休人数"), _("退休人数")],
         [
-            [str(index), unit.name, unit.get_kind_display(), *(_count(n) for n in
+            [str(index), unit.name, unit.get_kind_display(), *(staff_count(n) for n in
              (unit.authorized_staff, unit.actual_staff, unit.lixiu_staff, unit.retired_staff))]
             for index, unit in enumerate(units, start=1)
         ]
-        + [[_("合计"), "", "", *(_count(_sum_staff(units, field)) for field in
+        + [[_("合计"), "", "", *(staff_count(staff_total(units, field)) for field in
             ("authorized_staff", "actual_staff", "lixiu_staff", "retired_staff"))]],
         caption=_("表1 预算单位及人员情况"),
         numeric_from=3,
@@ -281,7 +267,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
     project_items = [item for item in summary.by_item if item.category == BudgetItem.Category.PROJECT]
     unit_index = 0
     for unit in summary.by_unit:
-        lines = [_project_line(item) for item in project_items if item.unit_id == unit.id]
+        lines = [project_line(item) for item in project_items if item.unit_id == unit.id]
         if lines:
             doc.para(
                 _("%(number)s%(unit)s：%(projects)s。")
@@ -311,7 +297,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
         if not in_level:
             continue
         doc.heading(
-            _("（%(n)s）指标%(n)s：%(label)s") % {"n": ORDINALS[group], "label": _level_heading(level, in_level)},
+            _("（%(n)s）指标%(n)s：%(label)s") % {"n": ORDINALS[group], "label": level_heading(level, in_level)},
             level=2,
         )
         group += 1
@@ -319,7 +305,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
             score = scores.get(indicator.code)
             doc.para(
                 _("%(number)s%(name)s：%(text)s")
-                % {"number": circled(number), "name": indicator.name, "text": _indicator_text(indicator, score.flags if score else ())}
+                % {"number": circled(number), "name": indicator.name, "text": indicator_text(indicator, score.flags if score else ())}
             )
             number += 1
     if indicators:
@@ -328,14 +314,14 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
             [
                 [
                     f"{circled(index)}{indicator.name}",
-                    _target(indicator),
-                    _value(indicator.midyear, indicator),
-                    _actual(indicator),
+                    indicator_target(indicator),
+                    indicator_value(indicator.midyear, indicator),
+                    indicator_actual(indicator),
                     f"{scores[indicator.code].points:.2f}" if indicator.code in scores else "—",
                     f"{scores[indicator.code].earned:.2f}" if indicator.code in scores else "—",
                     _("是") if indicator.code in scores and year_end_flags(scores[indicator.code].flags) else _("否"),
                 ]
-                for index, indicator in enumerate(_in_report_order(indicators))
+                for index, indicator in enumerate(in_report_order(indicators))
             ],
             caption=_("表5 绩效指标完成情况"),
         )
@@ -374,105 +360,3 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
     properties.modified = stamp.created
     properties.title = _("部门整体支出绩效自评报告")
     doc.document.save(out)
-
-
-def _local_date(stamp: Stamp):
-    """The stamp's day where the department is (settings.TIME_ZONE); stamps are naive UTC."""
-    created = stamp.created if stamp.created.tzinfo else stamp.created.replace(tzinfo=dt_timezone.utc)
-    return timezone.localtime(created).date()
-
-
-def _count(value: int | None) -> str:
-    return "—" if value is None else str(value)
-
-
-def _sum_staff(units: list[BudgetUnit], field: str) -> int | None:
-    values = [getattr(unit, field) for unit in units if getattr(unit, field) is not None]
-    return sum(values) if values else None
-
-
-def _units_text(name: str, year: int, units: list[BudgetUnit]) -> str:
-    kinds = Counter(unit.kind for unit in units)
-    text = _(
-        "%(name)s部门共有预算单位%(count)s家，其中行政单位%(admin)s家，参公管理事业单位%(civil)s家，事业单位%(inst)s家，"
-        "纳入%(year)s年部门绩效自评范围的预算单位包括：%(list)s。"
-    ) % {
-        "name": name,
-        "count": len(units),
-        "admin": kinds[BudgetUnit.Kind.ADMINISTRATIVE],
-        "civil": kinds[BudgetUnit.Kind.CIVIL_SERVICE_INSTITUTION],
-        "inst": kinds[BudgetUnit.Kind.INSTITUTION],
-        "year": year,
-        "list": _("；").join(f"{index}.{unit.name}" for index, unit in enumerate(units, start=1)),
-    }
-    staff = []
-    for field, label in (
-        ("authorized_staff", _("人员编制数%(n)s人")),
-        ("actual_staff", _("年底实有在职人员%(n)s人")),
-        ("lixiu_staff", _("离休人员%(n)s人")),
-        ("retired_staff", _("退休人员%(n)s人")),
-    ):
-        total = _sum_staff(units, field)
-        if total is not None:
-            staff.append(label % {"n": total})
-    if staff:
-        text += _("%(year)s年%(parts)s。") % {"year": year, "parts": _("，").join(staff)}
-    return text
-
-
-def _project_line(item) -> str:
-    """One project of the 项目支出 paragraph, worded like the seed: 收入 N 万元，支出 M 万元."""
-    f = item.figures
-    if f.full_year == 0 and f.initial > 0:
-        return _("%(name)s年初预算%(initial)s万元，已全部调减（该项目终止未实施）") % {"name": item.name, "initial": money(f.initial)}
-    if f.carryover and not (f.initial or f.addition):
-        return _("%(name)s上年结转%(carryover)s万元，支出%(spent)s万元") % {
-            "name": item.name, "carryover": money(f.carryover), "spent": money(f.spent)}
-    return _("%(name)s收入%(full_year)s万元，支出%(spent)s万元") % {
-        "name": item.name, "full_year": money(f.full_year), "spent": money(f.spent)}
-
-
-def _level_heading(level: str, indicators: list[Indicator]) -> str:
-    """The seed groups indicators as 履职效能 (产出), 社会效益 (效益), 服务对象满意度 (DOMAIN.md section 7).
-
-    A benefit group is named after its 二级指标 when they all share one, else 效益指标.
-    """
-    if level == Indicator.Level1.OUTPUT:
-        return _("履职效能")
-    if level == Indicator.Level1.SATISFACTION:
-        return _("服务对象满意度")
-    level2 = {indicator.level2_label for indicator in indicators}
-    return level2.pop() if len(level2) == 1 and all(level2) else _("效益指标")
-
-
-def _in_report_order(indicators: list[Indicator]) -> list[Indicator]:
-    order = [Indicator.Level1.OUTPUT, Indicator.Level1.BENEFIT, Indicator.Level1.SATISFACTION]
-    return sorted(indicators, key=lambda indicator: order.index(indicator.level1))
-
-
-def _value(value: Decimal | None, indicator: Indicator) -> str:
-    return "—" if value is None else f"{plain_number(value)}{indicator.unit}"
-
-
-def _target(indicator: Indicator) -> str:
-    if indicator.direction == Indicator.Direction.QUALITATIVE:
-        return _("定性")
-    return f"{direction_symbol(indicator.direction)}{plain_number(indicator.target)}{indicator.unit}"
-
-
-def _actual(indicator: Indicator) -> str:
-    if indicator.direction == Indicator.Direction.QUALITATIVE:
-        return indicator.get_tier_display() if indicator.tier else "—"
-    return _value(indicator.actual, indicator)
-
-
-def _indicator_text(indicator: Indicator, flags: tuple[str, ...]) -> str:
-    """The seed's sentence: 年初预期指标值完成>=5000个，年中绩效运行监控时完成800个，年末实际完成5000个。"""
-    text = _("年初预期指标值完成%(target)s，年中绩效运行监控时完成%(midyear)s，年末实际完成%(actual)s。") % {
-        "target": _target(indicator),
-        "midyear": _value(indicator.midyear, indicator),
-        "actual": _actual(indicator),
-    }
-    if not year_end_flags(flags):
-        return text + _("该指标未偏离预期指标。")
-    return text + _("该指标偏离预期指标：%(deviation)s。") % {"deviation": deviation_text(indicator, flags)}

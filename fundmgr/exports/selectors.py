@@ -1,4 +1,4 @@
-"""Reads the exports need beyond projects.selectors.budget_summary (issue 6).
+"""Reads the exports need beyond projects.selectors.budget_summary.
 
 Every figure here is a breakdown the summary does not carry (source × kind, 5-digit economic
 items, unit × category); each is one SQL aggregate, and each total equals the summary's.
@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
-from fundmgr.money import ZERO
+from fundmgr.lib.money import ZERO
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 from projects.selectors import BudgetSummary, Figures
+
 
 def lines_by_item(*, summary: BudgetSummary) -> dict[int, dict[tuple[str, str], Decimal]]:
     """Σ amount of each item's lines per (source, kind), one query."""
@@ -105,19 +106,28 @@ def by_unit_and_category(*, summary: BudgetSummary) -> list[UnitCategoryBlock]:
     return list(blocks.values())
 
 
-def expenditure_rows(*, department_year, unit_id: int | None = None, date_from: date | None = None, date_to: date | None = None):
-    """Approved expenditures of a scope and date range, as tuples, streamed in chunks.
-
-    A values_list over one join keeps each row small; `.iterator()` uses a server-side cursor
-    on PostgreSQL and SQLite's lazy stepping, so memory stays flat however many rows there are.
-    """
-    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
+def expenditures_in(*, department_year, unit_id: int | None = None, item_id: int | None = None,
+                    date_from: date | None = None, date_to: date | None = None) -> QuerySet[Expenditure]:
+    """The expenditures of a department-year, optionally of one unit or item and a date range."""
+    spending = Expenditure.objects.filter(item__department_year=department_year)
     if unit_id is not None:
         spending = spending.filter(item__unit_id=unit_id)
+    if item_id is not None:
+        spending = spending.filter(item_id=item_id)
     if date_from is not None:
         spending = spending.filter(date__gte=date_from)
     if date_to is not None:
         spending = spending.filter(date__lte=date_to)
+    return spending
+
+
+def expenditure_rows(spending: QuerySet[Expenditure]):
+    """The approved ones of `spending`, as tuples streamed in chunks, with their total and count.
+
+    A values_list over one join keeps each row small; `.iterator()` uses a server-side cursor
+    on PostgreSQL and SQLite's lazy stepping, so memory stays flat however many rows there are.
+    """
+    spending = spending.filter(status=Expenditure.Status.APPROVED)
     total = spending.aggregate(total=Sum("amount", default=ZERO))["total"]
     count = spending.count()
     rows = (
@@ -125,7 +135,6 @@ def expenditure_rows(*, department_year, unit_id: int | None = None, date_from: 
         .values_list(
             "date",
             "voucher",
-            "item__unit__code",
             "item__unit__name",
             "item__code",
             "item__name",

@@ -1,4 +1,4 @@
-"""部门整体支出绩效自评表 and 项目支出绩效自评表, in the layout of 财预〔2020〕10号 (issue 6).
+"""部门整体支出绩效自评表 and 项目支出绩效自评表, in the layout of 财预〔2020〕10号.
 
 The budget block comes from projects.selectors.budget_summary, the points, earned, score and
 rating from indicators.selectors.evaluations_for: nothing is computed here but layout.
@@ -13,8 +13,9 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fundmgr.exports import styles
-from fundmgr.exports.labels import Stamp, actual_value, deviation_text, rating_label, target_text
+from fundmgr.exports.labels import actual_value, deviation_text, rating_label, target_text
 from fundmgr.lib import cells
+from fundmgr.lib.table_xlsx import Stamp, stamp_workbook
 from indicators.models import Indicator
 from indicators.scoring import EXECUTION_POINTS, Evaluation
 from indicators.selectors import BudgetBlock, budget_block, budget_blocks_by_item, evaluations_for
@@ -204,7 +205,7 @@ def write_self_evaluation(*, department_year: DepartmentYear, out: BinaryIO, sta
     ws = wb.active
     ws.title = _("部门整体自评表")
     write_evaluation_sheet(ws, department_sheet(department_year), year=department_year.year)
-    styles.stamp(wb, creator=stamp.creator, created=stamp.created, title=_("部门整体支出绩效自评表"))
+    stamp_workbook(wb, stamp=stamp, title=_("部门整体支出绩效自评表"))
     wb.save(out)
 
 
@@ -246,7 +247,7 @@ def write_project_evaluation(*, department_year: DepartmentYear, out: BinaryIO, 
         ws = wb.create_sheet(_("说明"))
         cells.write(ws, 1, 1, _("%(year)s年度没有设置项目级绩效指标的预算项目。") % {"year": department_year.year})
         ws["A1"].font = styles.BODY_FONT
-    styles.stamp(wb, creator=stamp.creator, created=stamp.created, title=_("项目支出绩效自评表"))
+    stamp_workbook(wb, stamp=stamp, title=_("项目支出绩效自评表"))
     wb.save(out)
 
 

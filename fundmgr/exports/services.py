@@ -7,7 +7,7 @@ from units.models import DepartmentYear
 def department_year_narrative_update(
     *, department_year: DepartmentYear, duties: str, key_work: str, problems: str, measures: str
 ) -> DepartmentYear:
-    """Store the report's narrative sections of a department-year (issue 6)."""
+    """Store the report's narrative sections of a department-year."""
     department_year.duties = duties.strip()
     department_year.key_work = key_work.strip()
     department_year.problems = problems.strip()

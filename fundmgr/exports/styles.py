@@ -1,18 +1,16 @@
 """The look shared by every exported workbook: the standard forms' fonts, borders, number
-formats and print setup (issue 6). Figures are written as numbers; only the format shows them
+formats and print setup. Figures are written as numbers; only the format shows them
 as 万元 with 2 decimals, so the finance bureau can add them up in Excel. Every value goes in
 through fundmgr.lib.cells, so a name or a memo that starts with "=" stays text."""
 
-from datetime import datetime
 from decimal import Decimal
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fundmgr.lib import cells
-from fundmgr.money import percent, round_half_up, wan
+from fundmgr.lib.money import percent, round_half_up, wan
 
 WAN_FORMAT = "#,##0.00"
 YUAN_FORMAT = "#,##0.00"
@@ -131,15 +129,6 @@ def note_row(ws: Worksheet, row: int, columns: int, text: str) -> None:
     cell.font = SUBTITLE_FONT
     cell.alignment = LEFT
     ws.row_dimensions[row].height = 30
-
-
-def stamp(wb: Workbook, *, creator: str, title: str, created: datetime) -> None:
-    """Who generated the file and when, in the document properties (issue 6)."""
-    wb.properties.creator = creator
-    wb.properties.lastModifiedBy = creator
-    wb.properties.created = created
-    wb.properties.modified = created
-    wb.properties.title = title
 
 
 def fit_row_height(ws: Worksheet, row: int, texts: list[tuple[str, float]], *, line_height: float = 14) -> None:

@@ -1,7 +1,7 @@
-"""The exports page, the downloads and the narrative form of a department-year (issue 6).
+"""The exports page, the downloads and the narrative form of a department-year.
 
-Each view fetches through fundmgr.access (404 for outsiders) and then asks the registry
-whether this scope may have the file (403 otherwise: the role lacks the right, fundmgr.access).
+Each view fetches through units.access (404 for outsiders) and then asks the registry
+whether this scope may have the file (403 otherwise: the role lacks the right, units.access).
 """
 
 import tempfile
@@ -14,14 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from fundmgr.access import FINANCE, department_scope, require
 from fundmgr.exports import registry
 from fundmgr.exports.forms import ExpenditureDetailForm, NarrativeForm
 from fundmgr.exports.services import department_year_narrative_update
-
-
-def _creator(user) -> str:
-    return user.get_full_name() or user.get_username()
+from fundmgr.lib.table_xlsx import document_author, stamp_for
+from units.access import FINANCE, department_scope, require
 
 
 @login_required
@@ -66,7 +63,7 @@ def download(request, department_code: str, year: int, what: str):
         what,
         department_year=scope.department_year,
         out=out,
-        stamp=registry.stamp_for(_creator(request.user)),
+        stamp=stamp_for(document_author(request.user)),
         unit=unit,
         date_from=date_from,
         date_to=date_to,

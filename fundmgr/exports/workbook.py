@@ -13,13 +13,12 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from fundmgr.exports import styles
-from fundmgr.exports.labels import Stamp
+from fundmgr.lib.table_xlsx import Stamp, stamp_workbook
 from fundmgr.workbook import workbook_rows, workbook_write
 from units.models import DepartmentYear
 
 
 def write_workbook(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp) -> None:
     book = workbook_write(workbook_rows(department_year=department_year))
-    styles.stamp(book, creator=stamp.creator, created=stamp.created, title=_("预算数据工作簿（导入格式）"))
+    stamp_workbook(book, stamp=stamp, title=_("预算数据工作簿（导入格式）"))
     book.save(out)

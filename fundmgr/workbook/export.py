@@ -10,8 +10,8 @@ reopenings with their reasons (the 月结 sheet). Seven queries, whatever the si
 from fundmgr.workbook import schema
 from fundmgr.workbook.rules import MonthEvent
 from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, Expenditure
-from units.models import BudgetUnit, DepartmentYear, MonthClose
+from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
+from units.models import BudgetUnit, DepartmentYear
 
 # A standard 二级指标 written as "数量指标" is the import format's "数量" (schema.INDICATORS).
 _LEVEL2 = schema.INDICATORS.column("level2").choices

@@ -14,15 +14,16 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from fundmgr.money import ZERO
+from fundmgr.lib.money import ZERO
 from fundmgr.workbook import schema as S
 from fundmgr.workbook.export import month_history
 from fundmgr.workbook.ledger import LedgerWriter, UserIds
 from fundmgr.workbook.reader import FileRefused, Row, WorkbookError, WorkbookFile, open_workbook
 from fundmgr.workbook.rules import MonthEvent, WorkbookRules
-from projects.models import BudgetLine, EconomicClass, Expenditure
+from projects.arithmetic import signed_amount
+from projects.models import EconomicClass, Expenditure, MonthClose
 from units.locks import department_year_lock_exclusive
-from units.models import Department, DepartmentYear, MonthClose
+from units.models import Department, DepartmentYear
 
 
 @dataclass
@@ -64,7 +65,7 @@ def workbook_import(*, source, replace: bool = False, dry_run: bool = False, use
     department-year that exists is refused unless `replace`; replacing deletes the year's
     items, lines, expenditures and indicators and re-creates them, in the same transaction.
     Units are upserted by code, never deleted, since memberships point at them. An existing
-    year with a closed month (units.MonthClose) is refused on every path; the workbook's own
+    year with a closed month (projects.MonthClose) is refused on every path; the workbook's own
     月结 sheet closes months as part of the import. `dry_run` validates and reports counts and
     per-unit totals without writing.
 
@@ -170,7 +171,7 @@ class _UnitTotals:
         for row in small[S.LINES.key]:
             unit = self.by_code.get(self.unit_of_item.get(row["project"]))
             if unit is not None and row["amount"] is not None:
-                unit.full_year += -row["amount"] if row["kind"] == BudgetLine.Kind.REDUCTION else row["amount"]
+                unit.full_year += signed_amount(kind=row["kind"], amount=row["amount"])
 
     def spend(self, row: Row) -> None:
         unit = self.by_code.get(self.unit_of_item.get(row["project"]))

@@ -14,11 +14,11 @@ from fundmgr.workbook import schema as S
 from fundmgr.workbook.reader import Row
 from fundmgr.workbook.rules import MonthEvent
 from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, Expenditure
-from units.models import BudgetUnit, DepartmentYear, MonthClose
+from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
+from units.models import BudgetUnit, DepartmentYear
 
 IMPORT_BATCH_SIZE = 1000
-# Stored in the history as the Chinese msgid; the change log translates it when shown (fundmgr.audit).
+# Stored in the history as the Chinese msgid; the change log translates it when shown (fundmgr.history).
 CHANGE_REASON = gettext_noop("工作簿导入")
 
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from fundmgr.workbook import schema
 from fundmgr.workbook.reader import Collector, Row
 from indicators.scoring import IndicatorInput, ScoringError, assign_points, tier_ratio
-from projects.availability import Movement, replay
-from projects.services import format_yuan
+from projects.arithmetic import signed_amount
+from projects.availability import Movement, format_yuan, replay
 
 S = schema
 ZERO = Decimal("0.00")
@@ -117,7 +117,7 @@ class WorkbookRules:
             self._resolve(S.LINES, row, "project", self.items, S.ITEMS, _("项目编码"))
             self._in_year(S.LINES, row)
             if row.ok("project", "amount", "date", "kind") and row["project"] in self.items:
-                signed = -row["amount"] if row["kind"] == "reduction" else row["amount"]
+                signed = signed_amount(kind=row["kind"], amount=row["amount"])
                 self._movements[row["project"]].append((row["date"], signed, ZERO, S.LINES, row.number))
 
     def expenditure(self, row: Row) -> bool:
@@ -134,7 +134,7 @@ class WorkbookRules:
                 _("经济分类“%(code)s”不存在，须为部门预算支出经济分类的3位或5位编码") % {"code": code},
             )
         status = row["status"] or "approved"
-        # A rejected expenditure reserves nothing (projects.services.COMMITTED); pending spending does.
+        # A rejected expenditure reserves nothing (projects.availability.COMMITTED); pending spending does.
         if status != "rejected" and row.ok("project", "amount", "date", "status") and row["project"] in self.items:
             day = self._dates.setdefault(row["date"], row["date"])
             self._movements[row["project"]].append((day, ZERO, row["amount"], S.EXPENDITURES, row.number))

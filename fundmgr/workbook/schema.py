@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from fundmgr.validators import validate_code
+from fundmgr.lib.validators import validate_code
 from indicators.models import Indicator
 from projects.models import BudgetItem, BudgetLine, Expenditure
 from units.models import BudgetUnit, Department
@@ -55,7 +55,7 @@ class Column:
     max_digits: int | None = None  # for VALUE: digits before the point, with the 4 decimals
     decimal_places: int = 2
     help: str = ""
-    validators: tuple = ()  # for TEXT: the model field's own checks, e.g. fundmgr.validators.validate_code
+    validators: tuple = ()  # for TEXT: the model field's own checks, e.g. fundmgr.lib.validators.validate_code
 
     def label_for(self, value: str) -> str:
         """The label written to a workbook for a model value."""

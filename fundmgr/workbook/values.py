@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from fundmgr.validators import CONTROL_CHARACTERS, has_control_characters
+from fundmgr.lib.validators import CONTROL_CHARACTERS, has_control_characters
 from fundmgr.workbook import schema
 
 FLOAT_TOLERANCE = Decimal("0.000001")  # a float cell this close to a cent means that cent

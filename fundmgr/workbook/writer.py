@@ -3,7 +3,7 @@
 `workbook_write` takes row dicts per sheet, keyed by the schema's English column keys and holding
 model values ("personnel", Decimal amounts, dates); it writes the Chinese labels, the drop-down
 lists of every enumerated column and the 说明 sheet. With no rows it is the empty template that
-`manage.py budget_template` writes; the demo loader and the year's export (issue 6) write rows.
+`manage.py budget_template` writes; the demo loader and the year's export write rows.
 
 Every value goes through fundmgr.lib.cells, so a memo typed as "=HYPERLINK(…)" is text, never a
 formula. A number with more significant digits than a binary float keeps (15) is written as
@@ -12,7 +12,6 @@ numeric text, which the reader accepts, so that no cent is lost on the way back.
 
 import io
 from collections.abc import Iterable, Mapping
-
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from fundmgr.lib import cells
 from fundmgr.workbook import schema
+from projects.models import EconomicClass
 
 LAST_ROW = 1048576  # validations cover the whole column below the header
 HEADER_FONT = Font(bold=True)
@@ -106,8 +106,6 @@ def workbook_write(
     """
     rows = rows or {}
     if economic_classes is None:
-        from projects.models import EconomicClass
-
         economic_classes = EconomicClass.objects.order_by("code").values_list("code", "name")
     book = Workbook()
     book.remove(book.active)

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.exports.factories import build_ledger
+from tests.exports.known_ledger import build_ledger
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,8 @@
 from decimal import Decimal
 
-from fundmgr.money import wan
+from fundmgr.lib.money import wan
 from projects.selectors import budget_summary
-from tests.exports.factories import find_row, number, open_workbook
+from tests.exports.known_ledger import find_row, number, open_workbook
 
 INITIAL, ADDITION, REDUCTION, CARRYOVER, FULL_YEAR, SPENT, RATE = range(3, 10)
 

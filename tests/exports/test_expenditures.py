@@ -6,13 +6,14 @@ import time
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from fundmgr.exports.expenditures import ExpenditureScope, write_expenditures
-from fundmgr.exports.labels import Stamp
+from fundmgr.lib.table_xlsx import Stamp
 from projects.models import BudgetItem, Expenditure
 from tests.exports.bulk import add_expenditures
-from tests.exports.factories import number, open_workbook
+from tests.exports.known_ledger import number, open_workbook
 
 HEADER_ROW = 3
 AMOUNT = 10
@@ -107,3 +108,46 @@ def test_the_generated_detail_opens_again(ledger):
     wb = load_workbook(io.BytesIO(out.getvalue()))
     assert wb.properties.creator == "张会计"
     assert wb.properties.created == datetime(2025, 3, 12, 9, 30)
+
+
+def sheet_values(content: bytes) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def test_the_unit_page_download_is_the_exports_detail_of_that_unit(client, ledger):
+    """One expenditure sheet: the unit page's download and the exports page's detail of the unit
+    are the same sheet, cell for cell; pending spending is in neither."""
+    item = BudgetItem.objects.get(code="A-X01")
+    Expenditure.objects.create(item=item, amount=Decimal("60000.00"), economic_class_id="30227", date=date(2024, 12, 1),
+                               status=Expenditure.Status.PENDING)
+    client.force_login(ledger.finance)
+    kwargs = {"department_code": "TST", "year": 2024}
+    page = client.get(reverse("units:expenditures_export", kwargs={**kwargs, "unit_code": ledger.unit_a.code}))
+    detail = client.get(reverse("exports:download", kwargs={**kwargs, "what": "expenditures"}) + f"?unit={ledger.unit_a.code}")
+    assert page.status_code == detail.status_code == 200
+    rows = sheet_values(b"".join(page.streaming_content))
+    assert rows == sheet_values(b"".join(detail.streaming_content))
+    assert rows[HEADER_ROW - 1][AMOUNT - 1] == "金额（元）"
+    assert Decimal("60000.00") not in {row[AMOUNT - 1] for row in rows[HEADER_ROW:-1]}
+
+
+def test_an_item_page_download_with_no_approved_spending_is_an_empty_detail(client, ledger):
+    client.force_login(ledger.finance)
+    url = reverse("projects:detail", kwargs={"department_code": "TST", "year": 2024, "item_code": "A-X01"})
+    response = client.get(url + "?status=pending&_export=xlsx&table=expenditures")
+    assert response.status_code == 200
+    rows = sheet_values(b"".join(response.streaming_content))
+    assert rows[0][0].endswith("支出明细表") and "共0笔" in rows[1][0]
+    assert rows[-1][0] == "合计" and rows[-1][AMOUNT - 1] == 0
+
+
+def test_the_streamed_detail_keeps_markup_and_formula_like_text_as_text(ledger):
+    Expenditure.objects.filter(item__code="A-P01").update(memo='=HYPERLINK("x")<&>', voucher="#N/A")
+    out = io.BytesIO()
+    write_expenditures(scope=ExpenditureScope(department_year=ledger.department_year, unit=ledger.unit_a), out=out,
+                       stamp=Stamp(creator="<张&会计>", created=datetime(2025, 3, 12)))
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    first = next(book.active.iter_rows(min_row=HEADER_ROW + 1))
+    assert (first[7].value, first[7].data_type) == ('=HYPERLINK("x")<&>', "s")
+    assert (first[1].value, first[1].data_type) == ("#N/A", "s")
+    assert book.properties.creator == "<张&会计>"

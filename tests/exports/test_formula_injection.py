@@ -20,10 +20,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from fundmgr.export import XlsxExportMixin
+from fundmgr.dashboards.views import DashboardMixin
 from fundmgr.exports import registry
 from fundmgr.exports import views as export_views
-from fundmgr.views import DashboardMixin
+from fundmgr.lib.table_xlsx import XlsxExportMixin
 from indicators.models import Indicator
 from projects.models import BudgetItem, BudgetLine, Expenditure
 from tests import personas

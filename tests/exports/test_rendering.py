@@ -1,4 +1,4 @@
-"""LibreOffice opens every generated file and prints it to PDF without error (issue 6).
+"""LibreOffice opens every generated file and prints it to PDF without error.
 
 Needs Debian's libreoffice-calc and libreoffice-writer (`.ci/run` installs them); skipped with
 the reason when soffice is missing.
@@ -6,7 +6,7 @@ the reason when soffice is missing.
 
 import pytest
 
-from tests.exports.factories import generated
+from tests.exports.known_ledger import generated
 from tests.exports.rendering import SOFFICE, to_pdf
 
 FILES = {

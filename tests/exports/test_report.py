@@ -2,7 +2,7 @@ import io
 
 from docx import Document
 
-from tests.exports.factories import generated
+from tests.exports.known_ledger import generated
 
 
 def report_text(department_year) -> str:

@@ -1,4 +1,4 @@
-"""The seed department's files match the published 2024 report (issue 6, DOMAIN.md section 7)."""
+"""The seed department's files match the published 2024 report (DOMAIN.md section 7)."""
 
 import io
 import shutil
@@ -9,11 +9,11 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
-from fundmgr.money import wan
+from fundmgr.exports.labels import plain_number
+from fundmgr.lib.money import wan
 from indicators.models import Indicator
 from projects.selectors import budget_summary
-from fundmgr.exports.labels import plain_number
-from tests.exports.factories import find_row, generated, number, open_workbook
+from tests.exports.known_ledger import find_row, generated, number, open_workbook
 from tests.exports.rendering import PDFTOPPM, SOFFICE, first_page_png, to_pdf
 from units.models import DepartmentYear
 

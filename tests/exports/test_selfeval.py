@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from tests.exports.factories import find_row, number, open_workbook
+from tests.exports.known_ledger import find_row, number, open_workbook
 
 INITIAL, FULL_YEAR, SPENT, POINTS, RATE, EARNED = 4, 5, 6, 7, 8, 9
 

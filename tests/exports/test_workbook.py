@@ -1,4 +1,4 @@
-"""The department-year in the import format: the round trip and our backup (issue 6)."""
+"""The department-year in the import format: the round trip and our backup."""
 
 import io
 
@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from fundmgr.summary import summary_json
 from fundmgr.workbook import workbook_import
-from tests.exports.factories import generated
+from tests.exports.known_ledger import generated
 from units.models import BudgetUnit, Department, DepartmentYear
 
 

@@ -1,4 +1,4 @@
-"""A small, fully known ledger and the personas of STYLE.md, for the dashboard tests (issue 5).
+"""A small, fully known ledger and the personas of STYLE.md, for the dashboard tests.
 
 Department DSH, year 2024:
 - unit A: item A1 (project) 100,000.00 initial (local); item A2 (personnel) 50,000.00 initial
@@ -13,11 +13,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
 
-from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, Expenditure
-from units.models import BudgetUnit, Department, DepartmentYear, Membership
+from projects.models import BudgetLine, Expenditure
+from tests.builders import (
+    BudgetItemFactory,
+    BudgetLineFactory,
+    BudgetUnitFactory,
+    DepartmentYearFactory,
+    ExpenditureFactory,
+    IndicatorFactory,
+    economic_class,
+)
+from tests.personas import member, user
+from units.models import BudgetUnit, Membership
 
 PLAIN_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -32,46 +40,69 @@ def plain_static_files(settings):
 
 
 def line(item, kind, amount, day, source=BudgetLine.Source.LOCAL):
-    return BudgetLine.objects.create(item=item, kind=kind, source=source, amount=Decimal(amount), date=day)
+    return BudgetLineFactory(item=item, kind=kind, source=source, amount=Decimal(amount), date=day)
 
 
-def spend(item, amount, day, economic_class="30201", status=Expenditure.Status.APPROVED):
-    return Expenditure.objects.create(item=item, amount=Decimal(amount), date=day, economic_class_id=economic_class, status=status)
+def spend(item, amount, day, economic_class_code="30201", status=Expenditure.Status.APPROVED):
+    return ExpenditureFactory(
+        item=item, amount=Decimal(amount), date=day, economic_class=economic_class(economic_class_code), status=status
+    )
+
+
+def _unit(department, code, name, kind, position):
+    """The department's unit `code`: a second year of the same department shares its units."""
+    existing = BudgetUnit.objects.filter(department=department, code=code).first()
+    return existing or BudgetUnitFactory(department=department, code=code, name=name, kind=kind, position=position)
 
 
 def build_ledger(code="DSH", year=2024):
-    department, _ = Department.objects.get_or_create(code=code, defaults={"name": f"测试部门{code}"})
-    department_year = DepartmentYear.objects.create(department=department, year=year)
-    unit_a, _ = BudgetUnit.objects.get_or_create(
-        department=department, code="A", defaults={"name": "甲单位", "kind": BudgetUnit.Kind.ADMINISTRATIVE, "position": 1}
+    department_year = DepartmentYearFactory(department__code=code, department__name=f"测试部门{code}", year=year)
+    department = department_year.department
+    unit_a = _unit(department, "A", "甲单位", BudgetUnit.Kind.ADMINISTRATIVE, 1)
+    unit_b = _unit(department, "B", "乙单位", BudgetUnit.Kind.INSTITUTION, 2)
+    a1 = BudgetItemFactory(department_year=department_year, unit=unit_a, code="A1", name="甲项目", category="project", position=1)
+    a2 = BudgetItemFactory(
+        department_year=department_year, unit=unit_a, code="A2", name="甲人员", category="personnel", position=2
     )
-    unit_b, _ = BudgetUnit.objects.get_or_create(
-        department=department, code="B", defaults={"name": "乙单位", "kind": BudgetUnit.Kind.INSTITUTION, "position": 2}
+    b1 = BudgetItemFactory(
+        department_year=department_year, unit=unit_b, code="B1", name="乙运转", category="operating", position=3
     )
-    a1 = BudgetItem.objects.create(department_year=department_year, unit=unit_a, code="A1", name="甲项目", category="project", position=1)
-    a2 = BudgetItem.objects.create(department_year=department_year, unit=unit_a, code="A2", name="甲人员", category="personnel", position=2)
-    b1 = BudgetItem.objects.create(department_year=department_year, unit=unit_b, code="B1", name="乙运转", category="operating", position=3)
     line(a1, "initial", "100000.00", date(year, 1, 1))
     line(a2, "initial", "50000.00", date(year, 1, 1), source=BudgetLine.Source.SUPERIOR)
     line(a2, "addition", "10000.00", date(year, 6, 1))
     line(b1, "initial", "40000.00", date(year, 1, 1))
     line(b1, "carryover", "5000.00", date(year, 1, 1), source=BudgetLine.Source.OTHER)
     spend(a1, "10000.00", date(year, 2, 10))
-    spend(a1, "20000.00", date(year, 3, 31), economic_class="31002")
+    spend(a1, "20000.00", date(year, 3, 31), economic_class_code="31002")
     spend(a1, "5000.00", date(year, 4, 1))
     spend(a1, "60000.00", date(year, 3, 5), status=Expenditure.Status.PENDING)
     spend(a1, "1000.00", date(year, 3, 6), status=Expenditure.Status.REJECTED)
-    spend(a2, "30000.00", date(year, 1, 20), economic_class="30101")
+    spend(a2, "30000.00", date(year, 1, 20), economic_class_code="30101")
     spend(b1, "4000.00", date(year, 3, 15))
     spend(b1, "1000.00", date(year, 12, 1))
     for position, (level1, actual) in enumerate([("output", "100"), ("benefit", "80"), ("satisfaction", "95")], start=1):
-        Indicator.objects.create(
-            department_year=department_year, code=f"D{position}", level1=level1, level2="数量指标", name=f"指标{position}",
-            direction="ge", target=Decimal("100") if level1 != "satisfaction" else Decimal("90"), actual=Decimal(actual), position=position,
+        IndicatorFactory(
+            department_year=department_year,
+            code=f"D{position}",
+            level1=level1,
+            level2="数量指标",
+            name=f"指标{position}",
+            direction="ge",
+            target=Decimal("100") if level1 != "satisfaction" else Decimal("90"),
+            actual=Decimal(actual),
+            position=position,
         )
-    Indicator.objects.create(
-        department_year=department_year, item=a1, code="A1-1", level1="output", level2="数量指标", name="项目指标",
-        direction="ge", target=Decimal("10"), actual=Decimal("10"), position=10,
+    IndicatorFactory(
+        department_year=department_year,
+        item=a1,
+        code="A1-1",
+        level1="output",
+        level2="数量指标",
+        name="项目指标",
+        direction="ge",
+        target=Decimal("10"),
+        actual=Decimal("10"),
+        position=10,
     )
     return department_year
 
@@ -79,31 +110,29 @@ def build_ledger(code="DSH", year=2024):
 def grow_ledger(department_year, *, units=3, items_per_unit=4, expenditures_per_item=5):
     """More units, items, lines, expenditures and indicators in the same department-year: the
     second size of the query-count tests."""
-    department = department_year.department
+    year = department_year.year
     for u in range(units):
-        unit = BudgetUnit.objects.create(department=department, code=f"G{u}", name=f"增单位{u}", kind=BudgetUnit.Kind.INSTITUTION)
+        unit = BudgetUnitFactory(
+            department=department_year.department, code=f"G{u}", name=f"增单位{u}", kind=BudgetUnit.Kind.INSTITUTION
+        )
         for k in range(items_per_unit):
-            item = BudgetItem.objects.create(
+            item = BudgetItemFactory(
                 department_year=department_year, unit=unit, code=f"G{u}-{k}", name=f"增项目{u}-{k}", category="project"
             )
-            line(item, "initial", "90000.00", date(department_year.year, 1, 1))
-            Expenditure.objects.bulk_create(
-                Expenditure(item=item, amount=Decimal("100.00"), date=date(department_year.year, 1 + e % 12, 1), economic_class_id="30201")
-                for e in range(expenditures_per_item)
+            line(item, "initial", "90000.00", date(year, 1, 1))
+            for e in range(expenditures_per_item):
+                spend(item, "100.00", date(year, 1 + e % 12, 1))
+            IndicatorFactory(
+                department_year=department_year,
+                item=item,
+                code=f"G{u}-{k}-1",
+                level1="output",
+                level2="数量指标",
+                name="增指标",
+                direction="ge",
+                target=Decimal("10"),
+                actual=Decimal("5"),
             )
-            Indicator.objects.create(
-                department_year=department_year, item=item, code=f"G{u}-{k}-1", level1="output", level2="数量指标",
-                name="增指标", direction="ge", target=Decimal("10"), actual=Decimal("5"),
-            )
-
-
-def persona(username, department_year=None, role=None, unit=None, superuser=False, group=None):
-    user = User.objects.create_user(username=username, password="x", is_superuser=superuser)
-    if role is not None:
-        Membership.objects.create(user=user, department=department_year.department, role=role, unit=unit)
-    if group is not None:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
 
 
 @pytest.fixture
@@ -113,12 +142,13 @@ def ledger(db):
 
 @pytest.fixture
 def personas(ledger):
+    """The five personas of tests/personas.py, as members of this ledger's department."""
     unit_a = BudgetUnit.objects.get(department=ledger.department, code="A")
     unit_b = BudgetUnit.objects.get(department=ledger.department, code="B")
     return {
-        "finance": persona("finance", ledger, Membership.Role.FINANCE),
-        "accountant_a": persona("accountant_a", ledger, Membership.Role.ACCOUNTANT, unit=unit_a),
-        "accountant_b": persona("accountant_b", ledger, Membership.Role.ACCOUNTANT, unit=unit_b),
-        "leader": persona("leader", ledger, Membership.Role.LEADER),
-        "outsider": persona("outsider"),
+        "finance": member(user("finance"), ledger, Membership.Role.FINANCE),
+        "accountant_a": member(user("accountant_a"), ledger, Membership.Role.ACCOUNTANT, unit_a),
+        "accountant_b": member(user("accountant_b"), ledger, Membership.Role.ACCOUNTANT, unit_b),
+        "leader": member(user("leader"), ledger, Membership.Role.LEADER),
+        "outsider": user("outsider"),
     }

@@ -1,4 +1,4 @@
-"""Hostile inputs shared by the hostile-import and hostile-form tests (issue 7): hypothesis strategies
+"""Hostile inputs shared by the hostile-import and hostile-form tests: hypothesis strategies
 for spreadsheet cells, raw rewrites of a workbook's XML, and a full dump of the ledger tables."""
 
 import io
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, Expenditure
-from units.models import BudgetUnit, Department, DepartmentYear, Membership, MonthClose
+from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
+from units.models import BudgetUnit, Department, DepartmentYear, Membership
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 

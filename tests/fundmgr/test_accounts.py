@@ -1,4 +1,4 @@
-"""Accounts (issue 4, items 8 and 9): login, throttling, password change, demo logins."""
+"""Accounts: login, throttling, password change, demo logins."""
 
 import pytest
 from django.conf import settings

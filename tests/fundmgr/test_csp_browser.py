@@ -1,4 +1,4 @@
-"""The Content-Security-Policy in a real browser (issue 7): Debian's chromium through Playwright.
+"""The Content-Security-Policy in a real browser: Debian's chromium through Playwright.
 
 The pages are served with the production policy (no inline script or style). The browser
 reports every blocked script, style or handler as a `securitypolicyviolation` event; the test
@@ -10,7 +10,6 @@ import pytest
 
 from tests import personas
 from tests.browser import launched_chromium, needs_chromium
-
 
 pytestmark = [
     pytest.mark.browser,

@@ -1,4 +1,4 @@
-"""The dashboard's arithmetic (issue 5): 序时进度, as-of months, lag colours, and chart data that
+"""The dashboard's arithmetic: 序时进度, as-of months, lag colours, and chart data that
 is the summary selector's own figures."""
 
 from datetime import date
@@ -7,19 +7,10 @@ from decimal import Decimal
 import pytest
 
 from fundmgr import charts
-from fundmgr.dashboard import (
-    as_of_month,
-    default_month,
-    department_dashboard,
-    indicator_status,
-    item_dashboard,
-    lag_status,
-    month_end,
-    time_progress,
-    unit_dashboard,
-)
-from fundmgr.money import percent
+from fundmgr.dashboards.builder import as_of_month, dashboard_for, default_month, indicator_status
+from fundmgr.lib.money import percent
 from indicators.scoring import IndicatorScore
+from projects.arithmetic import lag_status, month_end, time_progress
 from projects.models import BudgetItem
 from projects.selectors import budget_summary, department_years_with_figures, year_figures
 from tests.fundmgr.dashboard_support import build_ledger, ledger, plain_static_files, spend  # noqa: F401
@@ -115,19 +106,19 @@ def test_composition_shares_add_up_to_the_whole_bar():
 
 
 def test_expenditure_after_the_chosen_month_is_not_counted(ledger):
-    march = department_dashboard(department_year=ledger, month=3)
+    march = dashboard_for(department_year=ledger, month=3)
     assert march.as_of == date(2024, 3, 31)
     assert march.totals.spent == Decimal("64000.00")  # A1's 1 April 5,000.00 and B1's December 1,000.00 are left out
     assert march.totals.full_year == Decimal("195000.00")  # A2's June addition is not there yet
     assert march.totals.pending == Decimal("60000.00")
     assert percent(march.progress) == Decimal("25.00")
-    april = department_dashboard(department_year=ledger, month=4)
+    april = dashboard_for(department_year=ledger, month=4)
     assert april.totals.spent == Decimal("69000.00")
 
 
 @pytest.mark.parametrize("month", range(1, 13))
 def test_department_chart_data_equals_the_summary_of_the_same_month(ledger, month):
-    dashboard = department_dashboard(department_year=ledger, month=month)
+    dashboard = dashboard_for(department_year=ledger, month=month)
     summary = budget_summary(department_year=ledger, as_of=month_end(2024, month))
     assert dashboard.totals == summary.totals
     assert [bar.value_text for bar in dashboard.rate_chart.bars] == [charts.rate_text(u.figures.execution_rate) for u in summary.by_unit]
@@ -148,7 +139,7 @@ def test_department_chart_data_equals_the_summary_of_the_same_month(ledger, mont
 def test_unit_and_item_chart_data_equal_the_summary_rows_of_the_same_month(ledger, month):
     summary = budget_summary(department_year=ledger, as_of=month_end(2024, month))
     unit = BudgetUnit.objects.get(code="A")
-    dashboard = unit_dashboard(department_year=ledger, unit=unit, month=month)
+    dashboard = dashboard_for(department_year=ledger, month=month, unit=unit)
     [unit_row] = [row for row in summary.by_unit if row.code == "A"]
     assert dashboard.totals == unit_row.figures
     assert dashboard.cumulative[-1][1] == unit_row.figures.spent
@@ -159,35 +150,35 @@ def test_unit_and_item_chart_data_equal_the_summary_rows_of_the_same_month(ledge
 
     item = BudgetItem.objects.get(code="A1")
     [item_row] = [row for row in summary.by_item if row.code == "A1"]
-    item_view = item_dashboard(department_year=ledger, item=item, month=month)
+    item_view = dashboard_for(department_year=ledger, month=month, item=item)
     assert item_view.totals == item_row.figures
     assert item_view.cumulative[-1][1] == item_row.figures.spent
     assert sum(row.spent for row in item_view.by_class) == item_row.figures.spent
 
 
 def test_lagging_items_are_coloured_and_sorted_by_money_left_unspent(ledger):
-    march = department_dashboard(department_year=ledger, month=3)
+    march = dashboard_for(department_year=ledger, month=3)
     # B1: 4,000.00 of 45,000.00 = 8.89 %, a third of 序时进度 25 %: red. A1 (30 %) and A2 (60 %) are ahead.
     assert [(row.item.code, row.status) for row in march.lagging] == [("B1", "red")]
     assert march.lagging[0].remaining == Decimal("41000.00")
-    january = department_dashboard(department_year=ledger, month=1)
+    january = dashboard_for(department_year=ledger, month=1)
     # 序时进度 8.33 %: A1 has spent nothing (red, 100,000.00 left), B1 nothing (red, 45,000.00 left).
     assert [(row.item.code, row.status) for row in january.lagging] == [("A1", "red"), ("B1", "red")]
 
 
 def test_department_score_and_indicator_status_come_from_the_evaluation(ledger):
-    december = department_dashboard(department_year=ledger, month=12)
+    december = dashboard_for(department_year=ledger, month=12)
     assert december.evaluation is not None
     statuses = {row.indicator.code: row.status for row in december.indicators}
     assert statuses == {"D1": "met", "D2": "behind", "D3": "met"}  # A1-1 is met, so it stays on its item page
-    item_view = item_dashboard(department_year=ledger, item=BudgetItem.objects.get(code="A1"), month=12)
+    item_view = dashboard_for(department_year=ledger, month=12, item=BudgetItem.objects.get(code="A1"))
     assert [row.status for row in item_view.indicators] == ["met"]
 
 
 def test_year_over_year_shows_last_year_at_the_same_month(ledger):
-    assert department_dashboard(department_year=ledger, month=3).previous is None
+    assert dashboard_for(department_year=ledger, month=3).previous is None
     build_ledger(code=ledger.department.code, year=2023)
-    march = department_dashboard(department_year=ledger, month=3)
+    march = dashboard_for(department_year=ledger, month=3)
     assert march.previous is not None
     assert march.previous.spent == Decimal("64000.00")
     assert march.previous.full_year == Decimal("195000.00")

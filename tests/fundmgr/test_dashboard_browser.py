@@ -1,6 +1,6 @@
-"""The dashboard in a real browser (issue 5): its charts render, a unit bar opens the unit page.
+"""The dashboard in a real browser: its charts render, a unit bar opens the unit page.
 
-Uses the seed department (load_demo, issue 3) when that command exists, and the small test
+Uses the seed department (load_demo) when that command exists, and the small test
 ledger otherwise. Saves docs/screenshots/dashboard.png for the README.
 """
 

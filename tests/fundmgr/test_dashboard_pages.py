@@ -1,4 +1,4 @@
-"""The dashboard pages (issue 5): drill-down addresses, access, exports, and query counts pinned at two sizes."""
+"""The dashboard pages: drill-down addresses, access, exports, and query counts pinned at two sizes."""
 
 import io
 import re
@@ -9,17 +9,16 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fundmgr.access import FINANCE_BUREAU_GROUP
 from projects.models import BudgetItem
 from tests.fundmgr.dashboard_support import (  # noqa: F401
     build_ledger,
     grow_ledger,
     ledger,
-    persona,
     personas,
     plain_static_files,
     spend,
 )
+from tests.personas import finance_bureau
 from units.models import Membership
 
 DEPARTMENT = "/d/DSH/2024/"
@@ -95,7 +94,7 @@ def test_province_view_is_for_the_finance_bureau_and_lists_every_department(clie
     other = build_ledger(code="OTH")
     spend(BudgetItem.objects.get(department_year=other, code="B1"), "30000.00", date(2024, 2, 1))
     assert page(client, personas["finance"], PROVINCE).status_code == 404
-    bureau = persona("bureau", group=FINANCE_BUREAU_GROUP)
+    bureau = finance_bureau("bureau")
     html = page(client, bureau, PROVINCE + "?asof=2024-03").content.decode()
     assert "测试部门DSH" in html and "测试部门OTH" in html
     assert "32.82%" in html
@@ -114,16 +113,18 @@ def test_a_leader_of_two_departments_sees_just_those_two_in_the_province_view(cl
     assert "测试部门OTH" in html and "测试部门DSH" in html and "测试部门THR" not in html
 
 
-def test_unit_expenditure_export_keeps_amounts_as_numbers(client, personas):
+def test_unit_expenditure_export_is_the_approved_spending_detail_with_amounts_as_numbers(client, personas):
     response = page(client, personas["finance"], "/d/DSH/2024/units/A/expenditures.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][4] == "金额（元）"
-    assert len(rows) == 1 + 6  # A1's five and A2's one; B1's are another unit's
-    amounts = sorted(Decimal(str(row[4])) for row in rows[1:])
-    assert amounts[-1] == Decimal("60000")
-    assert all(isinstance(row[4], (int, float)) for row in rows[1:])
+    assert "甲单位" in rows[1][0]  # the scope line names the page's unit
+    assert rows[2][9] == "金额（元）"
+    detail, total = rows[3:-1], rows[-1]
+    # A1's three and A2's one approved: pending and rejected spending and B1's are not in it
+    assert sorted(Decimal(str(row[9])) for row in detail) == [Decimal("5000"), Decimal("10000"), Decimal("20000"), Decimal("30000")]
+    assert all(isinstance(row[9], (int, float)) for row in detail)
+    assert Decimal(str(total[9])) == Decimal("65000")
 
 
 def test_table_export_writes_raw_yuan_not_formatted_wan(client, personas):
@@ -140,7 +141,8 @@ def test_item_expenditures_can_be_filtered_and_exported(client, personas):
     assert "60,000.00" in html and "20,000.00" not in html
     response = page(client, personas["finance"], ITEM_A1 + "?status=approved&_export=xlsx&table=expenditures")
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
-    assert len(rows) == 1 + 3
+    assert "A1" in rows[1][0]  # the scope line names the item
+    assert len(rows) == 3 + 3 + 1  # title, scope, header; A1's three approved; the total
 
 
 def test_evaluation_link_points_at_the_self_evaluation_page(client, personas):
@@ -165,7 +167,7 @@ PAGES = [("finance", DEPARTMENT, 12), ("finance", UNIT_A, 14), ("finance", ITEM_
 
 @pytest.mark.parametrize(("who", "url", "queries"), PAGES)
 def test_query_count_does_not_grow_with_the_ledger(client, personas, ledger, django_assert_num_queries, who, url, queries):
-    user = personas.get(who) or persona(who, group=FINANCE_BUREAU_GROUP)
+    user = personas.get(who) or finance_bureau(who)
     client.force_login(user)
     with django_assert_num_queries(queries):
         assert client.get(url + "?asof=2024-06").status_code == 200
@@ -175,3 +177,15 @@ def test_query_count_does_not_grow_with_the_ledger(client, personas, ledger, dja
     assert BudgetItem.objects.filter(department_year=ledger).count() == 15
     with django_assert_num_queries(queries):
         assert client.get(url + "?asof=2024-06").status_code == 200
+
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona, linked", [("finance", True), ("leader", True), ("accountant_a", False)])
+def test_the_unit_page_links_the_self_evaluation_only_for_those_who_may_open_it(world, as_persona, persona, linked):
+    client = as_persona(persona)
+    page = client.get(reverse("units:detail", kwargs={**world.kwargs, "unit_code": world.unit_a.code})).content.decode()
+    evaluation = reverse("indicators:evaluation", kwargs=world.kwargs)
+    assert (f'href="{evaluation}"' in page) is linked
+    if linked:
+        assert client.get(evaluation).status_code == 200

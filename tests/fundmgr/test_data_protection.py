@@ -1,4 +1,4 @@
-"""Data protection (issue 7): lockout after repeated failed logins, password strength, and
+"""Data protection: lockout after repeated failed logins, password strength, and
 exports that say who generated them and when, in the file's own properties."""
 
 import io
@@ -9,6 +9,7 @@ from datetime import timezone as dt_timezone
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from docx import Document
@@ -120,8 +121,6 @@ def test_every_table_export_names_the_user_and_the_time(client, world, named_fin
 
 
 def test_the_province_export_names_a_user_without_a_full_name_by_login(client, world):
-    from django.contrib.auth import get_user_model
-
     bureau = get_user_model().objects.create_superuser("czt", password=personas.PASSWORD)
     client.force_login(bureau)
     response = client.get(table_exports(world)["province"])

@@ -1,13 +1,12 @@
-"""The department overview at /d/<code>/<year>/ (issue 2, item 9)."""
+"""The department overview at /d/<code>/<year>/."""
 
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests import factories
+from tests.builders import ledger
 from units.models import BudgetUnit, Membership
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +27,14 @@ def member(user, dy, role=Membership.Role.LEADER, unit=None):
 
 
 def test_overview_shows_each_unit_in_wan_with_a_database_total(client, leader):
-    dy = factories.ledger(units=2, items_per_unit=3, expenditures_per_item=5)
+    dy = ledger(units=2, items_per_unit=3, expenditures_per_item=5)
     client.force_login(member(leader, dy))
     response = client.get(overview_url(dy))
     assert response.status_code == 200
     body = response.content.decode()
     # each unit: 3 items x 1000.00 = 0.30 万元 budget, 15 x 10.00 = 0.02 万元 spent, 5.00 %
     assert 'data-card="execution-rate">5.00%<' in body  # the rate card
-    # The dashboard (issue 5) replaced the overview; its unit table shows two units and the footer.
+    # The dashboard replaced the overview; its unit table shows two units and the footer.
     unit_table = body[body.index("各预算单位执行情况") : body.index("执行滞后的项目")]
     assert unit_table.count("5.00%") == 3
     assert "0.60" in body  # the department's 6000.00 yuan
@@ -44,21 +43,21 @@ def test_overview_shows_each_unit_in_wan_with_a_database_total(client, leader):
 
 
 def test_overview_is_404_for_a_user_without_a_role_there(client, django_user_model):
-    dy = factories.ledger(units=1, items_per_unit=1, expenditures_per_item=1)
+    dy = ledger(units=1, items_per_unit=1, expenditures_per_item=1)
     client.force_login(django_user_model.objects.create_user("outsider"))
     assert client.get(overview_url(dy)).status_code == 404
 
 
 def test_overview_asks_anonymous_users_to_log_in(client):
-    dy = factories.ledger(units=1, items_per_unit=1, expenditures_per_item=1)
+    dy = ledger(units=1, items_per_unit=1, expenditures_per_item=1)
     response = client.get(overview_url(dy))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
 
 
 def test_overview_runs_the_same_queries_at_two_ledger_sizes(client, leader):
-    small = factories.ledger(units=1, items_per_unit=1, expenditures_per_item=1, code="S")
-    large = factories.ledger(units=5, items_per_unit=6, expenditures_per_item=40, code="L")
+    small = ledger(units=1, items_per_unit=1, expenditures_per_item=1, code="S")
+    large = ledger(units=5, items_per_unit=6, expenditures_per_item=40, code="L")
     member(leader, small)
     member(leader, large)
     client.force_login(leader)

@@ -1,5 +1,5 @@
-"""Done-when of issue 5: the seed department's dashboard as of December 2024 shows 95.87 % against
-100 %, and the score 99.6 优. Skipped until load_demo (issue 3) lands."""
+"""The seed department's dashboard as of December 2024 shows 95.87 % against 100 %, and the
+score 99.6 优 (DOMAIN.md section 3). Skipped where load_demo is absent."""
 
 import re
 from pathlib import Path
@@ -12,7 +12,7 @@ from tests.fundmgr.dashboard_support import plain_static_files  # noqa: F401
 
 HAS_SEED = (Path(__file__).resolve().parents[2] / "fundmgr" / "management" / "commands" / "load_demo.py").exists()
 
-pytestmark = [pytest.mark.django_db, pytest.mark.skipif(not HAS_SEED, reason="load_demo (issue 3) has not landed yet")]
+pytestmark = [pytest.mark.django_db, pytest.mark.skipif(not HAS_SEED, reason="no load_demo command")]
 
 
 def test_seed_dashboard_in_december_2024_shows_95_87_against_100_and_99_6_excellent(client):

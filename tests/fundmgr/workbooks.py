@@ -1,4 +1,5 @@
-"""Budget workbooks built cell by cell with openpyxl, independently of fundmgr.workbook.writer."""
+"""Budget workbooks (DOMAIN.md section 4) built cell by cell with openpyxl, independently of
+fundmgr.workbook.writer, for the import, upload and command tests."""
 
 import copy
 import io
@@ -7,8 +8,8 @@ from datetime import date
 from openpyxl import Workbook
 
 from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, Expenditure
-from units.models import BudgetUnit, Department, DepartmentYear, Membership, MonthClose
+from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
+from units.models import BudgetUnit, Department, DepartmentYear, Membership
 
 INDICATOR_HEADERS = [
     "指标编码", "一级指标", "二级指标", "指标名称", "指标方向", "目标值", "计量单位",
@@ -70,6 +71,31 @@ def saved(book: Workbook) -> bytes:
 
 def xlsx(sheets: dict[str, list[list]]) -> bytes:
     return saved(workbook(sheets))
+
+
+def department_workbook(world=None, *, code="PD", year=2024, spend="1000.00") -> io.BytesIO:
+    """A small valid workbook for department `code` (the persona world's, when given): one unit,
+    one item of 100000.00, one expenditure; as an uploaded file."""
+    if world is not None:
+        code, year = world.code, world.year
+    return io.BytesIO(
+        xlsx(
+            {
+                "部门": [["部门编码", "部门名称", "年度"], [code, "测试部门", year]],
+                "预算单位": [["单位编码", "单位名称", "单位性质"], ["A", "甲单位", "行政单位"]],
+                "预算项目": [["项目编码", "项目名称", "单位编码", "项目类别"], ["A1", "甲培训经费", "A", "特定目标类"]],
+                "预算指标": [
+                    ["项目编码", "资金来源", "调整类型", "金额", "日期", "文号"],
+                    ["A1", "本级财政", "年初预算", "100000.00", f"{year}-01-01", ""],
+                ],
+                "支出明细": [
+                    ["项目编码", "支出日期", "金额", "经济分类", "摘要", "凭证号"],
+                    ["A1", f"{year}-03-15", spend, "30201", "办公用品", "记-1"],
+                ],
+                "绩效指标": [INDICATOR_HEADERS],
+            }
+        )
+    )
 
 
 def with_cell(sheets: dict, sheet: str, row: int, header: str, value) -> dict:

@@ -1,14 +1,17 @@
 """The 自评表 and the monitoring page in a real browser; screenshots for the README."""
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from projects.models import BudgetItem, BudgetLine
+from tests import personas
 from tests.browser import launched_chromium, needs_chromium
-from tests.indicators import builders as b
+from tests.builders import BudgetItemFactory, BudgetLineFactory, DepartmentYearFactory, ExpenditureFactory
+from tests.indicators.six_indicators import six_met_indicators
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -27,20 +30,20 @@ def page():
 
 def test_the_finance_office_records_a_result_and_sees_the_new_score(live_server, page):
     # Seed-like totals: 89,779,300.00 of 93,648,900.00 (9.59) and six met indicators: 99.59.
-    dy = b.department_year(code="XJWF", name="新疆维吾尔自治区妇女联合会")
-    basic = b.item(dy, "JB", category=BudgetItem.Category.PERSONNEL)
-    b.line(basic, "80000000.00")
-    b.line(basic, "13648900.00", kind=BudgetLine.Kind.CARRYOVER)
-    b.spend(basic, "40000000.00", on=date(2024, 5, 1))
-    b.spend(basic, "49779300.00", on=date(2024, 11, 1))
-    b.six_met_indicators(dy)
-    b.user_with_role(dy, "finance", "finance")
+    dy = DepartmentYearFactory(department__code="XJWF", department__name="新疆维吾尔自治区妇女联合会")
+    basic = BudgetItemFactory(department_year=dy, unit__code="U1", code="JB", category=BudgetItem.Category.PERSONNEL)
+    BudgetLineFactory(item=basic, amount=Decimal("80000000.00"))
+    BudgetLineFactory(item=basic, amount=Decimal("13648900.00"), kind=BudgetLine.Kind.CARRYOVER)
+    ExpenditureFactory(item=basic, amount=Decimal("40000000.00"), date=date(2024, 5, 1))
+    ExpenditureFactory(item=basic, amount=Decimal("49779300.00"), date=date(2024, 11, 1))
+    six_met_indicators(dy)
+    personas.member(personas.user("finance"), dy, "finance")
     get_user_model().objects.filter(username="finance").update(first_name="财务处")
 
     base = f"{live_server.url}/d/XJWF/2024"
     page.goto(f"{base}/evaluation/")
     page.fill("#id_username", "finance")
-    page.fill("#id_password", "pw-for-tests-only")
+    page.fill("#id_password", personas.PASSWORD)
     page.click("button.primary")
     page.wait_for_url(f"{base}/evaluation/")
     assert page.inner_text("#score") == "99.6"

@@ -5,10 +5,9 @@ from decimal import Decimal
 import pytest
 
 from indicators.scoring import (
-    FLAG_FAR_OVER,
-    FLAG_MIDYEAR_BEHIND,
-    FLAG_MISSED,
+    Flag,
     IndicatorInput,
+    Rating,
     ScoringError,
     assign_points,
     completion_ratio,
@@ -240,12 +239,18 @@ def test_rating_boundaries(score, rating):
     assert rating_for(score) == rating
 
 
+def test_ratings_and_flags_carry_the_words_the_pages_show():
+    assert [str(rating.label) for rating in Rating] == ["优", "良", "中", "差"]
+    assert str(rating_for(Decimal("99.59")).label) == "优"
+    assert str(Flag.MIDYEAR_BEHIND.label) == "半年完成值低于目标的50%"
+
+
 # --- 3.7 flags ----------------------------------------------------------------------------------------
 
 
 def test_a_missed_target_is_flagged():
     indicator = ge(target="100", actual="99")
-    assert deviation_flags(indicator, completion_ratio(indicator)) == (FLAG_MISSED,)
+    assert deviation_flags(indicator, completion_ratio(indicator)) == (Flag.TARGET_MISSED,)
 
 
 def test_a_met_target_has_no_flag():
@@ -256,7 +261,7 @@ def test_a_met_target_has_no_flag():
 def test_at_least_130_percent_of_an_at_least_target_is_flagged_far_over():
     # 130 of 100 is exactly 130 %: flagged; the score is unchanged (r = 1).
     indicator = ge(target="100", actual="130")
-    assert deviation_flags(indicator, completion_ratio(indicator)) == (FLAG_FAR_OVER,)
+    assert deviation_flags(indicator, completion_ratio(indicator)) == (Flag.FAR_OVER_TARGET,)
 
 
 def test_far_over_does_not_apply_to_at_most():
@@ -267,7 +272,7 @@ def test_far_over_does_not_apply_to_at_most():
 def test_a_mid_year_count_below_half_its_target_is_flagged():
     # ≥ 5000 households, 800 at mid-year: 800 < 2500.
     indicator = ge(target="5000", actual="5000", midyear=Decimal("800"))
-    assert deviation_flags(indicator, completion_ratio(indicator)) == (FLAG_MIDYEAR_BEHIND,)
+    assert deviation_flags(indicator, completion_ratio(indicator)) == (Flag.MIDYEAR_BEHIND,)
     on_track = ge(target="5000", actual="5000", midyear=Decimal("2500"))
     assert deviation_flags(on_track, completion_ratio(on_track)) == ()
 

@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from fundmgr.money import percent, wan
+from fundmgr.lib.money import percent, wan
 from fundmgr.summary import summary_json
-from indicators.selectors import common_indicators, department_sheet
+from indicators.common import common_indicators
+from indicators.selectors import department_sheet
 from projects.selectors import budget_summary
 from units.models import DepartmentYear
 

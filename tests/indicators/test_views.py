@@ -6,7 +6,17 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from projects.models import BudgetItem
-from tests.indicators import builders as b
+from tests import personas
+from tests.builders import (
+    BudgetItemFactory,
+    BudgetLineFactory,
+    BudgetUnitFactory,
+    DepartmentYearFactory,
+    ExpenditureFactory,
+    IndicatorFactory,
+    economic_class,
+)
+from tests.indicators.six_indicators import six_met_indicators
 
 pytestmark = pytest.mark.django_db
 
@@ -14,22 +24,22 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dy():
     """A department at 95 % execution with the seed's six indicators, and a project with its own."""
-    dy = b.department_year()
-    personnel = b.item(dy, "JB1", category=BudgetItem.Category.PERSONNEL)
-    b.line(personnel, "100000.00")
-    b.spend(personnel, "95000.00", on=date(2024, 3, 1))
-    b.six_met_indicators(dy)
+    dy = DepartmentYearFactory(department__code="T01")
+    personnel = BudgetItemFactory(department_year=dy, unit__code="U1", code="JB1", category=BudgetItem.Category.PERSONNEL)
+    BudgetLineFactory(item=personnel, amount=Decimal("100000.00"))
+    ExpenditureFactory(item=personnel, amount=Decimal("95000.00"), date=date(2024, 3, 1))
+    six_met_indicators(dy)
     return dy
 
 
 @pytest.fixture
 def people(dy):
-    first = b.unit(dy, "U1")
+    first = BudgetUnitFactory(department=dy.department, code="U1")
     return {
-        "finance": b.user_with_role(dy, "finance", "finance"),
-        "accountant": b.user_with_role(dy, "accountant", "accountant", unit_obj=first),
-        "leader": b.user_with_role(dy, "leader", "leader"),
-        "outsider": b.user_with_role(dy, "outsider"),
+        "finance": personas.member(personas.user("finance"), dy, "finance"),
+        "accountant": personas.member(personas.user("accountant"), dy, "accountant", first),
+        "leader": personas.member(personas.user("leader"), dy, "leader"),
+        "outsider": personas.user("outsider"),
     }
 
 
@@ -54,7 +64,7 @@ def test_the_department_sheet_shows_score_rating_budget_block_and_every_indicato
     assert "在职人员控制率" in page
 
 
-# An accountant belongs to the department but their role stops at their unit: 403 (fundmgr.access).
+# An accountant belongs to the department but their role stops at their unit: 403 (units.access).
 @pytest.mark.parametrize(("who", "status"), [("finance", 200), ("leader", 200), ("accountant", 403), ("outsider", 404)])
 def test_the_department_wide_pages_are_for_the_department_level_roles(client, dy, people, who, status):
     client.force_login(people[who])
@@ -128,7 +138,9 @@ def test_saving_results_updates_the_score_at_once(client, dy, people):
 
 
 def test_the_results_form_shows_tier_and_rate_for_a_qualitative_indicator_only(client, dy, people):
-    b.indicator(dy, "Q1", level1="benefit", direction="qualitative", unit="")
+    IndicatorFactory(
+        department_year=dy, code="Q1", level1="benefit", direction="qualitative", unit="", level2="数量指标", target=None
+    )
     client.force_login(people["finance"])
     form = client.get(url("indicators:results", dy, indicator_code="Q1")).context["form"]
     assert set(form.fields) == {"tier", "rate", "deviation_reason", "corrective_measures"}
@@ -137,11 +149,13 @@ def test_the_results_form_shows_tier_and_rate_for_a_qualitative_indicator_only(c
 
 
 def test_an_item_sheet_exists_only_for_an_item_with_indicators(client, dy, people):
-    project = b.item(dy, "XM1")
-    b.line(project, "10000.00")
+    project = BudgetItemFactory(department_year=dy, unit__code="U1", code="XM1")
+    BudgetLineFactory(item=project, amount=Decimal("10000.00"))
     client.force_login(people["finance"])
     assert client.get(url("indicators:item_evaluation", dy, item_code="XM1")).status_code == 404
-    b.indicator(dy, "X1", item_obj=project, target="10", actual="10", unit="场")
+    IndicatorFactory(
+        department_year=dy, code="X1", item=project, target=Decimal("10"), actual=Decimal("10"), unit="场", level2="数量指标"
+    )
     response = client.get(url("indicators:item_evaluation", dy, item_code="XM1"))
     assert response.status_code == 200
     # execution 0 (nothing spent) + 50 of max 60 (only output): 50 × 100 ÷ 60 = 83.33, 良
@@ -158,7 +172,9 @@ def test_the_monitoring_page_flags_execution_behind_time_progress(client, dy, pe
 
 
 def test_a_scoring_error_is_shown_not_raised(client, dy, people):
-    b.indicator(dy, "BAD", points="10")  # points on one indicator only: a mix
+    IndicatorFactory(
+        department_year=dy, code="BAD", points=Decimal("10"), level2="数量指标", unit="个", target=None
+    )  # points on one indicator only: a mix
     client.force_login(people["finance"])
     response = client.get(url("indicators:evaluation", dy))
     assert response.status_code == 200
@@ -166,12 +182,25 @@ def test_a_scoring_error_is_shown_not_raised(client, dy, people):
 
 
 def _grow(dy, count):
-    unit = b.unit(dy, "U9")
+    unit = BudgetUnitFactory(department=dy.department, code="U9")
     for n in range(count):
-        project = b.item(dy, f"G{n}", unit_obj=unit)
-        b.line(project, "1000.00")
-        b.spend(project, "500.00", economic_class="30217" if n % 2 else "30201")
-        b.indicator(dy, f"G{n}-1", item_obj=project, target="1", actual="1")
+        project = BudgetItemFactory(department_year=dy, unit=unit, code=f"G{n}")
+        BudgetLineFactory(item=project, amount=Decimal("1000.00"))
+        ExpenditureFactory(
+            item=project,
+            amount=Decimal("500.00"),
+            date=date(2024, 12, 1),
+            economic_class=economic_class("30217" if n % 2 else "30201"),
+        )
+        IndicatorFactory(
+            department_year=dy,
+            code=f"G{n}-1",
+            item=project,
+            target=Decimal("1"),
+            actual=Decimal("1"),
+            level2="数量指标",
+            unit="个",
+        )
 
 
 @pytest.mark.parametrize("extra", [0, 12])
@@ -190,11 +219,11 @@ def test_the_department_sheet_runs_a_fixed_number_of_queries(client, dy, people,
 def test_a_department_at_the_seed_figures_is_shown_as_99_6_and_excellent(client, people):
     # The seed's totals without the seed loader: 89,779,300.00 of 93,648,900.00 = 95.87 %,
     # 10 × 0.958679… = 9.59; six met indicators 90.00: 99.59 → 99.6, 优.
-    dy = b.department_year(code="SEEDLIKE")
-    basic = b.item(dy, "JB", category=BudgetItem.Category.PERSONNEL)
-    b.line(basic, "93648900.00")
-    b.spend(basic, "89779300.00")
-    b.six_met_indicators(dy)
+    dy = DepartmentYearFactory(department__code="SEEDLIKE")
+    basic = BudgetItemFactory(department_year=dy, unit__code="U1", code="JB", category=BudgetItem.Category.PERSONNEL)
+    BudgetLineFactory(item=basic, amount=Decimal("93648900.00"))
+    ExpenditureFactory(item=basic, amount=Decimal("89779300.00"), date=date(2024, 12, 1))
+    six_met_indicators(dy)
     client.force_login(get_user_model().objects.create_superuser("root", password="pw-for-tests-only"))
     page = client.get(url("indicators:evaluation", dy)).content.decode()
     assert '<td class="num" id="execution-score">9.59</td>' in page
@@ -213,10 +242,12 @@ def test_the_results_form_starts_from_the_recorded_values(client, dy, people):
 
 
 def test_the_department_sheet_links_each_project_sheet_with_its_score(client, dy, people):
-    project = b.item(dy, "XM1")
-    b.line(project, "10000.00")
-    b.spend(project, "10000.00")
-    b.indicator(dy, "X1", item_obj=project, target="10", actual="10", unit="场")
+    project = BudgetItemFactory(department_year=dy, unit__code="U1", code="XM1")
+    BudgetLineFactory(item=project, amount=Decimal("10000.00"))
+    ExpenditureFactory(item=project, amount=Decimal("10000.00"), date=date(2024, 12, 1))
+    IndicatorFactory(
+        department_year=dy, code="X1", item=project, target=Decimal("10"), actual=Decimal("10"), unit="场", level2="数量指标"
+    )
     client.force_login(people["finance"])
     page = client.get(url("indicators:evaluation", dy)).content.decode()
     assert url("indicators:item_evaluation", dy, item_code="XM1") in page
@@ -226,11 +257,21 @@ def test_the_department_sheet_links_each_project_sheet_with_its_score(client, dy
 
 @pytest.mark.parametrize("extra", [1, 15])
 def test_the_project_sheet_runs_a_fixed_number_of_queries(client, dy, people, django_assert_num_queries, extra):
-    project = b.item(dy, "XM1")
+    project = BudgetItemFactory(department_year=dy, unit__code="U1", code="XM1")
     for n in range(extra):
-        b.line(project, "100.00", source="superior" if n % 2 else "other")
-        b.spend(project, "10.00")
-        b.indicator(dy, f"X{n}", item_obj=project, position=n, target="1", actual="1", level1=("output", "benefit")[n % 2])
+        BudgetLineFactory(item=project, amount=Decimal("100.00"), source="superior" if n % 2 else "other")
+        ExpenditureFactory(item=project, amount=Decimal("10.00"), date=date(2024, 12, 1))
+        IndicatorFactory(
+            department_year=dy,
+            code=f"X{n}",
+            item=project,
+            position=n,
+            target=Decimal("1"),
+            actual=Decimal("1"),
+            level1=("output", "benefit")[n % 2],
+            level2="数量指标",
+            unit="个",
+        )
     client.force_login(people["finance"])
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope), 5 the item (item_in_scope),
     # 6 the item's figures, 7 its indicators, 8 its budget lines by source and kind.

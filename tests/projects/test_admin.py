@@ -1,4 +1,5 @@
-"""The admin writes through the same services, so it refuses the same overspend."""
+"""projects/admin.py: the admin writes through the same services, so it refuses the same
+overspend; the economic classification, shared by every department, is written by superusers only."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,23 +7,30 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects.models import BudgetLine, Expenditure
-from tests import factories
+from projects.models import BudgetLine, EconomicClass, Expenditure
+from tests.builders import (
+    BudgetItemFactory,
+    BudgetLineFactory,
+    DepartmentYearFactory,
+    ExpenditureFactory,
+    MembershipFactory,
+    UserFactory,
+)
+from units.models import Membership
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def item():
-    dy = factories.department_year()
-    p = factories.item(dy, factories.unit(dy), name="妇联系统培训经费")
-    factories.line(p, "1000.00")
-    return p
+    item = BudgetItemFactory(name="妇联系统培训经费")
+    BudgetLineFactory(item=item, amount=Decimal("1000.00"))
+    return item
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "x"))
+def admin_client(client, superuser):
+    client.force_login(superuser)
     return client
 
 
@@ -56,7 +64,7 @@ def test_admin_saves_spending_within_budget_and_records_who(admin_client, item):
 
 
 def test_admin_inline_refuses_a_reduction_below_spending(admin_client, item):
-    factories.spend(item, "900.00")
+    ExpenditureFactory(item=item, amount=Decimal("900.00"))
     line = BudgetLine.objects.get(item=item)
     url = reverse("admin:projects_budgetitem_change", args=[item.pk])
     data = {
@@ -91,20 +99,35 @@ def test_admin_inline_refuses_a_reduction_below_spending(admin_client, item):
 
 
 def test_admin_item_list_shows_annotated_figures(admin_client, item):
-    factories.spend(item, "250.00", on=date(2024, 3, 1))
+    ExpenditureFactory(item=item, amount=Decimal("250.00"), date=date(2024, 3, 1))
     response = admin_client.get(reverse("admin:projects_budgetitem_changelist"))
     body = response.content.decode()
     assert "0.10" in body  # 1000.00 yuan is 0.10 万元
     assert "25.00%" in body
 
 
-def test_a_staff_flag_alone_does_not_open_the_admin(client, django_user_model):
-    dy = factories.department_year()
-    leader = django_user_model.objects.create_user("staffleader", password="x", is_staff=True)
-    from units.models import Membership
-
-    Membership.objects.create(user=leader, department=dy.department, role=Membership.Role.LEADER)
+def test_a_staff_flag_alone_does_not_open_the_admin(client):
+    leader = UserFactory(username="staffleader", is_staff=True)
+    MembershipFactory(user=leader, department=DepartmentYearFactory().department, role=Membership.Role.LEADER)
     client.force_login(leader)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_the_finance_office_reads_but_cannot_change_the_economic_classification(world, login):
+    client = login(world.finance)
+    office = EconomicClass.objects.get(code="30201")
+    assert client.get(reverse("admin:projects_economicclass_changelist")).status_code == 200
+    assert client.get(reverse("admin:projects_economicclass_change", args=[office.pk])).status_code == 200
+    changed = client.post(reverse("admin:projects_economicclass_change", args=[office.pk]), {"code": "30201", "name": "改名", "parent": "302"})
+    added = client.post(reverse("admin:projects_economicclass_add"), {"code": "30298", "name": "自造分类", "parent": "302"})
+    assert (changed.status_code, added.status_code) == (403, 403)
+    assert EconomicClass.objects.get(code="30201").name == office.name
+    assert not EconomicClass.objects.filter(code="30298").exists()
+
+
+def test_a_superuser_edits_the_economic_classification(world, superuser, login):
+    response = login(superuser).post(reverse("admin:projects_economicclass_add"), {"code": "30298", "name": "新分类", "parent": "302"})
+    assert response.status_code == 302
+    assert EconomicClass.objects.filter(code="30298").exists()

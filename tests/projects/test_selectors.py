@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fundmgr.money import execution_rate, full_year_budget, percent, round_half_up
+from fundmgr.lib.money import percent, round_half_up
+from projects.arithmetic import execution_rate, full_year_budget
 from projects.models import BudgetLine, Expenditure
 from projects.selectors import budget_summary
-from tests import factories
+from tests.builders import BudgetItemFactory, BudgetLineFactory, ExpenditureFactory, economic_class, ledger
 
 
 def test_full_year_budget_adds_initial_addition_and_carryover_and_subtracts_reduction():
@@ -34,17 +35,20 @@ def test_execution_rate_is_undefined_on_a_zero_budget():
 
 @pytest.mark.django_db
 def test_summary_computes_every_figure_to_the_cent():
-    dy = factories.department_year()
-    u = factories.unit(dy)
-    p = factories.item(dy, u)
-    factories.line(p, "1000.00")
-    factories.line(p, "200.10", kind=BudgetLine.Kind.ADDITION, source=BudgetLine.Source.SUPERIOR, on=date(2024, 7, 1))
-    factories.line(p, "50.05", kind=BudgetLine.Kind.REDUCTION, on=date(2024, 9, 1))
-    factories.line(p, "30.00", kind=BudgetLine.Kind.CARRYOVER, source=BudgetLine.Source.OTHER)
-    factories.spend(p, "600.01", economic_class="30201")
-    factories.spend(p, "100.00", economic_class="31002")
-    factories.spend(p, "70000.00", status=Expenditure.Status.PENDING, economic_class="30201")
-    factories.spend(p, "5.00", status=Expenditure.Status.REJECTED, economic_class="30201")
+    p = BudgetItemFactory(
+        department_year__department__code="D1", unit__code="U1", unit__name="测试单位", code="P1", name="测试项目"
+    )
+    dy = p.department_year
+    BudgetLineFactory(item=p, amount=Decimal("1000.00"))
+    BudgetLineFactory(
+        item=p, amount=Decimal("200.10"), kind=BudgetLine.Kind.ADDITION, source=BudgetLine.Source.SUPERIOR, date=date(2024, 7, 1)
+    )
+    BudgetLineFactory(item=p, amount=Decimal("50.05"), kind=BudgetLine.Kind.REDUCTION, date=date(2024, 9, 1))
+    BudgetLineFactory(item=p, amount=Decimal("30.00"), kind=BudgetLine.Kind.CARRYOVER, source=BudgetLine.Source.OTHER)
+    ExpenditureFactory(item=p, amount=Decimal("600.01"))
+    ExpenditureFactory(item=p, amount=Decimal("100.00"), economic_class=economic_class("31002"))
+    ExpenditureFactory(item=p, amount=Decimal("70000.00"), status=Expenditure.Status.PENDING)
+    ExpenditureFactory(item=p, amount=Decimal("5.00"), status=Expenditure.Status.REJECTED)
 
     summary = budget_summary(department_year=dy)
 
@@ -64,12 +68,14 @@ def test_summary_computes_every_figure_to_the_cent():
 
 @pytest.mark.django_db
 def test_summary_as_of_leaves_out_later_lines_and_spending():
-    dy = factories.department_year()
-    p = factories.item(dy, factories.unit(dy))
-    factories.line(p, "1000.00")
-    factories.line(p, "500.00", kind=BudgetLine.Kind.ADDITION, on=date(2024, 7, 1))
-    factories.spend(p, "100.00", on=date(2024, 3, 31))
-    factories.spend(p, "200.00", on=date(2024, 4, 1))
+    p = BudgetItemFactory(
+        department_year__department__code="D1", unit__code="U1", unit__name="测试单位", code="P1", name="测试项目"
+    )
+    dy = p.department_year
+    BudgetLineFactory(item=p, amount=Decimal("1000.00"))
+    BudgetLineFactory(item=p, amount=Decimal("500.00"), kind=BudgetLine.Kind.ADDITION, date=date(2024, 7, 1))
+    ExpenditureFactory(item=p, amount=Decimal("100.00"), date=date(2024, 3, 31))
+    ExpenditureFactory(item=p, amount=Decimal("200.00"), date=date(2024, 4, 1))
 
     summary = budget_summary(department_year=dy, as_of=date(2024, 3, 31))
 
@@ -79,8 +85,8 @@ def test_summary_as_of_leaves_out_later_lines_and_spending():
 
 @pytest.mark.django_db
 def test_summary_runs_the_same_number_of_queries_at_two_ledger_sizes():
-    small = factories.ledger(units=1, items_per_unit=1, expenditures_per_item=1, code="S")
-    large = factories.ledger(units=4, items_per_unit=5, expenditures_per_item=30, code="L")
+    small = ledger(units=1, items_per_unit=1, expenditures_per_item=1, code="S")
+    large = ledger(units=4, items_per_unit=5, expenditures_per_item=30, code="L")
     counts = []
     for dy in (small, large):
         with CaptureQueriesContext(connection) as queries:
@@ -92,7 +98,7 @@ def test_summary_runs_the_same_number_of_queries_at_two_ledger_sizes():
 
 @pytest.mark.django_db
 def test_unit_and_category_subtotals_equal_the_sum_of_their_items():
-    dy = factories.ledger(units=3, items_per_unit=2, expenditures_per_item=7)
+    dy = ledger(units=3, items_per_unit=2, expenditures_per_item=7)
     summary = budget_summary(department_year=dy)
     for unit_row in summary.by_unit:
         items = [row for row in summary.by_item if row.unit_id == unit_row.id]

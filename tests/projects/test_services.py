@@ -7,19 +7,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from projects import services
-from projects.models import BudgetLine, EconomicClass, Expenditure
-from tests import factories
-from units.models import MonthClose
+from projects import availability, services
+from projects.models import BudgetLine, EconomicClass, Expenditure, MonthClose
+from tests.builders import BudgetItemFactory, BudgetLineFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def item():
-    dy = factories.department_year()
-    p = factories.item(dy, factories.unit(dy), name="妇联系统培训经费")
-    factories.line(p, "1000.00")
+    p = BudgetItemFactory(
+        department_year__department__code="D1", unit__code="U1", unit__name="测试单位", code="P1", name="妇联系统培训经费"
+    )
+    BudgetLineFactory(item=p, amount=Decimal("1000.00"))
     return p
 
 
@@ -67,7 +67,11 @@ def test_reduction_below_what_is_spent_is_refused(item):
     spend(item, "700.00")
     with pytest.raises(ValidationError) as refused:
         services.budget_line_create(
-            item=item, source=BudgetLine.Source.LOCAL, kind=BudgetLine.Kind.REDUCTION, amount=Decimal("300.01"), date=date(2024, 9, 1)
+            item=item,
+            source=BudgetLine.Source.LOCAL,
+            kind=BudgetLine.Kind.REDUCTION,
+            amount=Decimal("300.01"),
+            date=date(2024, 9, 1),
         )
     assert "可用指标 300.00 元" in refused.value.message_dict["amount"][0]
     assert not BudgetLine.objects.filter(item=item, kind=BudgetLine.Kind.REDUCTION).exists()
@@ -77,7 +81,11 @@ def test_reduction_dated_before_the_spending_is_refused_too(item):
     spend(item, "700.00", on=date(2024, 10, 1))
     with pytest.raises(ValidationError):
         services.budget_line_create(
-            item=item, source=BudgetLine.Source.LOCAL, kind=BudgetLine.Kind.REDUCTION, amount=Decimal("300.01"), date=date(2024, 3, 1)
+            item=item,
+            source=BudgetLine.Source.LOCAL,
+            kind=BudgetLine.Kind.REDUCTION,
+            amount=Decimal("300.01"),
+            date=date(2024, 3, 1),
         )
 
 
@@ -108,9 +116,7 @@ def test_closed_month_refuses_new_spending(item, django_user_model):
 def test_editing_spending_checks_the_new_amount_without_the_old_one(item):
     first = spend(item, "600.00")
     spend(item, "300.00")
-    services.expenditure_update(
-        expenditure=first, date=first.date, amount=Decimal("700.00"), economic_class=first.economic_class
-    )
+    services.expenditure_update(expenditure=first, date=first.date, amount=Decimal("700.00"), economic_class=first.economic_class)
     with pytest.raises(ValidationError):
         services.expenditure_update(
             expenditure=first, date=first.date, amount=Decimal("700.01"), economic_class=first.economic_class
@@ -131,7 +137,9 @@ def test_changing_spending_another_user_deleted_meanwhile_is_refused_with_a_mess
     Expenditure.objects.filter(pk=stale.pk).delete()
     with pytest.raises(ValidationError) as refused:
         services.expenditure_update(
-            expenditure=stale, date=date(2024, 5, 2), amount=Decimal("50.00"),
+            expenditure=stale,
+            date=date(2024, 5, 2),
+            amount=Decimal("50.00"),
             economic_class=EconomicClass.objects.get(code="30216"),
         )
     assert "该支出已不存在" in refused.value.messages[0]
@@ -142,11 +150,16 @@ def test_changing_spending_another_user_deleted_meanwhile_is_refused_with_a_mess
 
 def test_deleting_a_line_checks_its_stored_date_not_a_stale_copy(item):
     line = services.budget_line_create(
-        item=item, source=BudgetLine.Source.LOCAL, kind=BudgetLine.Kind.ADDITION, amount=Decimal("10.00"),
+        item=item,
+        source=BudgetLine.Source.LOCAL,
+        kind=BudgetLine.Kind.ADDITION,
+        amount=Decimal("10.00"),
         date=date(2024, 3, 1),
     )
     BudgetLine.objects.filter(pk=line.pk).update(date=date(2024, 2, 1))
-    MonthClose.objects.create(department_year=item.department_year, month=2, closed_by=get_user_model().objects.create_user("closer"))
+    MonthClose.objects.create(
+        department_year=item.department_year, month=2, closed_by=get_user_model().objects.create_user("closer")
+    )
     with pytest.raises(ValidationError) as refused:
         services.budget_line_delete(line=line)  # the copy still says March, an open month
     assert "2月已结账" in refused.value.messages[0]
@@ -155,10 +168,51 @@ def test_deleting_a_line_checks_its_stored_date_not_a_stale_copy(item):
 
 def test_deleting_a_line_another_user_deleted_meanwhile_is_refused_with_a_message(item):
     line = services.budget_line_create(
-        item=item, source=BudgetLine.Source.LOCAL, kind=BudgetLine.Kind.ADDITION, amount=Decimal("10.00"),
+        item=item,
+        source=BudgetLine.Source.LOCAL,
+        kind=BudgetLine.Kind.ADDITION,
+        amount=Decimal("10.00"),
         date=date(2024, 3, 1),
     )
     BudgetLine.objects.filter(pk=line.pk).delete()
     with pytest.raises(ValidationError) as refused:
         services.budget_line_delete(line=line)
     assert "该预算指标已不存在" in refused.value.messages[0]
+
+
+# Rules the ledger services enforce for every writer (forms and admin alike).
+def test_spending_on_an_item_that_needs_procurement_names_the_method(world):
+    office = EconomicClass.objects.get(code="31002")
+    with pytest.raises(ValidationError) as raised:
+        services.expenditure_create(item=world.item_a2, date=date(2024, 7, 1), amount=Decimal("10.00"), economic_class=office)
+    assert raised.value.message_dict["procurement_method"] == ["该项目须政府采购，请选择采购方式"]
+    saved = services.expenditure_create(
+        item=world.item_a2, date=date(2024, 7, 1), amount=Decimal("10.00"), economic_class=office, procurement_method="inquiry"
+    )
+    assert saved.procurement_method == "inquiry"
+
+
+def test_approval_needs_a_meeting_date_and_a_minutes_number(world):
+    with pytest.raises(ValidationError):
+        services.expenditure_approve(
+            expenditure=world.pending_a, decided_by=world.finance, meeting_date=date(2024, 6, 9), minutes_number=" "
+        )
+    with pytest.raises(ValidationError):
+        services.expenditure_approve(expenditure=world.pending_a, decided_by=world.finance, meeting_date=None, minutes_number="7")
+
+
+def test_deleting_uses_the_stored_date_not_the_callers_copy(world):
+    MonthClose.objects.create(department_year=world.department_year, month=6, closed_by=world.finance)
+    stale = world.spent_a
+    stale.date = date(2024, 7, 1)  # an edited, unsaved copy must not get past the closed month
+    with pytest.raises(ValidationError):
+        services.expenditure_delete(expenditure=stale)
+
+
+def test_available_amount_is_exact_cents_on_every_engine(world):
+    office = EconomicClass.objects.get(code="30201")
+    for amount in ("0.10", "0.20", "0.70"):
+        services.expenditure_create(item=world.item_b, date=date(2024, 7, 1), amount=Decimal(amount), economic_class=office)
+    available = availability.available_amount(item=world.item_b, on=date(2024, 7, 1))
+    assert available == Decimal("97999.00")
+    assert available.as_tuple().exponent == -2

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from fundmgr.upload import expire_uploads
+from fundmgr.workbook.upload import expire_uploads
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """python manage.py export --department CODE --year YYYY --what WHAT --out FILE [--unit CODE] [--from DATE --to DATE]
 [--language zh-hans|en]
 
-The exports page's files for scheduled jobs (issue 6). Errors name the bad argument and exit non-zero.
+The exports page's files for scheduled jobs. Errors name the bad argument and exit non-zero.
 The file's headers and words follow --language (Simplified Chinese unless told), as a web
 download follows the language the user chose.
 """
@@ -15,7 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fundmgr.exports import registry
-from fundmgr.logs import os_user
+from fundmgr.lib.logs import os_user
+from fundmgr.lib.table_xlsx import stamp_for
 from projects.selectors import department_year_get
 from units.models import BudgetUnit
 
@@ -74,7 +75,7 @@ class Command(BaseCommand):
         if not os.path.isdir(folder):
             raise CommandError(_("目录不存在：%(folder)s") % {"folder": folder})
 
-        stamp = registry.stamp_for(f"{options.get('user') or os_user()} (manage.py export)")
+        stamp = stamp_for(f"{options.get('user') or os_user()} (manage.py export)")
         partial = f"{out}.part"
         try:
             with open(partial, "wb") as stream:

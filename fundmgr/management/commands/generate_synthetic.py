@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from fundmgr.synthetic import synthetic_ledger_create
+from fundmgr.demo.synthetic import synthetic_ledger_create
 from units.models import DepartmentYear
 
 
 class Command(BaseCommand):
-    help = "Create a synthetic, valid ledger with bulk inserts (issue 5): departments PREFIX001… for one year."
+    help = "Create a synthetic, valid ledger with bulk inserts: departments PREFIX001… for one year."
 
     def add_arguments(self, parser):
         parser.add_argument("--departments", type=int, required=True)

@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from fundmgr.logs import import_logged, os_user
-from fundmgr.money import wan
+from fundmgr.lib.logs import import_logged, os_user
+from fundmgr.lib.money import wan
 from fundmgr.workbook import workbook_import
 
 

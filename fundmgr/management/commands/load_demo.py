@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from fundmgr.demo.seed import DEMO_DEPARTMENT, DEMO_YEAR, demo_logins_ensure, demo_rows
-from fundmgr.money import wan
+from fundmgr.lib.money import wan
 from fundmgr.workbook import workbook_bytes, workbook_import
 from units.models import Department, DepartmentYear
 

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from fundmgr.rollups import rollup_differences, rollup_rebuild
+from projects.rollups import rollup_differences, rollup_rebuild
 
 
 class Command(BaseCommand):
-    help = "Check the monthly spending rollup against the raw expenditure sums (issue 5); --rebuild recomputes it."
+    help = "Check the monthly spending rollup against the raw expenditure sums; --rebuild recomputes it."
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="recompute the rollup from the expenditures first")

@@ -1,0 +1,389 @@
+"""The leadership dashboards: what a department, a unit or an item stands at, as of a month's end.
+
+One builder, `dashboard_for`, makes all three; a small scope class (DepartmentScope,
+UnitScope, ItemScope) says which rows, bars and indicators its scope shows. Every budget
+figure comes from projects.selectors.budget_summary (the one computation of DOMAIN.md
+section 2) or from the narrower selectors beside it that apply the same sums to a unit or an
+item; every score from indicators.selectors (section 3). This module only arranges them:
+time-elapsed progress, lag colours, chart geometry (fundmgr.charts) and the year before.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from fundmgr import charts
+from fundmgr.lib.money import ZERO
+from indicators.models import Indicator
+from indicators.scoring import Evaluation, Flag, IndicatorScore
+from indicators.selectors import Evaluations, evaluations_for, item_evaluation
+from projects.arithmetic import lag_status, month_end, time_progress
+from projects.models import BudgetItem, BudgetLine
+from projects.rollups import monthly_spending_by_class
+from projects.selectors import (
+    BudgetSummary,
+    ClassRow,
+    Figures,
+    ItemRow,
+    budget_by_source,
+    budget_summary,
+    figures_of,
+    items_with_figures,
+    year_figures,
+)
+from units.models import BudgetUnit, DepartmentYear
+
+# --- the as-of month ---
+
+
+def default_month(year: int, today: date) -> int:
+    """The as-of month shown when none is asked for: this month, December for a closed year,
+    January for a year not yet begun."""
+    if year < today.year:
+        return 12
+    if year > today.year:
+        return 1
+    return today.month
+
+
+def as_of_month(value: str | None, *, year: int, today: date) -> int:
+    """The month of `?asof=YYYY-MM`, when it names a month of `year`; otherwise the default."""
+    if value:
+        parts = value.split("-")
+        # isascii(): "²".isdigit() is true, and int("²") fails
+        if len(parts) == 2 and parts[0] == str(year) and parts[1].isascii() and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
+            return int(parts[1])
+    return default_month(year, today)
+
+
+def indicator_status(score: IndicatorScore) -> str:
+    """met · behind (target missed) · flagged (far over target, or behind at mid-year) · open (no year-end value yet)."""
+    if Flag.TARGET_MISSED in score.flags:
+        return "behind"
+    if score.flags:
+        return "flagged"
+    if score.ratio is None:
+        return "open"
+    return "met"
+
+
+# --- the dashboard of one scope ---
+
+
+@dataclass
+class LagRow:
+    item: ItemRow
+    status: str
+    ratio: Decimal | None
+    url: str
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.item.figures.remaining
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    item_name: str
+    score: IndicatorScore
+    status: str
+
+
+@dataclass
+class Dashboard:
+    level: str  # department | unit | item
+    department_year: DepartmentYear
+    month: int
+    as_of: date
+    progress: Decimal
+    totals: Figures
+    status: str
+    evaluation: Evaluation | None
+    previous: Figures | None
+    rate_chart: charts.BarChart | None
+    line_chart: charts.LineChart
+    class_chart: charts.BarChart
+    composition_chart: charts.Composition
+    by_class: list[ClassRow]
+    by_source: dict[str, Decimal]
+    by_category: dict[str, Figures]
+    cumulative: list[tuple[int, Decimal, Decimal | None]]
+    lagging: list[LagRow] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    units: list = field(default_factory=list)
+    items: list[ItemRow] = field(default_factory=list)
+    evaluation_url: str = ""
+
+    @property
+    def asof_param(self) -> str:
+        return f"{self.department_year.year}-{self.month:02d}"
+
+    @property
+    def months(self) -> list[tuple[str, str]]:
+        return [(f"{self.department_year.year}-{m:02d}", _("%(month)d月") % {"month": m}) for m in range(1, 13)]
+
+
+def _url(name: str, department_year: DepartmentYear, month: int, **kwargs) -> str:
+    path = reverse(name, kwargs={"department_code": department_year.department.code, "year": department_year.year, **kwargs})
+    return f"{path}?asof={department_year.year}-{month:02d}"
+
+
+def evaluation_url(department_year: DepartmentYear, item_code: str | None = None) -> str:
+    """The 自评表 of the department (`indicators:evaluation`) or of an item (`indicators:item_evaluation`)."""
+    kwargs = {"department_code": department_year.department.code, "year": department_year.year}
+    try:
+        if item_code is not None:
+            return reverse("indicators:item_evaluation", kwargs={**kwargs, "item_code": item_code})
+        return reverse("indicators:evaluation", kwargs=kwargs)
+    except NoReverseMatch:  # the self-evaluation pages are another app's; keep the address if it is absent
+        base = f"/d/{department_year.department.code}/{department_year.year}/"
+        return f"{base}items/{item_code}/evaluation/" if item_code else f"{base}evaluation/"
+
+
+def _month_and_class(rows, *, month: int) -> tuple[dict[int, Decimal], list[ClassRow]]:
+    monthly: dict[int, Decimal] = {}
+    by_class: dict[str, ClassRow] = {}
+    for row in rows:
+        monthly[row.month] = monthly.get(row.month, ZERO) + row.spent
+        if row.month <= month:
+            target = by_class.setdefault(row.class_code, ClassRow(code=row.class_code, name=row.class_name, spent=ZERO))
+            target.spent += row.spent
+    return monthly, [by_class[code] for code in sorted(by_class)]
+
+
+def _composition(by_source: dict[str, Decimal], by_category: dict[str, Figures]) -> charts.Composition:
+    return charts.composition(
+        [
+            (
+                _("资金来源"),
+                [(label, f"source-{value}", by_source.get(value, ZERO)) for value, label in BudgetLine.Source.choices],
+            ),
+            (
+                _("项目类别"),
+                [
+                    (label, f"category-{value}", by_category[value].full_year if value in by_category else ZERO)
+                    for value, label in BudgetItem.Category.choices
+                ],
+            ),
+        ]
+    )
+
+
+def _lagging(items: list[ItemRow], department_year: DepartmentYear, month: int, progress: Decimal) -> list[LagRow]:
+    rows = []
+    for item in items:
+        rate = item.figures.execution_rate
+        status = lag_status(rate, progress)
+        if status:
+            rows.append(
+                LagRow(
+                    item=item,
+                    status=status,
+                    ratio=None if rate is None else rate / progress,
+                    url=_url("projects:detail", department_year, month, item_code=item.code),
+                )
+            )
+    rows.sort(key=lambda row: (-row.remaining, row.item.code))
+    return rows
+
+
+def _indicator_rows(indicators: list[Indicator], evaluation: Evaluation | None, item_names: dict[int, str]) -> list[IndicatorRow]:
+    if evaluation is None:
+        return []
+    return [
+        IndicatorRow(indicator=indicator, item_name=item_names.get(indicator.item_id, ""), score=score, status=indicator_status(score))
+        for indicator, score in zip(indicators, evaluation.indicators)
+    ]
+
+
+def _item_indicator_rows(items: list[ItemRow], evaluations: Evaluations) -> list[IndicatorRow]:
+    """The indicator rows of the scored items among `items`, item by item."""
+    item_names = {item.id: item.name for item in items}
+    rows = []
+    for item in items:
+        if item.id in evaluations.by_item:
+            rows += _indicator_rows(evaluations.item_indicators[item.id], evaluations.by_item[item.id], item_names)
+    return rows
+
+
+def _by_category(rows: list[tuple[str, Figures]]) -> dict[str, Figures]:
+    """The figures of (category, figures) rows added up by 项目类别, every category present."""
+    by_category = {category: Figures() for category in BudgetItem.Category.values}
+    for category, figures in rows:
+        by_category[category].add(figures)
+    return by_category
+
+
+def _charts_common(month: int, totals: Figures, month_class_rows) -> tuple:
+    monthly, by_class = _month_and_class(month_class_rows, month=month)
+    cumulative = charts.cumulative_execution(monthly, full_year=totals.full_year, through_month=month)
+    line_chart = charts.execution_line(cumulative, progress_label=_("序时进度"), execution_label=_("累计执行率"))
+    class_chart = charts.amount_bars([(f"{row.code} {row.name}", row.spent) for row in by_class])
+    return cumulative, line_chart, by_class, class_chart
+
+
+# --- what each scope contributes ---
+
+
+@dataclass
+class ScopeFigures:
+    """The part of a dashboard that depends on its scope; the rest is built the same for all."""
+
+    totals: Figures
+    evaluation: Evaluation | None
+    by_source: dict[str, Decimal]
+    by_category: dict[str, Figures]
+    indicators: list[IndicatorRow]
+    rate_bars: list[tuple[str, Decimal | None, str]] | None  # (label, rate, url) of each child; None: no chart
+    items: list[ItemRow] = field(default_factory=list)  # the scope's items, whose laggards are listed
+    units: list = field(default_factory=list)
+    evaluation_url: str = ""
+
+
+class DashboardScope:
+    """The department-year, or one unit or item of it."""
+
+    level: str  # Dashboard.level
+    narrowing: dict  # what narrows the spending rollup (projects.rollups.monthly_spending_by_class) to the scope
+    previous: dict  # what finds the scope in the year before (projects.selectors.year_figures): codes, as ids differ
+
+    def figures(self, department_year: DepartmentYear, *, as_of: date, month: int) -> ScopeFigures:
+        raise NotImplementedError
+
+
+class DepartmentScope(DashboardScope):
+    """The whole department-year: its units as bars, every item, its own score, and the item
+    indicators that need attention (met ones stay on the item pages)."""
+
+    level = "department"
+
+    def __init__(self):
+        self.narrowing, self.previous = {}, {}
+
+    def figures(self, department_year, *, as_of, month):
+        summary: BudgetSummary = budget_summary(department_year=department_year, as_of=as_of)
+        evaluations = evaluations_for(summary=summary)
+        needing_attention = [
+            row for row in _item_indicator_rows(summary.by_item, evaluations) if row.status in ("behind", "flagged")
+        ]
+        return ScopeFigures(
+            totals=summary.totals,
+            evaluation=evaluations.department,
+            by_source=summary.by_source,
+            by_category=summary.by_category,
+            indicators=_indicator_rows(evaluations.department_indicators, evaluations.department, {}) + needing_attention,
+            rate_bars=[
+                (unit.name, unit.figures.execution_rate, _url("units:detail", department_year, month, unit_code=unit.code))
+                for unit in summary.by_unit
+            ],
+            items=summary.by_item,
+            units=summary.by_unit,
+            evaluation_url=evaluation_url(department_year),
+        )
+
+
+class UnitScope(DashboardScope):
+    """A unit: the department's summary narrowed to its items, shown as bars. A unit is not
+    scored on its own (DOMAIN.md section 3 scores the department and items); its items' scores show."""
+
+    level = "unit"
+
+    def __init__(self, unit: BudgetUnit):
+        self.unit = unit
+        self.narrowing = {"unit_id": unit.id}
+        self.previous = {"unit_code": unit.code}
+
+    def figures(self, department_year, *, as_of, month):
+        summary = budget_summary(department_year=department_year, as_of=as_of)
+        evaluations = evaluations_for(summary=summary)
+        unit_row = next(row for row in summary.by_unit if row.id == self.unit.id)
+        items = [item for item in summary.by_item if item.unit_id == self.unit.id]
+        return ScopeFigures(
+            totals=unit_row.figures,
+            evaluation=None,
+            by_source=budget_by_source(department_year=department_year, as_of=as_of, unit_id=self.unit.id),
+            by_category=_by_category([(item.category, item.figures) for item in items]),
+            indicators=_item_indicator_rows(items, evaluations),
+            rate_bars=[
+                (item.name, item.figures.execution_rate, _url("projects:detail", department_year, month, item_code=item.code))
+                for item in items
+            ],
+            items=items,
+            evaluation_url=evaluation_url(department_year),
+        )
+
+
+class ItemScope(DashboardScope):
+    """An item: its row of the same computation (items_with_figures, which budget_summary is
+    built on) and the score of its own indicators. No bars of children, no lagging list."""
+
+    level = "item"
+
+    def __init__(self, item: BudgetItem):
+        self.item = item
+        self.narrowing = {"item_id": item.id}
+        self.previous = {"item_code": item.code}
+
+    def figures(self, department_year, *, as_of, month):
+        item = self.item
+        figures = figures_of(items_with_figures(BudgetItem.objects.filter(pk=item.pk), as_of=as_of).get())
+        scored = item_evaluation(item=item, execution_rate=figures.execution_rate)
+        return ScopeFigures(
+            totals=figures,
+            evaluation=scored.evaluation,
+            by_source=budget_by_source(department_year=department_year, as_of=as_of, item_id=item.id),
+            by_category=_by_category([(item.category, figures)]),
+            indicators=_indicator_rows(scored.indicators, scored.evaluation, {item.id: item.name}),
+            rate_bars=None,
+            evaluation_url=evaluation_url(department_year, item_code=item.code),
+        )
+
+
+def dashboard_for(
+    *, department_year: DepartmentYear, month: int, unit: BudgetUnit | None = None, item: BudgetItem | None = None
+) -> Dashboard:
+    """The dashboard of the department-year, or of one of its units or items, as of the end of
+    `month`: the scope's figures, score and indicators, its spending by month and class, and
+    the same scope a year before."""
+    scope = ItemScope(item) if item is not None else UnitScope(unit) if unit is not None else DepartmentScope()
+    as_of = month_end(department_year.year, month)
+    progress = time_progress(month)
+    part = scope.figures(department_year, as_of=as_of, month=month)
+    cumulative, line_chart, by_class, class_chart = _charts_common(
+        month, part.totals, monthly_spending_by_class(department_year=department_year, **scope.narrowing)
+    )
+    return Dashboard(
+        level=scope.level,
+        department_year=department_year,
+        month=month,
+        as_of=as_of,
+        progress=progress,
+        totals=part.totals,
+        status=lag_status(part.totals.execution_rate, progress),
+        evaluation=part.evaluation,
+        previous=year_figures(
+            department_id=department_year.department_id,
+            year=department_year.year - 1,
+            as_of=month_end(department_year.year - 1, month),
+            **scope.previous,
+        ),
+        rate_chart=None
+        if part.rate_bars is None
+        else charts.rate_bars(part.rate_bars, progress=progress, lag_of=lambda rate: lag_status(rate, progress)),
+        line_chart=line_chart,
+        class_chart=class_chart,
+        composition_chart=_composition(part.by_source, part.by_category),
+        by_class=by_class,
+        by_source=part.by_source,
+        by_category=part.by_category,
+        cumulative=cumulative,
+        lagging=_lagging(part.items, department_year, month, progress),
+        indicators=part.indicators,
+        units=part.units,
+        items=part.items,
+        evaluation_url=part.evaluation_url,
+    )

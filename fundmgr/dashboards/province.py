@@ -1,0 +1,81 @@
+"""省级总览: every department of a year side by side, for the province's finance bureau.
+
+The figures of all departments are summed in SQL in one pass (projects.selectors), and
+their scores come from indicators.selectors, by the rules each department's own pages use.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.urls import reverse
+
+from indicators.scoring import Evaluation, Rating
+from indicators.selectors import department_evaluations
+from projects.arithmetic import month_end
+from projects.rollups import spending_by_department_year
+from projects.selectors import Figures, department_years_with_figures
+
+
+@dataclass
+class ProvinceRow:
+    code: str
+    name: str
+    figures: Figures
+    evaluation: Evaluation | None
+    url: str
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        return self.figures.execution_rate
+
+    @property
+    def score(self) -> Decimal | None:
+        return None if self.evaluation is None else self.evaluation.score
+
+    @property
+    def rating(self) -> Rating | None:
+        return None if self.evaluation is None else self.evaluation.rating
+
+    # Sort keys: an undefined rate or a missing score sorts below every real one.
+    @property
+    def rate_key(self) -> Decimal:
+        rate = self.execution_rate
+        return Decimal("-1") if rate is None else rate
+
+    @property
+    def score_key(self) -> Decimal:
+        return Decimal("-1") if self.score is None else self.score
+
+
+def province_rows(*, year: int, month: int, department_ids: list[int] | None = None) -> list[ProvinceRow]:
+    """Every department-year of `year` as of the end of `month`, with the department's score.
+
+    Four queries whatever the number of departments: the figures are summed across departments
+    in SQL (projects.selectors.department_years_with_figures, the arithmetic of budget_summary's
+    totals, with spending read from the monthly rollup); the department-level indicators of all
+    of them come in one query (indicators.selectors.department_evaluations, the rules of
+    evaluations_for, DOMAIN.md section 3).
+    """
+    as_of = month_end(year, month)
+    rows = department_years_with_figures(
+        year=year,
+        as_of=as_of,
+        department_ids=department_ids,
+        spending_rows=spending_by_department_year(year=year, through=as_of, department_ids=department_ids),
+    )
+    evaluations = department_evaluations(
+        year=year, execution_rates={row.id: row.figures.execution_rate for row in rows}, department_ids=department_ids
+    )
+    result = []
+    for row in rows:
+        path = reverse("department", kwargs={"department_code": row.code, "year": year})
+        result.append(
+            ProvinceRow(
+                code=row.code,
+                name=row.name,
+                figures=row.figures,
+                evaluation=evaluations.get(row.id),
+                url=f"{path}?asof={year}-{month:02d}",
+            )
+        )
+    return result

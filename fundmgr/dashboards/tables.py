@@ -1,0 +1,206 @@
+"""Tables of the dashboards (department, unit, item and province pages): rows are the plain
+records of fundmgr.dashboards.builder; `value_<column>` returns raw Decimals so an xlsx export
+keeps numbers as numbers."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from fundmgr.lib.columns import NUM, MoneyColumn, RateColumn, format_rate, format_wan
+from projects.arithmetic import lag_status
+from projects.models import BudgetItem
+
+LAG_LABELS = {"red": _("严重滞后"), "yellow": _("滞后"), "": ""}
+CATEGORY_LABELS = dict(BudgetItem.Category.choices)
+# The dashboards show the 20 items with the most money left unspent; the export has them all.
+LAGGING_PER_PAGE = 20
+
+
+def lag_badge(status: str) -> str:
+    if not status:
+        return ""
+    return format_html('<span class="badge {}">{}</span>', "bad" if status == "red" else "warn", LAG_LABELS[status])
+
+
+class FiguresTable(tables.Table):
+    """Columns shared by the unit and item tables: a scope's Figures, with footers from `totals`."""
+
+    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year")
+    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures__spent")
+    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures__pending")
+    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="figures__remaining")
+    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="figures__execution_rate")
+    lag = tables.Column(verbose_name=_("进度"), empty_values=(), orderable=False)
+
+    class Meta:
+        attrs = {"class": "table"}
+
+    def __init__(self, *args, totals, progress, month, department_year, **kwargs):
+        self.progress = progress
+        self.month = month
+        self.department_year = department_year
+        super().__init__(*args, **kwargs)
+        for name in ("full_year", "spent", "pending", "remaining"):
+            self.columns[name].column._footer = format_wan(getattr(totals, name))
+        self.columns["execution_rate"].column._footer = format_rate(totals.execution_rate)
+
+    def _status(self, record) -> str:
+        return lag_status(record.figures.execution_rate, self.progress)
+
+    def render_lag(self, record):
+        return lag_badge(self._status(record))
+
+    def value_lag(self, record):
+        return str(LAG_LABELS[self._status(record)])
+
+    def address(self, name, **kwargs) -> str:
+        path = reverse(
+            name, kwargs={"department_code": self.department_year.department.code, "year": self.department_year.year, **kwargs}
+        )
+        return f"{path}?asof={self.department_year.year}-{self.month:02d}"
+
+
+class UnitTable(FiguresTable):
+    """Units of a department-year (projects.selectors.UnitRow); the footer is the department total."""
+
+    code = tables.Column(verbose_name=_("单位编码"))
+    name = tables.Column(verbose_name=_("预算单位"), footer=_("合计"))
+
+    class Meta(FiguresTable.Meta):
+        sequence = ("code", "name", "...")
+
+    def render_name(self, record):
+        return format_html('<a href="{}">{}</a>', self.address("units:detail", unit_code=record.code), record.name)
+
+    def value_name(self, record):
+        return record.name
+
+
+class ItemTable(FiguresTable):
+    """Budget items (projects.selectors.ItemRow) with their figures as of the dashboard's month."""
+
+    code = tables.Column(verbose_name=_("项目编码"))
+    name = tables.Column(verbose_name=_("项目名称"), footer=_("合计"))
+    category = tables.Column(verbose_name=_("项目类别"))
+
+    class Meta(FiguresTable.Meta):
+        sequence = ("code", "name", "category", "...")
+
+    def render_name(self, record):
+        return format_html('<a href="{}">{}</a>', self.address("projects:detail", item_code=record.code), record.name)
+
+    def value_name(self, record):
+        return record.name
+
+    def render_category(self, value):
+        return CATEGORY_LABELS.get(value, value)
+
+    def value_category(self, value):
+        return str(CATEGORY_LABELS.get(value, value))
+
+
+class LaggingTable(tables.Table):
+    """Items behind 序时进度 (fundmgr.dashboards.builder.LagRow), most money left unspent first."""
+
+    code = tables.Column(verbose_name=_("项目编码"), accessor="item__code", orderable=False)
+    name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
+    unit = tables.Column(verbose_name=_("预算单位"), accessor="item__unit_name", orderable=False)
+    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="item__figures__full_year", orderable=False)
+    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="item__figures__spent", orderable=False)
+    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="remaining", orderable=False)
+    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="item__figures__execution_rate", orderable=False)
+    ratio = RateColumn(verbose_name=_("执行率 ÷ 序时进度"), accessor="ratio", orderable=False)
+    status = tables.Column(verbose_name=_("进度"), orderable=False)
+
+    class Meta:
+        attrs = {"class": "table"}
+
+    def render_name(self, record):
+        return format_html('<a href="{}">{}</a>', record.url, record.item.name)
+
+    def value_name(self, record):
+        return record.item.name
+
+    def render_status(self, value):
+        return lag_badge(value)
+
+    def value_status(self, value):
+        return str(LAG_LABELS[value])
+
+
+class IndicatorStatusTable(tables.Table):
+    """Indicators with their status (fundmgr.dashboards.builder.IndicatorRow)."""
+
+    code = tables.Column(verbose_name=_("指标编码"), accessor="indicator__code", orderable=False)
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item_name", orderable=False, default=_("部门整体"))
+    name = tables.Column(verbose_name=_("指标名称"), accessor="indicator__name", orderable=False)
+    target = tables.Column(verbose_name=_("目标值"), accessor="indicator__target", orderable=False, attrs=NUM, default="—")
+    actual = tables.Column(verbose_name=_("全年完成值"), accessor="indicator__actual", orderable=False, attrs=NUM, default="—")
+    points = tables.Column(verbose_name=_("分值"), accessor="score__points", orderable=False, attrs=NUM)
+    earned = tables.Column(verbose_name=_("得分"), accessor="score__earned", orderable=False, attrs=NUM)
+    status = tables.Column(verbose_name=_("状态"), orderable=False)
+
+    STATUS = {
+        "met": ("ok", _("达成")),
+        "behind": ("bad", _("未达标")),
+        "flagged": ("warn", _("需说明")),
+        "open": ("", _("未填报")),
+    }
+
+    class Meta:
+        attrs = {"class": "table"}
+
+    def render_target(self, record):
+        indicator = record.indicator
+        if indicator.direction == "qualitative":
+            return indicator.get_direction_display()
+        return f"{indicator.get_direction_display()} {indicator.target.normalize():f}{indicator.unit}"
+
+    def render_actual(self, record):
+        indicator = record.indicator
+        if indicator.direction == "qualitative":
+            return indicator.get_tier_display() or "—"
+        return "—" if indicator.actual is None else f"{indicator.actual.normalize():f}{indicator.unit}"
+
+    def render_status(self, value):
+        css, label = self.STATUS[value]
+        return format_html('<span class="badge {}">{}</span>', css, label)
+
+    def value_status(self, value):
+        return str(self.STATUS[value][1])
+
+
+class ProvinceTable(tables.Table):
+    """Every department of a year (fundmgr.dashboards.province.ProvinceRow), sortable by any column."""
+
+    code = tables.Column(verbose_name=_("部门编码"))
+    name = tables.Column(verbose_name=_("部门"))
+    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year")
+    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures__spent")
+    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures__pending")
+    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="execution_rate", order_by=("rate_key",))
+    score = tables.Column(verbose_name=_("自评得分"), accessor="score", default="—", order_by=("score_key",), attrs={"td": {"class": "num"}})
+    rating = tables.Column(verbose_name=_("评价等级"), accessor="rating", empty_values=(), order_by=("score_key",))
+
+    class Meta:
+        attrs = {"class": "table"}
+
+    def render_name(self, record):
+        return format_html('<a href="{}">{}</a>', record.url, record.name)
+
+    def value_name(self, record):
+        return record.name
+
+    def render_score(self, value):
+        return f"{value:.2f}"
+
+    def value_score(self, value):
+        return value
+
+    def render_rating(self, value):
+        """The Rating's label; — for a department without indicators, as an empty score shows."""
+        return "—" if value is None else value.label
+
+    def value_rating(self, value):
+        return str(self.render_rating(value))

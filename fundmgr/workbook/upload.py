@@ -1,0 +1,268 @@
+"""Workbook upload in the browser: upload → dry run → confirm.
+
+It calls the same import service as `manage.py import_budget` (fundmgr.workbook.workbook_import).
+The uploaded file waits in VAR_DIR/uploads under a random name kept in the session between
+the dry run and the confirmation: only the session that uploaded it can confirm it, and only
+within UPLOAD_TTL_HOURS. Older files are deleted by `manage.py expire_uploads` and, as it is
+used, by the upload page.
+
+A dry run tells a finance officer about their own department only. A workbook declaring
+another department is refused with one message, before anything the import found out about
+that department (its year exists, has closed months, or does not exist) is shown.
+"""
+
+import io
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from fundmgr import workbook
+from fundmgr.lib.logs import import_logged
+from fundmgr.workbook import schema
+from units.access import is_finance_officer, may_import_into
+
+SESSION_KEY = "workbook_upload"
+# The name of a pending upload: 32 hex digits from secrets.token_hex(16). Nothing else in the
+# folder is ever opened, confirmed or deleted.
+UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.xlsx$")
+HOUR = 3600
+
+
+class SizeCappedUploadHandler(FileUploadHandler):
+    """Passes at most IMPORT_MAX_BYTES of an uploaded file on to Django's own handlers.
+
+    Django would otherwise spool a whole upload to a temporary file before the form could
+    compare its size with the limit: a multi-gigabyte POST would fill the disk first. Past the
+    limit the rest is read and dropped, and an empty stand-in of the full size takes the file's
+    place, so UploadForm refuses it with its usual message. First in FILE_UPLOAD_HANDLERS.
+    """
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.oversized = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
+            self.oversized = True
+            return None  # the handlers after this one get nothing more
+        return raw_data
+
+    def file_complete(self, file_size):
+        if not self.oversized:
+            return None  # the next handler returns the real file
+        return InMemoryUploadedFile(
+            io.BytesIO(), self.field_name, self.file_name, self.content_type, file_size, self.charset
+        )
+
+
+def upload_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def pending_path(token: str) -> Path | None:
+    """The file of a pending upload, or None for anything that is not a token we issued."""
+    name = f"{token}.xlsx"
+    return upload_dir() / name if UPLOAD_NAME.match(name) else None
+
+
+def expire_uploads(*, now: float | None = None) -> int:
+    """Delete the pending uploads older than UPLOAD_TTL_HOURS; returns how many were deleted."""
+    folder = Path(settings.VAR_DIR) / "uploads"
+    if not folder.is_dir():
+        return 0
+    cutoff = (now if now is not None else time.time()) - settings.UPLOAD_TTL_HOURS * HOUR
+    deleted = 0
+    for path in folder.iterdir():
+        if not UPLOAD_NAME.match(path.name):
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:  # confirmed or swept by another process meanwhile
+            continue
+    return deleted
+
+
+def expired(pending: dict) -> bool:
+    created = pending.get("created")
+    return not isinstance(created, (int, float)) or time.time() - created > settings.UPLOAD_TTL_HOURS * HOUR
+
+
+class UploadForm(forms.Form):
+    workbook = forms.FileField(label=gettext_lazy("预算工作簿（.xlsx）"))
+    replace = forms.BooleanField(label=gettext_lazy("替换已存在的部门年度数据"), required=False)
+
+    def clean_workbook(self):
+        workbook = self.cleaned_data["workbook"]
+        if not workbook.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传 .xlsx 格式的工作簿"))
+        if workbook.size > settings.IMPORT_MAX_BYTES:
+            # filesizeformat, not whole megabytes: a limit under 1 MB used to read "0 MB".
+            raise forms.ValidationError(
+                _("文件过大（%(size)s，上限为 %(limit)s）")
+                % {"size": filesizeformat(workbook.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
+            )
+        return workbook
+
+
+def file_was_read(result) -> bool:
+    """Whether the importer could open the file: its refusals of the file itself name no sheet.
+    Only such a file is opened again to read its department."""
+    return not any(not error.sheet for error in result.errors)
+
+
+def workbook_department_code(result, path: Path) -> str | None:
+    """The department the workbook is for: from the importer's result, else its 部门 sheet."""
+    department_year = getattr(result, "department_year", None)
+    department = getattr(department_year, "department", None)
+    code = getattr(department, "code", None)
+    return code or declared_department_code(path)
+
+
+def declared_department_code(path: Path) -> str | None:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a readable workbook: the importer has already said so
+        return None
+    try:
+        if schema.DEPARTMENT.name not in book.sheetnames:
+            return None
+        rows = book[schema.DEPARTMENT.name].iter_rows(min_row=1, max_row=2, values_only=True)
+        header, values = next(rows, ()), next(rows, ())
+        for name, value in zip(header, values):
+            if name in (schema.DEPARTMENT.column("code").header, "code") and value is not None:
+                return str(value).strip()
+        return None
+    finally:
+        book.close()
+
+
+def run_import(path: Path, *, replace: bool, dry_run: bool, user):
+    with path.open("rb") as source:
+        result = workbook.workbook_import(source=source, replace=replace, dry_run=dry_run, user=user)
+    import_logged(result, user=user, channel="upload", replace=replace, dry_run=dry_run)
+    return result
+
+
+class UploadView(LoginRequiredMixin, View):
+    template_name = "ledger/upload.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_finance_officer(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        expire_uploads()
+        return render(request, self.template_name, {"form": UploadForm()})
+
+    def post(self, request):
+        expire_uploads()
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        self.discard_pending(request)
+        token = secrets.token_hex(16)
+        path = pending_path(token)
+        with path.open("wb") as target:
+            for chunk in form.cleaned_data["workbook"].chunks():
+                target.write(chunk)
+        replace = form.cleaned_data["replace"]
+        try:
+            result = run_import(path, replace=replace, dry_run=True, user=request.user)
+        except ValidationError as error:
+            path.unlink(missing_ok=True)
+            form.add_error("workbook", error.messages)
+            return render(request, self.template_name, {"form": form})
+        # A file the importer could not open is never opened again (a zip bomb must not reach
+        # openpyxl here either); its errors are about the file and say nothing of any department.
+        code = workbook_department_code(result, path) if file_was_read(result) else None
+        if code is not None and not may_import_into(request.user, code):
+            # Before any of the dry run's findings: whether that department's year exists or has
+            # closed months is not this user's to learn.
+            return self.refused(request, form, path)
+        if result.errors:
+            path.unlink(missing_ok=True)
+            return render(request, self.template_name, {"form": form, "result": result, "dry_run": True})
+        if not may_import_into(request.user, code):
+            return self.refused(request, form, path)
+        request.session[SESSION_KEY] = {"token": token, "replace": replace, "department": code, "created": time.time()}
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "result": result, "dry_run": True},
+        )
+
+    def refused(self, request, form, path: Path):
+        path.unlink(missing_ok=True)
+        form.add_error("workbook", _("您不是该工作簿所属部门的财务处人员，不能导入"))
+        return render(request, self.template_name, {"form": form})
+
+    def discard_pending(self, request) -> None:
+        """A new dry run replaces the session's pending upload: its file goes at once."""
+        pending = request.session.pop(SESSION_KEY, None)
+        path = pending_path(str(pending.get("token", ""))) if isinstance(pending, dict) else None
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def confirm(self, request):
+        pending = request.session.pop(SESSION_KEY, None)
+        if not isinstance(pending, dict) or pending.get("token") != request.POST.get("token", ""):
+            messages.error(request, _("上传已失效，请重新上传工作簿"))
+            return redirect("upload:workbook")
+        path = pending_path(str(pending.get("token", "")))
+        if path is None:
+            messages.error(request, _("上传已失效，请重新上传工作簿"))
+            return redirect("upload:workbook")
+        if expired(pending):
+            path.unlink(missing_ok=True)
+            messages.error(
+                request,
+                _("该工作簿试导入后已超过%(hours)s小时未确认，上传已失效，请重新上传") % {"hours": settings.UPLOAD_TTL_HOURS},
+            )
+            return redirect("upload:workbook")
+        if not path.exists() or not may_import_into(request.user, pending.get("department")):
+            path.unlink(missing_ok=True)
+            messages.error(request, _("上传已失效，请重新上传工作簿"))
+            return redirect("upload:workbook")
+        try:
+            result = run_import(path, replace=pending["replace"], dry_run=False, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("upload:workbook")
+        finally:
+            path.unlink(missing_ok=True)
+        if result.errors:
+            return render(
+                request,
+                self.template_name,
+                {"form": UploadForm(), "result": result, "dry_run": False},
+            )
+        department_year = result.department_year
+        messages.success(request, _("工作簿已导入"))
+        return redirect(
+            reverse("department", kwargs={"department_code": department_year.department.code, "year": department_year.year})
+        )

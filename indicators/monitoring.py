@@ -1,0 +1,96 @@
+"""绩效运行监控 ("双监控"): execution at the end of June against 序时进度, beside each indicator's
+mid-year value against its target (DOMAIN.md sections 2 and 3.7)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from indicators.models import Indicator
+from indicators.scoring import Flag, IndicatorScore
+from indicators.selectors import evaluations_for
+from projects.arithmetic import lag_status, month_end, time_progress
+from projects.selectors import Figures, budget_summary
+from units.models import DepartmentYear
+
+MONITORING_MONTH = 6
+
+
+@dataclass
+class MonitoringRow:
+    indicator: Indicator
+    score: IndicatorScore
+
+    @property
+    def midyear_progress(self) -> Decimal | None:
+        """Mid-year value ÷ target, for the targets that accumulate (`≥`, `=`); else None."""
+        indicator = self.indicator
+        if indicator.direction not in ("ge", "eq") or indicator.midyear is None or not indicator.target:
+            return None
+        return indicator.midyear / indicator.target
+
+    @property
+    def midyear_flag(self) -> Flag | None:
+        """The mid-year flag of section 3.7, when the scoring rules raised it."""
+        return Flag.MIDYEAR_BEHIND if Flag.MIDYEAR_BEHIND in self.score.flags else None
+
+
+@dataclass
+class MonitoringScope:
+    """The department or one item: its execution at the end of June and its indicators."""
+
+    code: str
+    name: str
+    figures: Figures
+    lag: str  # projects.arithmetic.lag_status: "", "yellow" or "red"
+    rows: list[MonitoringRow] = field(default_factory=list)
+
+    @property
+    def behind(self) -> bool:
+        return bool(self.lag) or any(row.midyear_flag for row in self.rows)
+
+
+@dataclass
+class Monitoring:
+    as_of: date
+    progress: Decimal
+    department: MonitoringScope
+    items: list[MonitoringScope]
+
+
+def monitoring_for(*, department_year: DepartmentYear) -> Monitoring:
+    """绩效运行监控 at the end of June: each scope's execution rate as of 30 June against
+    序时进度 6/12 (section 2's lag thresholds), beside each indicator's mid-year value against
+    its target (section 3.7's mid-year flag). The department and every item with indicators.
+    The summary's five queries plus the indicators'."""
+    as_of = month_end(department_year.year, MONITORING_MONTH)
+    progress = time_progress(MONITORING_MONTH)
+    summary = budget_summary(department_year=department_year, as_of=as_of)
+    evaluations = evaluations_for(summary=summary)
+    department = MonitoringScope(
+        code=department_year.department.code,
+        name=department_year.department.name,
+        figures=summary.totals,
+        lag=lag_status(summary.totals.execution_rate, progress),
+    )
+    if evaluations.department is not None:
+        department.rows = [
+            MonitoringRow(indicator=indicator, score=score)
+            for indicator, score in zip(evaluations.department_indicators, evaluations.department.indicators)
+        ]
+    items = []
+    for item in summary.by_item:
+        if item.id not in evaluations.by_item:
+            continue
+        items.append(
+            MonitoringScope(
+                code=item.code,
+                name=item.name,
+                figures=item.figures,
+                lag=lag_status(item.figures.execution_rate, progress),
+                rows=[
+                    MonitoringRow(indicator=indicator, score=score)
+                    for indicator, score in zip(evaluations.item_indicators[item.id], evaluations.by_item[item.id].indicators)
+                ],
+            )
+        )
+    return Monitoring(as_of=as_of, progress=progress, department=department, items=items)

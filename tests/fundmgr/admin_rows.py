@@ -1,0 +1,39 @@
+"""Rows of department PD for the admin tests: one per registered model, and a snapshot of the ledger."""
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from indicators.models import Indicator
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthClose
+from tests import personas
+from units.models import BudgetUnit, Department, DepartmentYear, Membership
+
+LEDGER = (Department, BudgetUnit, DepartmentYear, Membership, MonthClose, BudgetItem, BudgetLine, Expenditure, Indicator, EconomicClass)
+
+
+def department_rows(world, closed_march) -> dict:
+    """An object of department PD for every registered model (the shared ones: any row)."""
+    User = get_user_model()
+    return {
+        Department: world.department_year.department,
+        BudgetUnit: world.unit_a,
+        DepartmentYear: world.department_year,
+        Membership: Membership.objects.get(user=world.accountant_a),
+        MonthClose: closed_march,
+        BudgetItem: world.item_a2,  # no indicator: the delete page would refuse before the service
+        BudgetLine: world.line_a,
+        Expenditure: world.spent_a,
+        Indicator: world.indicator_a,
+        EconomicClass: EconomicClass.objects.get(code="30201"),
+        User: world.accountant_a,
+        Group: personas.finance_group(),
+        AccessAttempt: AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", user_agent="t", failures_since_start=1),
+        AccessLog: AccessLog.objects.create(username="x", ip_address="10.0.0.1", user_agent="t"),
+        AccessFailureLog: AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", user_agent="t"),
+    }
+
+
+def snapshot() -> dict:
+    """Every ledger table's rows, to compare before and after an attempted write."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in LEDGER}

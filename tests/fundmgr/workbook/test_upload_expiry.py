@@ -1,0 +1,123 @@
+"""Dry-run uploads that nobody confirms do not stay on the server: after UPLOAD_TTL_HOURS they are
+deleted, by `manage.py expire_uploads` and by the upload page itself, and confirming one says so."""
+
+import io
+import os
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from projects.models import Expenditure
+from tests.fundmgr.workbooks import department_workbook
+
+pytestmark = pytest.mark.django_db
+
+HOUR = 3600
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.UPLOAD_TTL_HOURS = 24
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    return folder
+
+
+def pending_file(folder, name: str, *, age_hours: float):
+    path = folder / name
+    path.write_bytes(b"PK")
+    moment = time.time() - age_hours * HOUR
+    os.utime(path, (moment, moment))
+    return path
+
+
+def age(path, hours: float):
+    moment = time.time() - hours * HOUR
+    os.utime(path, (moment, moment))
+
+
+def test_the_command_deletes_uploads_older_than_the_ttl_and_keeps_newer_ones(uploads):
+    old = pending_file(uploads, "a" * 32 + ".xlsx", age_hours=25)
+    older = pending_file(uploads, "b" * 32 + ".xlsx", age_hours=24 * 30)
+    fresh = pending_file(uploads, "c" * 32 + ".xlsx", age_hours=23)
+    out = io.StringIO()
+    call_command("expire_uploads", stdout=out)
+    assert not old.exists() and not older.exists()
+    assert fresh.exists()
+    assert "2" in out.getvalue()
+
+
+def test_the_command_follows_the_ttl_setting(uploads, settings):
+    settings.UPLOAD_TTL_HOURS = 1
+    stale = pending_file(uploads, "d" * 32 + ".xlsx", age_hours=2)
+    call_command("expire_uploads", stdout=io.StringIO())
+    assert not stale.exists()
+
+
+def test_the_command_leaves_files_that_are_not_uploads_alone(uploads):
+    stranger = pending_file(uploads, "notes.txt", age_hours=24 * 30)
+    call_command("expire_uploads", stdout=io.StringIO())
+    assert stranger.exists()
+
+
+def test_the_command_says_so_when_there_is_no_upload_folder(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "fresh"
+    out = io.StringIO()
+    call_command("expire_uploads", stdout=out)
+    assert "0" in out.getvalue()
+
+
+def test_the_upload_page_sweeps_expired_uploads(uploads, as_persona):
+    old = pending_file(uploads, "e" * 32 + ".xlsx", age_hours=48)
+    fresh = pending_file(uploads, "f" * 32 + ".xlsx", age_hours=1)
+    assert as_persona("finance").get(reverse("upload:workbook")).status_code == 200
+    assert not old.exists()
+    assert fresh.exists()
+
+
+def test_confirming_an_expired_upload_says_it_expired_and_imports_nothing(uploads, as_persona):
+    client = as_persona("finance")
+    data = {"workbook": SimpleUploadedFile("budget.xlsx", department_workbook().getvalue()), "replace": "on"}
+    assert "试导入通过" in client.post(reverse("upload:workbook"), data).content.decode()
+    token = client.session["workbook_upload"]["token"]
+    session = client.session
+    session["workbook_upload"]["created"] -= 25 * HOUR
+    session.save()
+    age(uploads / f"{token}.xlsx", 25)
+
+    response = client.post(reverse("upload:workbook"), {"confirm": "1", "token": token}, follow=True)
+    body = response.content.decode()
+    assert "已超过24小时未确认" in body
+    assert Expenditure.objects.filter(memo="办公用品").count() == 0
+    assert not (uploads / f"{token}.xlsx").exists()
+
+
+def test_confirming_an_upload_swept_by_the_command_says_it_expired(uploads, as_persona):
+    client = as_persona("finance")
+    data = {"workbook": SimpleUploadedFile("budget.xlsx", department_workbook().getvalue()), "replace": "on"}
+    client.post(reverse("upload:workbook"), data)
+    token = client.session["workbook_upload"]["token"]
+    session = client.session
+    session["workbook_upload"]["created"] -= 25 * HOUR
+    session.save()
+    age(uploads / f"{token}.xlsx", 25)
+    call_command("expire_uploads", stdout=io.StringIO())
+
+    body = client.post(reverse("upload:workbook"), {"confirm": "1", "token": token}, follow=True).content.decode()
+    assert "已超过24小时未确认" in body
+    assert Expenditure.objects.filter(memo="办公用品").count() == 0
+
+
+def test_a_fresh_upload_is_still_confirmed(uploads, as_persona):
+    client = as_persona("finance")
+    data = {"workbook": SimpleUploadedFile("budget.xlsx", department_workbook().getvalue()), "replace": "on"}
+    client.post(reverse("upload:workbook"), data)
+    token = client.session["workbook_upload"]["token"]
+    response = client.post(reverse("upload:workbook"), {"confirm": "1", "token": token})
+    assert response.status_code == 302
+    assert Expenditure.objects.filter(memo="办公用品").count() == 1
+    assert list(uploads.glob("*.xlsx")) == []
