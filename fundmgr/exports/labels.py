@@ -6,13 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Indicator
-from indicators.scoring import Flag, Rating
-
-
-def rating_label(rating: str) -> str:
-    """优/良/中/差, the words the self-evaluation pages use."""
-    return str(Rating(rating).label)
-
+from indicators.scoring import Flag
 
 # How the year-end 自评表 states a deviation in its 偏差原因分析及改进措施 column, before the
 # evaluator's reason and measures. Not the flag's label (Flag.label, the page's badge, which for

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from fundmgr.exports.labels import rating_label, year_end_flags
+from fundmgr.exports.labels import year_end_flags
 from fundmgr.exports.report_text import (
     ORDINALS,
     circled,
@@ -335,7 +335,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
         # the 自评表 keeps two.
         doc.para(
             _("%(year)s年度部门整体支出绩效自评综合得分%(score)s分，评价结果为“%(rating)s”。")
-            % {"year": year, "score": f"{round_half_up(evaluation.score, 1):.1f}", "rating": rating_label(evaluation.rating)}
+            % {"year": year, "score": f"{round_half_up(evaluation.score, 1):.1f}", "rating": evaluation.rating.label}
         )
         doc.table(
             [_("评价内容"), _("分值"), _("得分")],
@@ -344,7 +344,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
                 [_("绩效指标"), f"{evaluation.indicator_points:.2f}", f"{evaluation.indicator_earned:.2f}"],
                 [_("总分"), f"{evaluation.max:.2f}", f"{evaluation.score:.2f}"],
             ],
-            caption=_("表6 自评得分（评价等级：%(rating)s）") % {"rating": rating_label(evaluation.rating)},
+            caption=_("表6 自评得分（评价等级：%(rating)s）") % {"rating": evaluation.rating.label},
         )
 
     # 五、六

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fundmgr.exports import styles
-from fundmgr.exports.labels import actual_value, deviation_text, rating_label, target_text
+from fundmgr.exports.labels import actual_value, deviation_text, target_text
 from fundmgr.lib import cells
 from fundmgr.lib.table_xlsx import Stamp, stamp_workbook
 from indicators.models import Indicator
@@ -146,7 +146,7 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
     _merge_value(ws, f"I{row}:J{row}", "", fill=styles.TOTAL_FILL)
     row += 1
     _merge_value(ws, f"A{row}:F{row}", _("评价等级"), font=styles.TOTAL_FONT, fill=styles.TOTAL_FILL)
-    _merge_value(ws, f"G{row}:J{row}", rating_label(evaluation.rating) if evaluation else "—", font=styles.TOTAL_FONT, fill=styles.TOTAL_FILL)
+    _merge_value(ws, f"G{row}:J{row}", str(evaluation.rating.label) if evaluation else "—", font=styles.TOTAL_FONT, fill=styles.TOTAL_FILL)
     row += 1
     styles.note_row(
         ws,
