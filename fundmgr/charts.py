@@ -24,6 +24,86 @@ TOP = Decimal("24")
 ONE = Decimal("1")
 
 
+# How many full-width (CJK) characters a bar's label may take: what LABEL_WIDTH holds at the
+# larger type a phone gets (app.css); a half-width character counts half.
+LABEL_CHARS = Decimal("11")
+# A beginning that long shared with another name is worth leaving out of a label.
+SHARED_BEGINNING = 6
+ELLIPSIS = "…"
+
+
+def label_width(text: str) -> Decimal:
+    """Width of `text` in full-width characters: ASCII (codes, digits, Latin) counts half."""
+    return sum((Decimal("0.5") if ord(character) < 128 else ONE for character in text), ZERO)
+
+
+def ellipsized(text: str, *, limit: Decimal = LABEL_CHARS) -> str:
+    """`text`, or as much of its beginning as fits `limit` with "…" after it."""
+    if label_width(text) <= limit:
+        return text
+    kept = ""
+    for character in text:
+        if label_width(kept + character) + ONE > limit:
+            break
+        kept += character
+    return kept + ELLIPSIS
+
+
+def _around_ellipsis(text: str, *, limit: Decimal) -> str:
+    """Beginning and end of `text` around "…", for names that differ only in the middle."""
+    head, tail = "", ""
+    characters = list(text)
+    while characters:
+        take_tail = len(tail) < len(head)
+        candidate = characters[-1] if take_tail else characters[0]
+        if label_width(head + tail + candidate) + ONE > limit:
+            break
+        if take_tail:
+            tail = characters.pop() + tail
+        else:
+            head += characters.pop(0)
+    return head + ELLIPSIS + tail if characters else text
+
+
+def _shared_beginning(name: str, others: list[str]) -> int:
+    """Length of the longest beginning `name` shares with one of `others`."""
+    longest = 0
+    for other in others:
+        length = 0
+        for mine, theirs in zip(name, other):
+            if mine != theirs:
+                break
+            length += 1
+        longest = max(longest, length)
+    return longest
+
+
+def short_labels(names: list[str], *, limit: Decimal = LABEL_CHARS) -> list[str]:
+    """Labels that tell `names` apart within `limit` (a chart's label column).
+
+    The units of one department often begin alike ("新疆维吾尔自治区妇女联合会（本级）",
+    "新疆维吾尔自治区妇女联合会机关服务中心"), so cutting their ends would leave them all the same.
+    A name that shares a beginning of SHARED_BEGINNING characters or more with another name
+    leaves it out, marked by a leading "…" ("…（本级）", "…机关服务中心"), as long as two
+    characters of its own remain; what is still too long loses its end. Names whose labels
+    would still read the same show their beginning and end around "…" instead. The chart keeps
+    each full name in its marks' <title>.
+    """
+    labels = []
+    for index, name in enumerate(names):
+        others = [other for position, other in enumerate(names) if position != index and other != name]
+        shared = _shared_beginning(name, others)
+        if shared >= SHARED_BEGINNING and len(name) - shared >= 2:
+            labels.append(ellipsized(ELLIPSIS + name[shared:], limit=limit))
+        else:
+            labels.append(ellipsized(name, limit=limit))
+    alike = [
+        any(label == labels[index] and names[position] != name for position, label in enumerate(labels))
+        for index, name in enumerate(names)
+    ]
+    return [_around_ellipsis(name, limit=limit) if same else label for name, label, same in zip(names, labels, alike)]
+
+
 def px(value: Decimal) -> Decimal:
     return round_half_up(value, 1)
 
@@ -39,7 +119,7 @@ def wan_text(amount: Decimal) -> str:
 
 @dataclass
 class Bar:
-    label: str
+    label: str  # the full name, in the bar's <title>
     x: Decimal
     y: Decimal
     width: Decimal
@@ -49,6 +129,7 @@ class Bar:
     url: str = ""
     status: str = ""  # "", "yellow" or "red": lag colour of the bar
     label_y: Decimal = ZERO
+    short_label: str = ""  # what the label column shows (short_labels, ellipsized)
 
     @property
     def value_x(self) -> Decimal:
@@ -95,6 +176,7 @@ def rate_bars(rows, *, progress: Decimal, lag_of) -> BarChart:
     rows = list(rows)
     top_rate = max([ONE, progress] + [rate for _, rate, _ in rows if rate is not None])
     plot_width = _plot_width()
+    shown = short_labels([label for label, _, _ in rows])
     bars = []
     for index, (label, rate, url) in enumerate(rows):
         y = TOP + ROW_HEIGHT * index
@@ -111,6 +193,7 @@ def rate_bars(rows, *, progress: Decimal, lag_of) -> BarChart:
                 url=url,
                 status=lag_of(rate) or "",
                 label_y=y + BAR_HEIGHT - Decimal("3"),
+                short_label=shown[index],
             )
         )
     height = TOP + ROW_HEIGHT * max(len(rows), 1) + Decimal("8")
@@ -150,6 +233,7 @@ def amount_bars(rows) -> BarChart:
                 value_text=wan_text(amount),
                 title=_("%(label)s：%(amount)s 万元（%(share)s）") % {"label": label, "amount": wan_text(amount), "share": share},
                 label_y=y + BAR_HEIGHT - Decimal("3"),
+                short_label=ellipsized(label),
             )
         )
     return BarChart(

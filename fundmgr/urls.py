@@ -21,7 +21,14 @@ audit_patterns = (
     ],
     "audit",
 )
-upload_patterns = ([path("", upload.UploadView.as_view(), name="workbook")], "upload")
+upload_patterns = (
+    [
+        path("", upload.UploadView.as_view(), name="workbook"),
+        path("template/", upload.TemplateDownloadView.as_view(), name="template"),
+        path("errors/<str:token>/", upload.ErrorListView.as_view(), name="errors"),
+    ],
+    "upload",
+)
 account_patterns = (
     [
         path(

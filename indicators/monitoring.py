@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from indicators.models import Indicator
 from indicators.scoring import Flag, IndicatorScore
-from indicators.selectors import evaluations_for
+from indicators.selectors import MIDYEAR_MONTH, evaluations_for
 from projects.arithmetic import lag_status, month_end, time_progress
 from projects.selectors import Figures, budget_summary
 from units.models import DepartmentYear
 
-MONITORING_MONTH = 6
+MONITORING_MONTH = MIDYEAR_MONTH
 
 
 @dataclass
@@ -65,7 +65,8 @@ def monitoring_for(*, department_year: DepartmentYear) -> Monitoring:
     as_of = month_end(department_year.year, MONITORING_MONTH)
     progress = time_progress(MONITORING_MONTH)
     summary = budget_summary(department_year=department_year, as_of=as_of)
-    evaluations = evaluations_for(summary=summary)
+    # the values known at the end of June: the mid-year flag, never one from a year-end value
+    evaluations = evaluations_for(summary=summary, month=MONITORING_MONTH)
     department = MonitoringScope(
         code=department_year.department.code,
         name=department_year.department.name,

@@ -22,6 +22,13 @@ from projects.selectors import BudgetSummary, Figures, ItemRow, figures_of, item
 from units import access
 from units.access import Scope
 
+# When an indicator's values become known (DOMAIN.md section 1, 半年完成值 / 全年完成值): the mid-year
+# value comes from the 绩效运行监控 at the end of June, the year-end value (and a qualitative
+# indicator's tier and 得分率) from the self-evaluation at the end of December. A view as of an
+# earlier month shows and scores only what was known then.
+MIDYEAR_MONTH = 6
+YEAR_END_MONTH = 12
+
 # Units of measure that name a rate rather than a count: such values are comparable at mid-year
 # already, so the mid-year flag of section 3.7 ("for an annual count") does not apply to them.
 RATE_UNITS = {"%", "％", "‰", "百分比", "分", "星"}
@@ -33,27 +40,56 @@ def is_annual_count(unit: str) -> bool:
     return unit.strip() not in RATE_UNITS
 
 
-def indicator_input(indicator: Indicator) -> IndicatorInput:
+def is_scored(month: int) -> bool:
+    """Whether a view as of the end of `month` shows a self-evaluation score: the completion ratio
+    of section 3.3 is read from the year-end value, so there is none before December. (Scoring
+    mid-year values against annual targets would rate every department 差 in June.)"""
+    return month >= YEAR_END_MONTH
+
+
+def known_value(indicator: Indicator, month: int) -> Decimal | None:
+    """The completion value known at the end of `month`: none before June, the mid-year value
+    from June to November, the year-end value in December."""
+    if month >= YEAR_END_MONTH:
+        return indicator.actual
+    if month >= MIDYEAR_MONTH:
+        return indicator.midyear
+    return None
+
+
+def indicator_input(indicator: Indicator, *, month: int = YEAR_END_MONTH) -> IndicatorInput:
+    """The scoring rules' input for `indicator` as known at the end of `month` (the whole year by
+    default): the mid-year value from June, the year-end value, tier and 得分率 in December, so a
+    view as of an earlier month raises no flag from a value not yet known."""
+    year_end = month >= YEAR_END_MONTH
     return IndicatorInput(
         code=indicator.code,
         level1=indicator.level1,
         direction=indicator.direction,
         target=indicator.target,
-        actual=indicator.actual,
-        midyear=indicator.midyear,
+        actual=indicator.actual if year_end else None,
+        midyear=indicator.midyear if month >= MIDYEAR_MONTH else None,
         points=indicator.points,
-        tier=indicator.tier,
-        rate=indicator.rate,
+        tier=indicator.tier if year_end else "",
+        rate=indicator.rate if year_end else None,
         annual_count=is_annual_count(indicator.unit),
     )
 
 
-def scope_evaluation(*, indicators: Sequence[Indicator], execution_rate: Decimal | None) -> Evaluation | None:
+def scope_evaluation(
+    *, indicators: Sequence[Indicator], execution_rate: Decimal | None, month: int = YEAR_END_MONTH
+) -> Evaluation | None:
     """The score of one scope, the department or an item (section 3.5): its own indicators, in
-    workbook order, and its own execution rate. None when the scope has no indicator."""
+    workbook order, and its own execution rate. None when the scope has no indicator.
+
+    `month` limits the indicators' values to those known at its end (indicator_input): before
+    December no ratio is known, so the indicator rows carry only the mid-year flag, and the
+    scope's score is not one to show (is_scored)."""
     if not indicators:
         return None
-    return evaluate(execution_rate=execution_rate, indicators=[indicator_input(indicator) for indicator in indicators])
+    return evaluate(
+        execution_rate=execution_rate, indicators=[indicator_input(indicator, month=month) for indicator in indicators]
+    )
 
 
 @dataclass
@@ -66,9 +102,10 @@ class Evaluations:
     item_indicators: dict[int, list[Indicator]]
 
 
-def evaluations_for(*, summary: BudgetSummary) -> Evaluations:
+def evaluations_for(*, summary: BudgetSummary, month: int = YEAR_END_MONTH) -> Evaluations:
     """Score the department (indicators with no item, the department's execution rate) and every
-    item with indicators (its own indicators and execution rate). One query, whatever the size."""
+    item with indicators (its own indicators and execution rate). One query, whatever the size.
+    `month`: the indicators' values known at its end (scope_evaluation); the whole year by default."""
     department_indicators: list[Indicator] = []
     item_indicators: dict[int, list[Indicator]] = {}
     for indicator in Indicator.objects.filter(department_year=summary.department_year).order_by("position", "id"):
@@ -78,10 +115,10 @@ def evaluations_for(*, summary: BudgetSummary) -> Evaluations:
             item_indicators.setdefault(indicator.item_id, []).append(indicator)
     rates = {row.id: row.figures.execution_rate for row in summary.by_item}
     return Evaluations(
-        department=scope_evaluation(indicators=department_indicators, execution_rate=summary.totals.execution_rate),
+        department=scope_evaluation(indicators=department_indicators, execution_rate=summary.totals.execution_rate, month=month),
         department_indicators=department_indicators,
         by_item={
-            item_id: scope_evaluation(indicators=indicators, execution_rate=rates.get(item_id))
+            item_id: scope_evaluation(indicators=indicators, execution_rate=rates.get(item_id), month=month)
             for item_id, indicators in item_indicators.items()
         },
         item_indicators=item_indicators,
@@ -94,12 +131,13 @@ class ItemEvaluation:
     evaluation: Evaluation | None
 
 
-def item_evaluation(*, item: BudgetItem, execution_rate: Decimal | None) -> ItemEvaluation:
+def item_evaluation(*, item: BudgetItem, execution_rate: Decimal | None, month: int = YEAR_END_MONTH) -> ItemEvaluation:
     """One item's indicators and its score from its execution rate (section 3), as evaluations_for
-    scores it on the department's pages. One query."""
+    scores it on the department's pages, with the values known at the end of `month`. One query."""
     indicators = list(Indicator.objects.filter(item=item).order_by("position", "id"))
     return ItemEvaluation(
-        indicators=indicators, evaluation=scope_evaluation(indicators=indicators, execution_rate=execution_rate)
+        indicators=indicators,
+        evaluation=scope_evaluation(indicators=indicators, execution_rate=execution_rate, month=month),
     )
 
 

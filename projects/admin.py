@@ -17,6 +17,7 @@ from units.admin_mixins import (
     ServiceDeleteAdminMixin,
     ServiceWriteAdminMixin,
     SuperuserWritesAdminMixin,
+    user_display,
 )
 
 
@@ -187,9 +188,12 @@ class ExpenditureAdmin(
     autocomplete_fields = ("item", "economic_class")
     date_hierarchy = "date"
     readonly_fields = (
-        "status", "entered_by", "entered_at", "decided_by", "decided_at", "meeting_date", "minutes_number", "rejection_reason",
-        "audit_history",
+        "status", "entered_by_name", "entered_at", "decided_by_name", "decided_at", "meeting_date", "minutes_number",
+        "rejection_reason", "audit_history",
     )
+    # users as plain text: a read-only foreign key would link to the user's page, a superuser's only
+    entered_by_name = user_display("entered_by", Expenditure)
+    decided_by_name = user_display("decided_by", Expenditure)
 
     @admin.display(description=_("变更历史"))
     def audit_history(self, expenditure):
@@ -286,8 +290,9 @@ class MonthCloseAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, Ser
     department_path = "department_year__department"
     list_display = ("department_year", "month", "closed_at", "closed_by", "months_page")
     list_filter = ("department_year__department", "department_year__year", "month")
-    fields = ("department_year", "month", "closed_at", "closed_by", "months_page")
-    readonly_fields = ("closed_at", "closed_by", "months_page")
+    fields = ("department_year", "month", "closed_at", "closed_by_name", "months_page")
+    readonly_fields = ("closed_at", "closed_by_name", "months_page")
+    closed_by_name = user_display("closed_by", MonthClose)  # plain text: a user's admin page is a superuser's only
 
     @admin.display(description=_("重新开账"))
     def months_page(self, month_close):

@@ -111,6 +111,13 @@ def format_yuan(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
+def name_for_quoting(name: str) -> str:
+    """An item's name ready to go inside “…”: quotes of its own become the inner ‘…’, as Chinese
+    typesetting nests them. The seed's names carry quotes (“石榴花”…项目); quoted again as they
+    are, the message read ““石榴花”…项目”."""
+    return name.replace("\u201c", "\u2018").replace("\u201d", "\u2019")
+
+
 class AvailabilityError(ValidationError):
     """Raised when a write would overspend an item; the message is the user's."""
 
@@ -148,7 +155,7 @@ def availability_check(*, item: BudgetItem, on: date, amount: Decimal, movements
             {
                 "amount": _("项目“%(item)s”可用指标 %(available)s 元，本次%(what)s %(amount)s 元，超出 %(shortfall)s 元")
                 % {
-                    "item": item.name,
+                    "item": name_for_quoting(item.name),
                     "available": format_yuan(available),
                     "what": what,
                     "amount": format_yuan(amount),

@@ -13,6 +13,8 @@ from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 # Plain half-width digits, optional ASCII thousands separators, at most 2 decimals is checked apart.
 PLAIN_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$", re.ASCII)
 MAX_AMOUNT = Decimal("99999999999999.99")  # DecimalField(max_digits=16, decimal_places=2)
+# <input type="date"> takes only ISO dates: the zh-hans format (2024/07/01) would leave it blank.
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def parse_amount(text: str) -> Decimal:
@@ -56,7 +58,12 @@ class AmountField(forms.CharField):
 
 
 class EconomicClassField(forms.CharField):
-    """An economic class typed or picked from a <datalist>: '30201', '30201 办公费' or '办公费'."""
+    """The economic subclass (款), picked from a select grouped by class (类).
+
+    The select posts the 5-digit code; a code typed with its name ('30201 办公费') or the name
+    alone ('办公费') is read too, as the workbook and older clients send them."""
+
+    widget = forms.Select
 
     def to_python(self, value):
         text = (value or "").strip()
@@ -68,18 +75,62 @@ class EconomicClassField(forms.CharField):
         found = EconomicClass.objects.filter(code=code).first() or EconomicClass.objects.filter(name=text).first()
         if found is None:
             raise forms.ValidationError(_("未找到经济分类“%(value)s”，请输入编码或名称"), params={"value": text}, code="invalid")
+        if found.parent_id is None:
+            raise forms.ValidationError(
+                _("“%(value)s”是经济分类的类，请选择其下的款（5位编码）"), params={"value": str(found)}, code="not_subclass"
+            )
         return found
 
     def validate(self, value):
         pass
 
     def prepare_value(self, value):
+        # The select's options are keyed by code.
         if isinstance(value, EconomicClass):
-            return f"{value.code} {value.name}"
-        if value and not isinstance(value, str):
-            found = EconomicClass.objects.filter(pk=value).first()
-            return f"{found.code} {found.name}" if found else value
+            return value.code
+        if isinstance(value, str) and value.strip():
+            return value.split()[0]
         return value
+
+
+def economic_class_choices() -> tuple[list, dict[str, list]]:
+    """The classes (类) as select choices, and each class's subclasses (款) by class code (one query)."""
+    classes, subclasses = [], {}
+    for economic_class in EconomicClass.objects.order_by("code"):
+        if economic_class.parent_id is None:
+            classes.append((economic_class.code, str(economic_class)))
+            subclasses.setdefault(economic_class.code, [])
+        else:
+            subclasses.setdefault(economic_class.parent_id, []).append((economic_class.code, str(economic_class)))
+    return classes, subclasses
+
+
+def economic_subclass_choices(classes: list, subclasses: dict[str, list], class_code: str = "") -> list:
+    """The subclass select's options: those of `class_code`, or all of them grouped by class (<optgroup>)."""
+    empty = [("", _("请选择经济分类"))]
+    if class_code in subclasses:
+        return empty + subclasses[class_code]
+    return empty + [(label, subclasses[code]) for code, label in classes if subclasses[code]]
+
+
+class RequiredMessagesMixin:
+    """A missing field says what to fill in, in Chinese: "请填写金额", "请选择预算项目".
+
+    The message names the field by its label, or by `required_names` where the label carries a
+    unit ("金额（元）" is asked for as "金额"). Pickers (selects) ask to choose, the rest to fill in.
+    """
+
+    required_names: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = self.required_names.get(name, field.label)
+            if isinstance(field.widget, (forms.Select, forms.RadioSelect)):
+                message = _("请选择%(field)s") % {"field": label}
+            else:
+                message = _("请填写%(field)s") % {"field": label}
+            field.error_messages["required"] = message
 
 
 class ItemChoiceField(forms.ModelChoiceField):
@@ -87,15 +138,25 @@ class ItemChoiceField(forms.ModelChoiceField):
         return f"{item.code} {item.name}"
 
 
-class ExpenditureForm(forms.Form):
-    """Entry form. `items` is the queryset the user may spend on (their unit, this open year)."""
+class ExpenditureForm(RequiredMessagesMixin, forms.Form):
+    """Entry form. `items` is the queryset the user may spend on (their unit, this open year).
+
+    The economic classification is picked in two steps: the class (类), then its subclass (款).
+    Without JavaScript the subclass select lists every subclass grouped by class; with htmx,
+    choosing a class refreshes it to that class's subclasses (projects.views.entry).
+    """
+
+    required_names = {"amount": _("金额")}
 
     item = ItemChoiceField(label=_("预算项目"), queryset=BudgetItem.objects.none(), empty_label=_("请选择项目"))
-    date = forms.DateField(label=_("支出日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("支出日期"), widget=DATE_INPUT)
     amount = AmountField(label=_("金额（元）"))
-    economic_class = EconomicClassField(
-        label=_("经济分类"), widget=forms.TextInput(attrs={"list": "economic-classes", "autocomplete": "off"})
+    economic_class_parent = forms.ChoiceField(
+        label=_("经济分类（类）"),
+        required=False,
+        error_messages={"invalid_choice": _("请从列表中选择经济分类的类")},
     )
+    economic_class = EconomicClassField(label=_("经济分类（款）"))
     # max_length is the model column's, so PostgreSQL never sees an over-long value.
     memo = forms.CharField(
         label=_("摘要"),
@@ -118,17 +179,30 @@ class ExpenditureForm(forms.Form):
             del self.fields["item"]
         else:
             self.fields["item"].queryset = items
+        classes, subclasses = economic_class_choices()
+        self.fields["economic_class_parent"].choices = [("", _("全部"))] + classes
+        chosen = self["economic_class_parent"].value() or ""
+        self.fields["economic_class"].widget.choices = economic_subclass_choices(classes, subclasses, str(chosen))
 
     def clean(self):
         cleaned = super().clean()
         item = self.fixed_item or cleaned.get("item")
         if item is not None and item.procurement_required and not cleaned.get("procurement_method"):
             self.add_error("procurement_method", _("该项目须政府采购，请选择采购方式"))
+        parent, economic_class = cleaned.get("economic_class_parent"), cleaned.get("economic_class")
+        if parent and economic_class is not None and economic_class.parent_id != parent:
+            self.add_error(
+                "economic_class",
+                _("经济分类“%(subclass)s”不属于所选的类“%(parent)s”，请重新选择")
+                % {"subclass": str(economic_class), "parent": dict(self.fields["economic_class_parent"].choices)[parent]},
+            )
         return cleaned
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(RequiredMessagesMixin, forms.Form):
     """Mid-year budget lines entered by the finance office; initial budgets come from the workbook."""
+
+    required_names = {"amount": _("金额")}
 
     KINDS = [
         (BudgetLine.Kind.ADDITION, BudgetLine.Kind.ADDITION.label),
@@ -140,7 +214,7 @@ class BudgetLineForm(forms.Form):
     kind = forms.ChoiceField(label=_("调整类型"), choices=KINDS)
     source = forms.ChoiceField(label=_("资金来源"), choices=BudgetLine.Source.choices)
     amount = AmountField(label=_("金额（元）"))
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=DATE_INPUT)
     document = forms.CharField(
         label=_("文号"), max_length=BudgetLine._meta.get_field("document").max_length, validators=[refuse_control_characters]
     )
@@ -151,7 +225,7 @@ class BudgetLineForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    meeting_date = forms.DateField(label=_("党组会日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_date = forms.DateField(label=_("党组会日期"), widget=DATE_INPUT)
     minutes_number = forms.CharField(
         label=_("会议纪要号"),
         max_length=Expenditure._meta.get_field("minutes_number").max_length,
@@ -172,3 +246,21 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[refuse_control_characters],
     )
+
+
+class BatchApproveForm(ApproveForm):
+    """Several expenditures approved under one meeting record (党组会日期, 纪要号). The choices are
+    the scope's expenditures, decided or not: the service refuses a decided one with its reason."""
+
+    expenditures = forms.ModelMultipleChoiceField(
+        queryset=Expenditure.objects.none(),
+        error_messages={
+            "required": _("请至少勾选一笔待审批的支出"),
+            "invalid_choice": _("所选支出不存在或已被删除，请刷新页面"),
+            "invalid_pk_value": _("所选支出不存在或已被删除，请刷新页面"),
+        },
+    )
+
+    def __init__(self, *args, expenditures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expenditures"].queryset = expenditures

@@ -6,6 +6,8 @@ ledger's size: every sum is an SQL aggregate, and scopes above the item are roll
 the item rows it returns, so every subtotal is exactly the sum of the rows shown under it.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -13,8 +15,9 @@ from decimal import Decimal
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, Substr
 
-from fundmgr.lib.money import ZERO
+from fundmgr.lib.money import ZERO, yuan
 from projects.arithmetic import execution_rate, full_year_budget, signed_amount_sql, unspent
+from projects.availability import Movement, headroom
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
 from units import access
 from units.access import Scope
@@ -386,3 +389,69 @@ def expenditure_in_scope(scope: Scope, pk: int) -> Expenditure:
 def lines_in_scope(scope: Scope):
     lines = BudgetLine.objects.filter(item__department_year=scope.department_year)
     return access.visible(scope, lines, unit="item__unit_id").select_related("item")
+
+
+# --- 三重一大: what an approval is checked against, and who sees the decisions ---
+
+
+def approved_movements(item_ids: Iterable[int]) -> dict[int, list[Movement]]:
+    """Each item's budget lines and approved spending as daily movements (DOMAIN.md section 2).
+
+    What a 三重一大 approval is checked against (projects.services.expenditures_approve): pending
+    entries reserve money while they wait, but only the approved ones bind it. One query for any
+    number of items: the lines' and the approved expenditures' daily sums, as one UNION ALL.
+    """
+    ids = sorted(set(item_ids))
+    movements: dict[int, list[Movement]] = defaultdict(list)
+    if not ids:
+        return movements
+    lines = (
+        BudgetLine.objects.filter(item_id__in=ids)
+        .values("item_id", "date")
+        .annotate(budget=Sum(signed_amount_sql(), output_field=MONEY_FIELD), spending=Value(ZERO, output_field=MONEY_FIELD))
+        .order_by()
+    )
+    spent = (
+        Expenditure.objects.filter(item_id__in=ids, status=Expenditure.Status.APPROVED)
+        .values("item_id", "date")
+        .annotate(budget=Value(ZERO, output_field=MONEY_FIELD), spending=Sum("amount", output_field=MONEY_FIELD))
+        .order_by()
+    )
+    for row in lines.union(spent, all=True):
+        # SQLite sums decimals in floating point: the cents are exact again once rounded.
+        movements[row["item_id"]].append(
+            Movement(date=row["date"], budget=yuan(row["budget"]), spending=yuan(row["spending"]))
+        )
+    return movements
+
+
+def approval_balances(expenditures: Iterable[Expenditure]) -> dict[int, Decimal]:
+    """For each pending expenditure (by pk), what its item has available on its date for an approval:
+    the budget lines less the approved spending, at that date and every later one, never below zero.
+
+    The figure the approval page shows next to each row, and the one the approval re-checks; one query.
+    """
+    rows = list(expenditures)
+    movements = approved_movements(row.item_id for row in rows)
+    return {row.pk: max(headroom(movements[row.item_id], row.date), ZERO) for row in rows}
+
+
+def entries_of(scope: Scope, user):
+    """The expenditures `user` entered in the scope's department-year, newest first, with their 三重一大
+    decision: what an accountant's "my entries" page lists."""
+    return (
+        expenditures_in_scope(scope)
+        .filter(entered_by=user)
+        .select_related("item__unit", "decided_by")
+        .order_by("-entered_at", "-id")
+    )
+
+
+def ledger_counts(*, department_year: DepartmentYear) -> dict[str, int]:
+    """How many items, budget lines and expenditures the department-year holds: what replacing it
+    with a workbook deletes (the upload's confirmation repeats them)."""
+    return {
+        "items": BudgetItem.objects.filter(department_year=department_year).count(),
+        "lines": BudgetLine.objects.filter(item__department_year=department_year).count(),
+        "expenditures": Expenditure.objects.filter(item__department_year=department_year).count(),
+    }

@@ -7,6 +7,7 @@ shared here and exclusive for an import, a replace or a month close; then the bu
 item was deleted meanwhile (a replace) fails with a message, not a server error.
 """
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -19,8 +20,17 @@ from django.utils.translation import gettext as _
 from fundmgr.lib.logs import expenditure_decision_logged
 from fundmgr.lib.money import ZERO
 from projects.arithmetic import signed_amount
-from projects.availability import AvailabilityError, Movement, availability_check, format_yuan, headroom, item_movements
+from projects.availability import (
+    AvailabilityError,
+    Movement,
+    availability_check,
+    format_yuan,
+    headroom,
+    item_movements,
+    name_for_quoting,
+)
 from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthClose
+from projects.selectors import approved_movements
 from units.locks import department_year_lock_shared
 
 
@@ -222,24 +232,108 @@ def expenditure_validate(
 
 
 def expenditure_approve(*, expenditure: Expenditure, decided_by, meeting_date: date, minutes_number: str) -> Expenditure:
-    """三重一大: the finance office approves pending spending; it then counts as spent."""
+    """三重一大: the finance office approves pending spending; it then counts as spent.
+    One row of expenditures_approve, under the same locks and checks."""
+    (approved,) = expenditures_approve(
+        expenditures=[expenditure], decided_by=decided_by, meeting_date=meeting_date, minutes_number=minutes_number
+    )
+    return approved
+
+
+def _describe(expenditure: Expenditure) -> str:
+    """A row as a refusal names it: its date, item, memo and amount."""
+    return _("%(date)s %(item)s“%(memo)s”%(amount)s 元") % {
+        "date": expenditure.date.isoformat(),
+        "item": expenditure.item.name,
+        "memo": expenditure.memo,
+        "amount": format_yuan(expenditure.amount),
+    }
+
+
+def expenditures_approve(
+    *, expenditures: Iterable[Expenditure], decided_by, meeting_date: date, minutes_number: str
+) -> list[Expenditure]:
+    """三重一大: approve several pending expenditures under one meeting record (党组会日期, 纪要号),
+    all or none.
+
+    Lock order (units/locks.py): the department-year shared, then the items by pk, then the
+    expenditures by pk. Each row is re-read under its lock: one decided meanwhile (another
+    officer's batch), deleted, or dated in a closed month refuses the batch. Availability
+    (DOMAIN.md section 2) is re-checked per item, cumulatively: the batch's rows in date order
+    must fit in the budget lines less the approved spending, so two approvals on one item never
+    together overspend it. A refusal lists every refused row, each with its reason.
+    """
+    errors = {}
     if meeting_date is None:
-        raise ValidationError({"meeting_date": _("请填写党组会日期")})
+        errors["meeting_date"] = _("请填写党组会日期")
     if not (minutes_number or "").strip():
-        raise ValidationError({"minutes_number": _("请填写会议纪要号")})
+        errors["minutes_number"] = _("请填写会议纪要号")
+    if errors:
+        raise ValidationError(errors)
+    minutes_number = minutes_number.strip()
+    ids = sorted({expenditure.pk for expenditure in expenditures})
+    if not ids:
+        raise ValidationError(_("请至少勾选一笔待审批的支出"))
+    gone = _("所选支出中有已不存在的（年度数据可能刚被重新导入），请刷新页面")
     with transaction.atomic():
-        expenditure = _lock_expenditure_for_decision(expenditure)
-        if expenditure.status != Expenditure.Status.PENDING:
-            raise ValidationError(_("只有待审批的支出可以审批"))
-        _check_year_and_month(item=expenditure.item, on=expenditure.date, field="date")
-        expenditure.status = Expenditure.Status.APPROVED
-        expenditure.decided_by = decided_by
-        expenditure.decided_at = timezone.now()
-        expenditure.meeting_date = meeting_date
-        expenditure.minutes_number = minutes_number
-        expenditure.save()
-    expenditure_decision_logged("expenditure_approved", expenditure=expenditure, user=decided_by, minutes_number=minutes_number)
-    return expenditure
+        heads = list(Expenditure.objects.filter(pk__in=ids).values_list("item_id", "item__department_year_id"))
+        if len(heads) != len(ids):
+            raise ValidationError(gone)
+        for year_id in sorted({year_id for _item, year_id in heads}):
+            if not department_year_lock_shared(year_id):
+                raise ValidationError(gone)
+        items = {
+            item.pk: item
+            for item in BudgetItem.objects.select_for_update(of=("self",))
+            .select_related("department_year__department", "unit")
+            .filter(pk__in={item_id for item_id, _year in heads})
+            .order_by("pk")
+        }
+        rows = list(
+            Expenditure.objects.select_for_update(of=("self",)).select_related("decided_by").filter(pk__in=ids).order_by("pk")
+        )
+        if len(rows) != len(ids) or any(row.item_id not in items for row in rows):
+            raise ValidationError(gone)
+        refusals = []
+        for row in rows:
+            row.item = items[row.item_id]
+            if row.status != Expenditure.Status.PENDING:
+                who = row.decided_by.username if row.decided_by else _("他人")
+                if row.status == Expenditure.Status.REJECTED:
+                    decided = _("已被%(user)s驳回") % {"user": who}
+                else:
+                    decided = _("已被%(user)s审批通过") % {"user": who}
+                refusals.append(_("%(row)s：%(reason)s，不能再审批") % {"row": _describe(row), "reason": decided})
+                continue
+            try:
+                _check_year_and_month(item=row.item, on=row.date, field="date")
+            except ValidationError as error:
+                refusals.append(_("%(row)s：%(reason)s") % {"row": _describe(row), "reason": _("；").join(error.messages)})
+        movements = approved_movements(items)
+        for row in sorted(rows, key=lambda row: (row.date, row.pk)):
+            if row.status != Expenditure.Status.PENDING:
+                continue
+            available = max(headroom(movements[row.item_id], row.date), ZERO)
+            if row.amount > available:
+                refusals.append(
+                    _("%(row)s：项目可用指标 %(available)s 元（已扣除已生效支出及同批先审批的支出），超出 %(shortfall)s 元")
+                    % {"row": _describe(row), "available": format_yuan(available), "shortfall": format_yuan(row.amount - available)}
+                )
+                continue
+            movements[row.item_id].append(Movement(date=row.date, spending=row.amount))
+        if refusals:
+            raise ValidationError(refusals)
+        decided_at = timezone.now()
+        for row in rows:
+            row.status = Expenditure.Status.APPROVED
+            row.decided_by = decided_by
+            row.decided_at = decided_at
+            row.meeting_date = meeting_date
+            row.minutes_number = minutes_number
+            row.save()
+    for row in rows:
+        expenditure_decision_logged("expenditure_approved", expenditure=row, user=decided_by, minutes_number=minutes_number)
+    return rows
 
 
 def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> Expenditure:
@@ -309,7 +403,7 @@ def budget_line_update(
             raise AvailabilityError(
                 {
                     "amount": _("项目“%(item)s”修改后可用指标不足，超支 %(shortfall)s 元")
-                    % {"item": item.name, "shortfall": format_yuan(shortfall)}
+                    % {"item": name_for_quoting(item.name), "shortfall": format_yuan(shortfall)}
                 }
             )
         line.source, line.kind, line.amount, line.date, line.document = source, kind, amount, date, document
@@ -329,7 +423,7 @@ def budget_line_delete(*, line: BudgetLine) -> None:
             raise AvailabilityError(
                 {
                     "amount": _("项目“%(item)s”删除该指标后将超支 %(shortfall)s 元")
-                    % {"item": item.name, "shortfall": format_yuan(shortfall)}
+                    % {"item": name_for_quoting(item.name), "shortfall": format_yuan(shortfall)}
                 }
             )
         line.delete()
@@ -351,7 +445,7 @@ def budget_line_validate(*, item: BudgetItem, kind: str, amount: Decimal, date: 
         raise AvailabilityError(
             {
                 "amount": _("项目“%(item)s”可用指标不足，该指标将使项目超支 %(shortfall)s 元")
-                % {"item": item.name, "shortfall": format_yuan(shortfall)}
+                % {"item": name_for_quoting(item.name), "shortfall": format_yuan(shortfall)}
             }
         )
 
@@ -423,9 +517,9 @@ def budget_item_delete(*, item: BudgetItem) -> None:
     with transaction.atomic():
         item = _lock_item(item)
         if Expenditure.objects.filter(item=item).exists():
-            raise ValidationError(_("项目“%(item)s”已有支出记录，不能删除") % {"item": item.name})
+            raise ValidationError(_("项目“%(item)s”已有支出记录，不能删除") % {"item": name_for_quoting(item.name)})
         if item.indicators.exists():
-            raise ValidationError(_("项目“%(item)s”有绩效指标，不能删除") % {"item": item.name})
+            raise ValidationError(_("项目“%(item)s”有绩效指标，不能删除") % {"item": name_for_quoting(item.name)})
         closed = _closed_months_touched(item)
         if closed:
             year = item.department_year.year

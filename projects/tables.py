@@ -1,12 +1,16 @@
-"""Tables of the ledger: an item's budget lines and expenditures, and the entry pages' lists."""
+"""Tables of the ledger: an item's budget lines and expenditures, and the entry pages' lists.
+
+Amounts are shown and exported in yuan (fundmgr.lib.columns.MoneyColumn); dates are short
+(2024-12-25); codes, dates, statuses and actions never wrap (the `nowrap` class)."""
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from fundmgr.lib.columns import NUM
+from fundmgr.lib.columns import NOWRAP, YUAN, MoneyColumn, ShortDateColumn
 from projects.models import BudgetLine, Expenditure
 
 STATUS_BADGE = {
@@ -29,18 +33,27 @@ class TypedPaginationTable(tables.Table):
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 
+def department_year_prefix(department_year) -> str:
+    """The start of an export's file name: XJWF-2024."""
+    return f"{department_year.department.code}-{department_year.year}"
+
+
 class ExpenditureListTable(TypedPaginationTable):
-    date = tables.Column(verbose_name=_("支出日期"))
-    item = tables.Column(verbose_name=_("预算项目"), accessor="item__code", order_by=("item__code", "date"))
+    date = ShortDateColumn(verbose_name=_("支出日期"))
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item__code", order_by=("item__code", "date"), attrs=NOWRAP)
     item_name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
-    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
+    amount = MoneyColumn(_("金额"), shown_in=YUAN)
     economic_class = tables.Column(verbose_name=_("经济分类"), accessor="economic_class__code")
     memo = tables.Column(verbose_name=_("摘要"), orderable=False)
-    voucher = tables.Column(verbose_name=_("凭证号"))
+    voucher = tables.Column(verbose_name=_("凭证号"), attrs=NOWRAP)
     procurement_method = tables.Column(verbose_name=_("采购方式"), orderable=False)
-    status = tables.Column(verbose_name=_("状态"))
+    status = tables.Column(verbose_name=_("状态"), attrs=NOWRAP)
     entered_by = tables.Column(verbose_name=_("录入人"), accessor="entered_by__username", orderable=False)
-    actions = tables.Column(verbose_name=_("操作"), accessor="pk", orderable=False, exclude_from_export=True)
+    actions = tables.Column(verbose_name=_("操作"), accessor="pk", orderable=False, exclude_from_export=True, attrs=NOWRAP)
+
+    export_title = _("支出明细")
+    # As the page's 筛选结果合计: a rejected entry is listed but holds no money.
+    export_totals_label = _("合计（不含已驳回）")
 
     class Meta:
         attrs = {"class": "table", "id": "expenditures"}
@@ -50,19 +63,17 @@ class ExpenditureListTable(TypedPaginationTable):
         self.department_year = department_year
         self.closed_months = closed_months
         self.can_write = can_write
+        self.export_prefix = department_year_prefix(department_year)
         super().__init__(*args, **kwargs)
+
+    def counts_in_total(self, record) -> bool:
+        return record.status != Expenditure.Status.REJECTED
 
     def _url(self, name, pk):
         return reverse(
             name,
             kwargs={"department_code": self.department_year.department.code, "year": self.department_year.year, "pk": pk},
         )
-
-    def render_amount(self, value):
-        return f"{value:,.2f}"
-
-    def value_amount(self, value):
-        return value
 
     def render_economic_class(self, record):
         return f"{record.economic_class.code} {record.economic_class.name}"
@@ -85,14 +96,16 @@ class ExpenditureListTable(TypedPaginationTable):
 
 
 class BudgetLineListTable(TypedPaginationTable):
-    date = tables.Column(verbose_name=_("日期"))
-    item = tables.Column(verbose_name=_("预算项目"), accessor="item__code")
+    date = ShortDateColumn(verbose_name=_("日期"))
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item__code", attrs=NOWRAP)
     item_name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
-    kind = tables.Column(verbose_name=_("调整类型"))
-    source = tables.Column(verbose_name=_("资金来源"))
-    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
-    document = tables.Column(verbose_name=_("文号"))
-    history = tables.Column(verbose_name=_("操作"), accessor="pk", orderable=False, exclude_from_export=True)
+    kind = tables.Column(verbose_name=_("调整类型"), attrs=NOWRAP)
+    source = tables.Column(verbose_name=_("资金来源"), attrs=NOWRAP)
+    amount = MoneyColumn(_("金额"), shown_in=YUAN)
+    document = tables.Column(verbose_name=_("文号"), attrs=NOWRAP)
+    history = tables.Column(verbose_name=_("操作"), accessor="pk", orderable=False, exclude_from_export=True, attrs=NOWRAP)
+
+    export_title = pgettext_lazy("list", "预算指标")
 
     class Meta:
         attrs = {"class": "table", "id": "budget-lines"}
@@ -100,13 +113,8 @@ class BudgetLineListTable(TypedPaginationTable):
 
     def __init__(self, *args, department_year, **kwargs):
         self.department_year = department_year
+        self.export_prefix = department_year_prefix(department_year)
         super().__init__(*args, **kwargs)
-
-    def render_amount(self, value):
-        return f"{value:,.2f}"
-
-    def value_amount(self, value):
-        return value
 
     def render_history(self, record):
         url = reverse(
@@ -121,11 +129,13 @@ class BudgetLineListTable(TypedPaginationTable):
 
 
 class BudgetLineTable(tables.Table):
-    date = tables.Column(verbose_name=_("日期"))
-    kind = tables.Column(verbose_name=_("调整类型"))
-    source = tables.Column(verbose_name=_("资金来源"))
-    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
-    document = tables.Column(verbose_name=_("文号"))
+    date = ShortDateColumn(verbose_name=_("日期"))
+    kind = tables.Column(verbose_name=_("调整类型"), attrs=NOWRAP)
+    source = tables.Column(verbose_name=_("资金来源"), attrs=NOWRAP)
+    amount = MoneyColumn(_("金额"), shown_in=YUAN)
+    document = tables.Column(verbose_name=_("文号"), attrs=NOWRAP)
+
+    export_title = pgettext_lazy("list", "预算指标")
 
     class Meta:
         model = BudgetLine
@@ -133,29 +143,17 @@ class BudgetLineTable(tables.Table):
         attrs = {"class": "table"}
         orderable = False
 
-    def render_amount(self, value):
-        return f"{value:,.2f}"
-
-    def value_amount(self, value):
-        return value
-
 
 class ExpenditureTable(tables.Table):
-    date = tables.Column(verbose_name=_("支出日期"))
-    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUM)
-    economic_class = tables.Column(verbose_name=_("经济分类"), accessor="economic_class_id")
+    date = ShortDateColumn(verbose_name=_("支出日期"))
+    amount = MoneyColumn(_("金额"), shown_in=YUAN)
+    economic_class = tables.Column(verbose_name=_("经济分类"), accessor="economic_class_id", attrs=NOWRAP)
     memo = tables.Column(verbose_name=_("摘要"))
-    voucher = tables.Column(verbose_name=_("凭证号"))
-    status = tables.Column(verbose_name=_("状态"))
+    voucher = tables.Column(verbose_name=_("凭证号"), attrs=NOWRAP)
+    status = tables.Column(verbose_name=_("状态"), attrs=NOWRAP)
 
     class Meta:
         model = Expenditure
         fields = ("date", "amount", "economic_class", "memo", "voucher", "status")
         attrs = {"class": "table"}
         orderable = False
-
-    def render_amount(self, value):
-        return f"{value:,.2f}"
-
-    def value_amount(self, value):
-        return value

@@ -50,6 +50,11 @@ class Scope:
     def can_write_spending(self) -> bool:
         return self.is_finance or self.is_accountant
 
+    @property
+    def sees_department_wide(self) -> bool:
+        """The DEPARTMENT_WIDE right (allows): the condition of every link to such a page."""
+        return allows(self, DEPARTMENT_WIDE)
+
     def sees_unit(self, unit_id: int | None) -> bool:
         """A unit accountant sees their unit only; department-level records (no unit) are not theirs."""
         return self.unit_id is None or self.unit_id == unit_id
@@ -176,6 +181,24 @@ def province_department_ids(user) -> list[int] | None:
     if len(department_ids) < 2:
         raise Http404
     return department_ids
+
+
+def may_compare_departments(user) -> bool:
+    """Whether the province view answers `user` with a page (province_department_ids, not 404):
+    the condition of every link to it."""
+    try:
+        province_department_ids(user)
+    except Http404:
+        return False
+    return True
+
+
+def openable_department_ids(user) -> set[int] | None:
+    """Departments whose pages department_scope opens for `user` (not 404); None means every one,
+    for a superuser. The finance bureau compares departments without a role in them."""
+    if user.is_superuser:
+        return None
+    return set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
 
 
 # --- views and the admin ---

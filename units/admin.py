@@ -10,6 +10,7 @@ from units.admin_mixins import (
     ServiceDeleteAdminMixin,
     ServiceWriteAdminMixin,
     SuperuserWritesAdminMixin,
+    user_display,
 )
 from units.models import BudgetUnit, Department, DepartmentYear, Membership
 
@@ -88,8 +89,13 @@ class MembershipAdmin(DepartmentScopedAdminMixin, ServiceDeleteAdminMixin, Servi
     search_fields = ("user__username", "user__first_name", "user__last_name")
     fields = ("user", "department", "role", "unit")
 
+    def get_fields(self, request, obj=None):
+        return ("person", "department", "role", "unit") if obj else self.fields
+
     def get_readonly_fields(self, request, obj=None):
-        return ("user", "department") if obj else ()
+        return ("person", "department") if obj else ()
+
+    person = user_display("user", Membership)  # read-only on change, without a link (units.admin_mixins)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

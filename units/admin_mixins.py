@@ -19,6 +19,19 @@ from django.utils.translation import gettext_lazy as _
 from units.access import finance_department_ids, may_write_shared_data
 
 
+def user_display(name: str, model):
+    """A read-only user of a row (who entered, decided, closed), as plain text. The admin links a
+    read-only foreign key to the related row's change page, and a user's page is a superuser's
+    only (fundmgr/admin.py): the finance office would follow that link to a 403."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name)
+    def shown(model_admin, obj):
+        user = getattr(obj, name)
+        return "—" if user is None else str(user)
+
+    return shown
+
+
 def messages_of(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
         return [message for messages_ in error.message_dict.values() for message in messages_]

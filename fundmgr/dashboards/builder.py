@@ -19,7 +19,16 @@ from fundmgr import charts
 from fundmgr.lib.money import ZERO
 from indicators.models import Indicator
 from indicators.scoring import Evaluation, Flag, IndicatorScore
-from indicators.selectors import Evaluations, evaluations_for, item_evaluation
+from indicators.selectors import (
+    MIDYEAR_MONTH,
+    YEAR_END_MONTH,
+    Evaluations,
+    evaluations_for,
+    is_scored,
+    item_evaluation,
+    known_value,
+)
+from indicators.wording import actual_text, value_text
 from projects.arithmetic import lag_status, month_end, time_progress
 from projects.models import BudgetItem, BudgetLine
 from projects.rollups import monthly_spending_by_class
@@ -59,15 +68,31 @@ def as_of_month(value: str | None, *, year: int, today: date) -> int:
     return default_month(year, today)
 
 
-def indicator_status(score: IndicatorScore) -> str:
-    """met · behind (target missed) · flagged (far over target, or behind at mid-year) · open (no year-end value yet)."""
+def indicator_status(score: IndicatorScore, month: int = YEAR_END_MONTH) -> str:
+    """met · behind (target missed) · flagged (far over target, or behind at mid-year) · open (no
+    year-end value yet) · awaiting (before December: the year-end value is not due yet).
+
+    `score` holds what was known at the end of `month` (indicators.selectors.indicator_input), so
+    before December only the mid-year flag can show."""
     if Flag.TARGET_MISSED in score.flags:
         return "behind"
     if score.flags:
         return "flagged"
+    if not is_scored(month):
+        return "awaiting"
     if score.ratio is None:
         return "open"
     return "met"
+
+
+def known_value_text(indicator: Indicator, month: int) -> str:
+    """The completion value an as-of view shows (indicators.selectors.known_value): — before June,
+    the mid-year value to November, the year-end value (a qualitative indicator's tier) in December."""
+    if is_scored(month):
+        return actual_text(indicator)
+    if indicator.direction == Indicator.Direction.QUALITATIVE:
+        return "—"
+    return value_text(known_value(indicator, month), indicator)
 
 
 # --- the dashboard of one scope ---
@@ -87,10 +112,19 @@ class LagRow:
 
 @dataclass
 class IndicatorRow:
+    """An indicator as known at the end of the dashboard's month: its value then, and its points
+    earned only once the year-end value is in (December)."""
+
     indicator: Indicator
     item_name: str
     score: IndicatorScore
     status: str
+    value_text: str
+    scored: bool
+
+    @property
+    def earned(self) -> Decimal | None:
+        return self.score.earned if self.scored else None
 
 
 @dataclass
@@ -102,7 +136,7 @@ class Dashboard:
     progress: Decimal
     totals: Figures
     status: str
-    evaluation: Evaluation | None
+    evaluation: Evaluation | None  # None before December: no year-end values, no score (indicators.selectors.is_scored)
     previous: Figures | None
     rate_chart: charts.BarChart | None
     line_chart: charts.LineChart
@@ -116,7 +150,17 @@ class Dashboard:
     indicators: list[IndicatorRow] = field(default_factory=list)
     units: list = field(default_factory=list)
     items: list[ItemRow] = field(default_factory=list)
-    evaluation_url: str = ""
+    evaluation_url: str = ""  # empty when the scope has no 自评表 (an item without indicators)
+    score_pending: bool = False  # the scope has indicators, but its score comes with December's values
+
+    @property
+    def indicator_value_label(self) -> str:
+        """The heading of the indicators' value column: which value the month knows."""
+        if is_scored(self.month):
+            return _("全年完成值")
+        if self.month >= MIDYEAR_MONTH:
+            return _("半年完成值")
+        return _("完成值")
 
     @property
     def asof_param(self) -> str:
@@ -191,23 +235,37 @@ def _lagging(items: list[ItemRow], department_year: DepartmentYear, month: int, 
     return rows
 
 
-def _indicator_rows(indicators: list[Indicator], evaluation: Evaluation | None, item_names: dict[int, str]) -> list[IndicatorRow]:
+def _indicator_rows(
+    indicators: list[Indicator], evaluation: Evaluation | None, item_names: dict[int, str], *, month: int
+) -> list[IndicatorRow]:
     if evaluation is None:
         return []
     return [
-        IndicatorRow(indicator=indicator, item_name=item_names.get(indicator.item_id, ""), score=score, status=indicator_status(score))
+        IndicatorRow(
+            indicator=indicator,
+            item_name=item_names.get(indicator.item_id, ""),
+            score=score,
+            status=indicator_status(score, month),
+            value_text=known_value_text(indicator, month),
+            scored=is_scored(month),
+        )
         for indicator, score in zip(indicators, evaluation.indicators)
     ]
 
 
-def _item_indicator_rows(items: list[ItemRow], evaluations: Evaluations) -> list[IndicatorRow]:
+def _item_indicator_rows(items: list[ItemRow], evaluations: Evaluations, *, month: int) -> list[IndicatorRow]:
     """The indicator rows of the scored items among `items`, item by item."""
     item_names = {item.id: item.name for item in items}
     rows = []
     for item in items:
         if item.id in evaluations.by_item:
-            rows += _indicator_rows(evaluations.item_indicators[item.id], evaluations.by_item[item.id], item_names)
+            rows += _indicator_rows(evaluations.item_indicators[item.id], evaluations.by_item[item.id], item_names, month=month)
     return rows
+
+
+def _shown(evaluation: Evaluation | None, month: int) -> Evaluation | None:
+    """The scope's score as an as-of view may show it: none before December (is_scored)."""
+    return evaluation if is_scored(month) else None
 
 
 def _by_category(rows: list[tuple[str, Figures]]) -> dict[str, Figures]:
@@ -242,6 +300,7 @@ class ScopeFigures:
     items: list[ItemRow] = field(default_factory=list)  # the scope's items, whose laggards are listed
     units: list = field(default_factory=list)
     evaluation_url: str = ""
+    score_pending: bool = False
 
 
 class DashboardScope:
@@ -266,16 +325,18 @@ class DepartmentScope(DashboardScope):
 
     def figures(self, department_year, *, as_of, month):
         summary: BudgetSummary = budget_summary(department_year=department_year, as_of=as_of)
-        evaluations = evaluations_for(summary=summary)
+        evaluations = evaluations_for(summary=summary, month=month)
         needing_attention = [
-            row for row in _item_indicator_rows(summary.by_item, evaluations) if row.status in ("behind", "flagged")
+            row for row in _item_indicator_rows(summary.by_item, evaluations, month=month) if row.status in ("behind", "flagged")
         ]
         return ScopeFigures(
             totals=summary.totals,
-            evaluation=evaluations.department,
+            evaluation=_shown(evaluations.department, month),
+            score_pending=evaluations.department is not None and not is_scored(month),
             by_source=summary.by_source,
             by_category=summary.by_category,
-            indicators=_indicator_rows(evaluations.department_indicators, evaluations.department, {}) + needing_attention,
+            indicators=_indicator_rows(evaluations.department_indicators, evaluations.department, {}, month=month)
+            + needing_attention,
             rate_bars=[
                 (unit.name, unit.figures.execution_rate, _url("units:detail", department_year, month, unit_code=unit.code))
                 for unit in summary.by_unit
@@ -299,7 +360,7 @@ class UnitScope(DashboardScope):
 
     def figures(self, department_year, *, as_of, month):
         summary = budget_summary(department_year=department_year, as_of=as_of)
-        evaluations = evaluations_for(summary=summary)
+        evaluations = evaluations_for(summary=summary, month=month)
         unit_row = next(row for row in summary.by_unit if row.id == self.unit.id)
         items = [item for item in summary.by_item if item.unit_id == self.unit.id]
         return ScopeFigures(
@@ -307,7 +368,7 @@ class UnitScope(DashboardScope):
             evaluation=None,
             by_source=budget_by_source(department_year=department_year, as_of=as_of, unit_id=self.unit.id),
             by_category=_by_category([(item.category, item.figures) for item in items]),
-            indicators=_item_indicator_rows(items, evaluations),
+            indicators=_item_indicator_rows(items, evaluations, month=month),
             rate_bars=[
                 (item.name, item.figures.execution_rate, _url("projects:detail", department_year, month, item_code=item.code))
                 for item in items
@@ -331,15 +392,17 @@ class ItemScope(DashboardScope):
     def figures(self, department_year, *, as_of, month):
         item = self.item
         figures = figures_of(items_with_figures(BudgetItem.objects.filter(pk=item.pk), as_of=as_of).get())
-        scored = item_evaluation(item=item, execution_rate=figures.execution_rate)
+        scored = item_evaluation(item=item, execution_rate=figures.execution_rate, month=month)
         return ScopeFigures(
             totals=figures,
-            evaluation=scored.evaluation,
+            evaluation=_shown(scored.evaluation, month),
+            score_pending=scored.evaluation is not None and not is_scored(month),
             by_source=budget_by_source(department_year=department_year, as_of=as_of, item_id=item.id),
             by_category=_by_category([(item.category, figures)]),
-            indicators=_indicator_rows(scored.indicators, scored.evaluation, {item.id: item.name}),
+            indicators=_indicator_rows(scored.indicators, scored.evaluation, {item.id: item.name}, month=month),
             rate_bars=None,
-            evaluation_url=evaluation_url(department_year, item_code=item.code),
+            # an item without indicators has no 项目支出绩效自评表 (its address answers 404): no link
+            evaluation_url=evaluation_url(department_year, item_code=item.code) if scored.indicators else "",
         )
 
 
@@ -386,4 +449,5 @@ def dashboard_for(
         units=part.units,
         items=part.items,
         evaluation_url=part.evaluation_url,
+        score_pending=part.score_pending,
     )

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from indicators.scoring import Evaluation, Rating
-from indicators.selectors import department_evaluations
+from indicators.selectors import department_evaluations, is_scored
 from projects.arithmetic import month_end
 from projects.rollups import spending_by_department_year
 from projects.selectors import Figures, department_years_with_figures
@@ -21,8 +21,8 @@ class ProvinceRow:
     code: str
     name: str
     figures: Figures
-    evaluation: Evaluation | None
-    url: str
+    evaluation: Evaluation | None  # None without department-level indicators, and before December
+    url: str  # empty when the viewer may not open the department's pages (the finance bureau)
 
     @property
     def execution_rate(self) -> Decimal | None:
@@ -47,14 +47,20 @@ class ProvinceRow:
         return Decimal("-1") if self.score is None else self.score
 
 
-def province_rows(*, year: int, month: int, department_ids: list[int] | None = None) -> list[ProvinceRow]:
+def province_rows(
+    *, year: int, month: int, department_ids: list[int] | None = None, linked_ids: set[int] | None = None
+) -> list[ProvinceRow]:
     """Every department-year of `year` as of the end of `month`, with the department's score.
 
     Four queries whatever the number of departments: the figures are summed across departments
     in SQL (projects.selectors.department_years_with_figures, the arithmetic of budget_summary's
     totals, with spending read from the monthly rollup); the department-level indicators of all
     of them come in one query (indicators.selectors.department_evaluations, the rules of
-    evaluations_for, DOMAIN.md section 3).
+    evaluations_for, DOMAIN.md section 3). The score is read from year-end values: before
+    December there is none to show (indicators.selectors.is_scored), and that query is not run.
+
+    `linked_ids`: the departments whose dashboards the viewer may open (units.access.
+    openable_department_ids; None: all); the others' rows carry no address.
     """
     as_of = month_end(year, month)
     rows = department_years_with_figures(
@@ -63,19 +69,18 @@ def province_rows(*, year: int, month: int, department_ids: list[int] | None = N
         department_ids=department_ids,
         spending_rows=spending_by_department_year(year=year, through=as_of, department_ids=department_ids),
     )
-    evaluations = department_evaluations(
-        year=year, execution_rates={row.id: row.figures.execution_rate for row in rows}, department_ids=department_ids
+    evaluations = (
+        department_evaluations(
+            year=year, execution_rates={row.id: row.figures.execution_rate for row in rows}, department_ids=department_ids
+        )
+        if is_scored(month)
+        else {}
     )
     result = []
     for row in rows:
-        path = reverse("department", kwargs={"department_code": row.code, "year": year})
-        result.append(
-            ProvinceRow(
-                code=row.code,
-                name=row.name,
-                figures=row.figures,
-                evaluation=evaluations.get(row.id),
-                url=f"{path}?asof={year}-{month:02d}",
-            )
-        )
+        url = ""
+        if linked_ids is None or row.department_id in linked_ids:
+            path = reverse("department", kwargs={"department_code": row.code, "year": year})
+            url = f"{path}?asof={year}-{month:02d}"
+        result.append(ProvinceRow(code=row.code, name=row.name, figures=row.figures, evaluation=evaluations.get(row.id), url=url))
     return result

@@ -1,37 +1,38 @@
 """Tables of the dashboards (department, unit, item and province pages): rows are the plain
-records of fundmgr.dashboards.builder; `value_<column>` returns raw Decimals so an xlsx export
-keeps numbers as numbers."""
+records of fundmgr.dashboards.builder. Their columns carry their export (fundmgr.lib.columns):
+money as exact yuan, rates as percent cells; `export_title` names the sheet and the file."""
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fundmgr.lib.columns import NUM, MoneyColumn, RateColumn, format_rate, format_wan
+from fundmgr.lib.columns import NOWRAP, NUM, MoneyColumn, RateColumn, ScoreColumn, format_rate, format_wan
+from indicators.wording import target_text
 from projects.arithmetic import lag_status
 from projects.models import BudgetItem
 
-LAG_LABELS = {"red": _("严重滞后"), "yellow": _("滞后"), "": ""}
+# An item or unit on pace is 正常: an empty 进度 cell read as a missing figure.
+LAG_LABELS = {"red": _("严重滞后"), "yellow": _("滞后"), "": _("正常")}
 CATEGORY_LABELS = dict(BudgetItem.Category.choices)
 # The dashboards show the 20 items with the most money left unspent; the export has them all.
 LAGGING_PER_PAGE = 20
 
 
 def lag_badge(status: str) -> str:
-    if not status:
-        return ""
-    return format_html('<span class="badge {}">{}</span>', "bad" if status == "red" else "warn", LAG_LABELS[status])
+    css = {"red": "bad", "yellow": "warn", "": "ok"}[status]
+    return format_html('<span class="badge {}">{}</span>', css, LAG_LABELS[status])
 
 
 class FiguresTable(tables.Table):
     """Columns shared by the unit and item tables: a scope's Figures, with footers from `totals`."""
 
-    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year")
-    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures__spent")
-    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures__pending")
-    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="figures__remaining")
-    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="figures__execution_rate")
-    lag = tables.Column(verbose_name=_("进度"), empty_values=(), orderable=False)
+    full_year = MoneyColumn(_("全年预算数"), accessor="figures__full_year")
+    spent = MoneyColumn(_("执行数"), accessor="figures__spent")
+    pending = MoneyColumn(_("待审批"), accessor="figures__pending")
+    remaining = MoneyColumn(_("未执行"), accessor="figures__remaining")
+    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="figures__execution_rate", ratio_of=("spent", "full_year"))
+    lag = tables.Column(verbose_name=_("进度"), empty_values=(), orderable=False, attrs=NOWRAP)
 
     class Meta:
         attrs = {"class": "table"}
@@ -64,8 +65,10 @@ class FiguresTable(tables.Table):
 class UnitTable(FiguresTable):
     """Units of a department-year (projects.selectors.UnitRow); the footer is the department total."""
 
-    code = tables.Column(verbose_name=_("单位编码"))
+    code = tables.Column(verbose_name=_("单位编码"), attrs=NOWRAP)
     name = tables.Column(verbose_name=_("预算单位"), footer=_("合计"))
+
+    export_title = _("各预算单位执行情况")
 
     class Meta(FiguresTable.Meta):
         sequence = ("code", "name", "...")
@@ -80,9 +83,11 @@ class UnitTable(FiguresTable):
 class ItemTable(FiguresTable):
     """Budget items (projects.selectors.ItemRow) with their figures as of the dashboard's month."""
 
-    code = tables.Column(verbose_name=_("项目编码"))
+    code = tables.Column(verbose_name=_("项目编码"), attrs=NOWRAP)
     name = tables.Column(verbose_name=_("项目名称"), footer=_("合计"))
-    category = tables.Column(verbose_name=_("项目类别"))
+    category = tables.Column(verbose_name=_("项目类别"), attrs=NOWRAP)
+
+    export_title = _("预算项目")
 
     class Meta(FiguresTable.Meta):
         sequence = ("code", "name", "category", "...")
@@ -103,15 +108,20 @@ class ItemTable(FiguresTable):
 class LaggingTable(tables.Table):
     """Items behind 序时进度 (fundmgr.dashboards.builder.LagRow), most money left unspent first."""
 
-    code = tables.Column(verbose_name=_("项目编码"), accessor="item__code", orderable=False)
+    code = tables.Column(verbose_name=_("项目编码"), accessor="item__code", orderable=False, attrs=NOWRAP)
     name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
     unit = tables.Column(verbose_name=_("预算单位"), accessor="item__unit_name", orderable=False)
-    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="item__figures__full_year", orderable=False)
-    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="item__figures__spent", orderable=False)
-    remaining = MoneyColumn(verbose_name=_("未执行（万元）"), accessor="remaining", orderable=False)
-    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="item__figures__execution_rate", orderable=False)
+    full_year = MoneyColumn(_("全年预算数"), accessor="item__figures__full_year", orderable=False)
+    spent = MoneyColumn(_("执行数"), accessor="item__figures__spent", orderable=False)
+    remaining = MoneyColumn(_("未执行"), accessor="remaining", orderable=False)
+    execution_rate = RateColumn(
+        verbose_name=_("执行率"), accessor="item__figures__execution_rate", orderable=False, ratio_of=("spent", "full_year")
+    )
+    # The totals' pace needs 序时进度, which is not a column: that 合计 cell stays blank.
     ratio = RateColumn(verbose_name=_("执行率 ÷ 序时进度"), accessor="ratio", orderable=False)
-    status = tables.Column(verbose_name=_("进度"), orderable=False)
+    status = tables.Column(verbose_name=_("进度"), orderable=False, attrs=NOWRAP)
+
+    export_title = _("执行滞后的项目")
 
     class Meta:
         attrs = {"class": "table"}
@@ -132,36 +142,52 @@ class LaggingTable(tables.Table):
 class IndicatorStatusTable(tables.Table):
     """Indicators with their status (fundmgr.dashboards.builder.IndicatorRow)."""
 
-    code = tables.Column(verbose_name=_("指标编码"), accessor="indicator__code", orderable=False)
-    item = tables.Column(verbose_name=_("预算项目"), accessor="item_name", orderable=False, default=_("部门整体"))
+    code = tables.Column(verbose_name=_("指标编码"), accessor="indicator__code", orderable=False, attrs=NOWRAP)
+    item = tables.Column(verbose_name=_("预算项目"), accessor="item_name", orderable=False, empty_values=())
     name = tables.Column(verbose_name=_("指标名称"), accessor="indicator__name", orderable=False)
-    target = tables.Column(verbose_name=_("目标值"), accessor="indicator__target", orderable=False, attrs=NUM, default="—")
-    actual = tables.Column(verbose_name=_("全年完成值"), accessor="indicator__actual", orderable=False, attrs=NUM, default="—")
-    points = tables.Column(verbose_name=_("分值"), accessor="score__points", orderable=False, attrs=NUM)
-    earned = tables.Column(verbose_name=_("得分"), accessor="score__earned", orderable=False, attrs=NUM)
-    status = tables.Column(verbose_name=_("状态"), orderable=False)
+    # Rendered whatever the value (定性 has no target number): the words of indicators.wording.
+    target = tables.Column(verbose_name=_("目标值"), accessor="indicator__target", orderable=False, attrs=NUM, empty_values=())
+    # The value known at the dashboard's month (IndicatorRow.value_text); headed by `value_label`.
+    actual = tables.Column(verbose_name=_("全年完成值"), accessor="value_text", orderable=False, attrs=NUM, empty_values=())
+    points = ScoreColumn(verbose_name=_("分值"), accessor="score__points", orderable=False)
+    earned = ScoreColumn(verbose_name=_("得分"), accessor="earned", orderable=False)  # — before December
+    status = tables.Column(verbose_name=_("状态"), orderable=False, attrs=NOWRAP)
+
+    export_title = _("绩效指标完成情况")
 
     STATUS = {
         "met": ("ok", _("达成")),
         "behind": ("bad", _("未达标")),
         "flagged": ("warn", _("需说明")),
         "open": ("", _("未填报")),
+        "awaiting": ("", _("待年终评价")),
     }
 
     class Meta:
         attrs = {"class": "table"}
 
+    def __init__(self, *args, value_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if value_label is not None:
+            self.columns["actual"].column.verbose_name = value_label
+
+    def render_item(self, value):
+        return value or _("部门整体")
+
+    def value_item(self, value):
+        return str(value or _("部门整体"))
+
     def render_target(self, record):
-        indicator = record.indicator
-        if indicator.direction == "qualitative":
-            return indicator.get_direction_display()
-        return f"{indicator.get_direction_display()} {indicator.target.normalize():f}{indicator.unit}"
+        return target_text(record.indicator)
+
+    def value_target(self, record):
+        return target_text(record.indicator)
 
     def render_actual(self, record):
-        indicator = record.indicator
-        if indicator.direction == "qualitative":
-            return indicator.get_tier_display() or "—"
-        return "—" if indicator.actual is None else f"{indicator.actual.normalize():f}{indicator.unit}"
+        return record.value_text
+
+    def value_actual(self, record):
+        return record.value_text
 
     def render_status(self, value):
         css, label = self.STATUS[value]
@@ -174,29 +200,31 @@ class IndicatorStatusTable(tables.Table):
 class ProvinceTable(tables.Table):
     """Every department of a year (fundmgr.dashboards.province.ProvinceRow), sortable by any column."""
 
-    code = tables.Column(verbose_name=_("部门编码"))
+    code = tables.Column(verbose_name=_("部门编码"), attrs=NOWRAP)
     name = tables.Column(verbose_name=_("部门"))
-    full_year = MoneyColumn(verbose_name=_("全年预算数（万元）"), accessor="figures__full_year")
-    spent = MoneyColumn(verbose_name=_("执行数（万元）"), accessor="figures__spent")
-    pending = MoneyColumn(verbose_name=_("待审批（万元）"), accessor="figures__pending")
-    execution_rate = RateColumn(verbose_name=_("执行率"), accessor="execution_rate", order_by=("rate_key",))
-    score = tables.Column(verbose_name=_("自评得分"), accessor="score", default="—", order_by=("score_key",), attrs={"td": {"class": "num"}})
-    rating = tables.Column(verbose_name=_("评价等级"), accessor="rating", empty_values=(), order_by=("score_key",))
+    full_year = MoneyColumn(_("全年预算数"), accessor="figures__full_year")
+    spent = MoneyColumn(_("执行数"), accessor="figures__spent")
+    pending = MoneyColumn(_("待审批"), accessor="figures__pending")
+    execution_rate = RateColumn(
+        verbose_name=_("执行率"), accessor="execution_rate", order_by=("rate_key",), ratio_of=("spent", "full_year")
+    )
+    score = ScoreColumn(verbose_name=_("自评得分"), accessor="score", default="—", order_by=("score_key",), attrs={"td": {"class": "num"}})
+    rating = tables.Column(
+        verbose_name=_("评价等级"), accessor="rating", empty_values=(), order_by=("score_key",), attrs=NOWRAP
+    )
+
+    export_title = _("各部门预算执行情况")
 
     class Meta:
         attrs = {"class": "table"}
 
     def render_name(self, record):
+        if not record.url:  # a department the viewer may not open (the finance bureau's view)
+            return record.name
         return format_html('<a href="{}">{}</a>', record.url, record.name)
 
     def value_name(self, record):
         return record.name
-
-    def render_score(self, value):
-        return f"{value:.2f}"
-
-    def value_score(self, value):
-        return value
 
     def render_rating(self, value):
         """The Rating's label; — for a department without indicators, as an empty score shows."""

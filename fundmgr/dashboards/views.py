@@ -30,22 +30,36 @@ from fundmgr.dashboards.tables import (
 from fundmgr.exports.expenditures import ExpenditureScope
 from fundmgr.exports.tables import expenditures_xlsx, table_xlsx
 from fundmgr.lib.columns import paginate
+from indicators.selectors import is_scored
 from projects.filters import ItemExpenditureFilter, ItemFilter
 from projects.models import BudgetItem, BudgetLine, Expenditure
 from projects.selectors import item_in_scope
 from projects.tables import BudgetLineTable, ExpenditureTable
-from units.access import Scope, department_scope, home_department_year, home_unit, province_department_ids, unit_in_scope
+from units.access import (
+    Scope,
+    department_scope,
+    home_department_year,
+    home_unit,
+    may_compare_departments,
+    openable_department_ids,
+    province_department_ids,
+    unit_in_scope,
+)
 from units.filters import UnitFilter
-from units.models import BudgetUnit
+from units.models import BudgetUnit, DepartmentYear
 
 EXPORT_PARAM = "_export"
 
 
 @login_required
 def home(request):
-    """The dashboard of the user's department for the latest year, or of their unit for an accountant."""
+    """The dashboard of the user's department for the latest year, or of their unit for an
+    accountant; for the finance bureau, with no department of its own, the latest 省级总览."""
     department_year = home_department_year(request.user)
     if department_year is None:
+        latest_year = DepartmentYear.objects.order_by("-year").values_list("year", flat=True).first()
+        if latest_year is not None and may_compare_departments(request.user):
+            return redirect(reverse("province", kwargs={"year": latest_year}))
         return render(request, "fundmgr/no_access.html", status=200)
     kwargs = {"department_code": department_year.department.code, "year": department_year.year}
     unit = home_unit(request.user, department_year)
@@ -67,7 +81,7 @@ class DashboardMixin(LoginRequiredMixin):
     def exported(self, tables: dict, *, filename: str):
         name = self.request.GET.get("table")
         if self.request.GET.get(EXPORT_PARAM) == "xlsx" and name in tables:
-            return table_xlsx(tables[name], filename=f"{filename}-{name}.xlsx", title=name, user=self.request.user)
+            return table_xlsx(tables[name], prefix=filename, user=self.request.user)
         return None
 
 
@@ -105,7 +119,7 @@ class ScopeDashboardView(DashboardMixin, TemplateView):
             return answer
         dashboard = dashboard_for(department_year=scope.department_year, month=month, **subject)
         page = self.scope_page(dashboard, subject)
-        indicator_table = IndicatorStatusTable(dashboard.indicators)
+        indicator_table = IndicatorStatusTable(dashboard.indicators, value_label=dashboard.indicator_value_label)
         export = self.exported({**page.tables, "indicators": indicator_table}, filename=page.filename)
         if export is not None:
             return export
@@ -162,10 +176,19 @@ class DepartmentDashboardView(ScopeDashboardView):
             self.request.GET or None, queryset=BudgetUnit.objects.filter(department_id=department_year.department_id)
         )
         unit_table, lagging_table = self.children_tables(dashboard, dashboard.units, unit_filter, UnitTable, prefix="u-")
+        # the 省级总览 link shows exactly when the province view answers this user (not 404)
+        province_url = (
+            reverse("province", kwargs={"year": department_year.year}) if may_compare_departments(self.request.user) else ""
+        )
         return ScopePage(
             filename=f"{department_year.department.code}-{department_year.year}-{dashboard.month:02d}",
             tables={"units": unit_table, "lagging": lagging_table},
-            context={"unit_filter": unit_filter, "unit_table": unit_table, "lagging_table": lagging_table},
+            context={
+                "unit_filter": unit_filter,
+                "unit_table": unit_table,
+                "lagging_table": lagging_table,
+                "province_url": province_url,
+            },
         )
 
 
@@ -178,9 +201,11 @@ class ProvinceView(DashboardMixin, TemplateView):
         department_ids = province_department_ids(request.user)
         year = kwargs["year"]
         month = self.month(year)
-        rows = province_rows(year=year, month=month, department_ids=department_ids)
+        rows = province_rows(
+            year=year, month=month, department_ids=department_ids, linked_ids=openable_department_ids(request.user)
+        )
         table = ProvinceTable(rows, order_by=request.GET.get("sort"))
-        export = self.exported({"departments": table}, filename=f"province-{year}-{month:02d}")
+        export = self.exported({"departments": table}, filename=f"{year}-{month:02d}")
         if export is not None:
             return export
         return self.render_to_response(
@@ -191,6 +216,7 @@ class ProvinceView(DashboardMixin, TemplateView):
                 months=[(f"{year}-{m:02d}", _("%(month)d月") % {"month": m}) for m in range(1, 13)],
                 table=table,
                 rows=rows,
+                scored=is_scored(month),
             )
         )
 

@@ -44,6 +44,7 @@ class ExportKind:
     extension: str
     content_type: str
     writer: Callable
+    money_unit: str  # the unit the file's amounts are in, as the exports page lists it
 
 
 def _department_writer(write):
@@ -61,21 +62,26 @@ def _expenditure_writer(*, department_year, out, stamp, unit=None, date_from=Non
     )
 
 
+# The self-evaluation forms, the execution table and the report give 万元 as the finance bureau
+# reads them; the expenditure detail and the workbook keep the ledger's exact yuan.
+WAN = _("万元")
+YUAN = _("元")
+
 KINDS: dict[str, ExportKind] = {
     kind.what: kind
     for kind in [
         ExportKind(SELF_EVALUATION, _("部门整体支出绩效自评表"), _("财预〔2020〕10号格式：预算资金、绩效指标、得分和评价等级"),
-                   pgettext_lazy("file name", "部门整体支出绩效自评表"), "xlsx", XLSX, _department_writer(write_self_evaluation)),
+                   pgettext_lazy("file name", "部门整体支出绩效自评表"), "xlsx", XLSX, _department_writer(write_self_evaluation), WAN),
         ExportKind(PROJECT_EVALUATION, _("项目支出绩效自评表"), _("每个设置了绩效指标的项目一张工作表"),
-                   pgettext_lazy("file name", "项目支出绩效自评表"), "xlsx", XLSX, _department_writer(write_project_evaluation)),
+                   pgettext_lazy("file name", "项目支出绩效自评表"), "xlsx", XLSX, _department_writer(write_project_evaluation), WAN),
         ExportKind(EXECUTION, _("预算执行情况表"), _("按单位和类别、按项目、按资金来源、按经济分类，含小计和合计"),
-                   pgettext_lazy("file name", "预算执行情况表"), "xlsx", XLSX, _department_writer(write_execution)),
+                   pgettext_lazy("file name", "预算执行情况表"), "xlsx", XLSX, _department_writer(write_execution), WAN),
         ExportKind(EXPENDITURES, _("支出明细表"), _("已生效支出逐笔明细，可按单位和日期筛选"),
-                   pgettext_lazy("file name", "支出明细表"), "xlsx", XLSX, _expenditure_writer),
+                   pgettext_lazy("file name", "支出明细表"), "xlsx", XLSX, _expenditure_writer, YUAN),
         ExportKind(WORKBOOK, _("预算数据工作簿（导入格式）"), _("本年度全部数据，可重新导入，用作备份"),
-                   pgettext_lazy("file name", "预算数据"), "xlsx", XLSX, _department_writer(write_workbook)),
+                   pgettext_lazy("file name", "预算数据"), "xlsx", XLSX, _department_writer(write_workbook), YUAN),
         ExportKind(REPORT, _("部门整体支出绩效自评报告"), _("Word初稿，数字全部取自账套"),
-                   pgettext_lazy("file name", "部门整体支出绩效自评报告"), "docx", DOCX, _department_writer(write_report)),
+                   pgettext_lazy("file name", "部门整体支出绩效自评报告"), "docx", DOCX, _department_writer(write_report), WAN),
     ]
 }
 

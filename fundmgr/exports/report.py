@@ -17,16 +17,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from fundmgr.exports.labels import year_end_flags
 from fundmgr.exports.report_text import (
     ORDINALS,
     circled,
     filled_on,
     in_report_order,
-    indicator_actual,
-    indicator_target,
     indicator_text,
-    indicator_value,
     level_heading,
     money,
     project_line,
@@ -40,6 +36,7 @@ from fundmgr.lib.money import round_half_up, wan
 from fundmgr.lib.table_xlsx import Stamp
 from indicators.models import Indicator
 from indicators.selectors import evaluations_for
+from indicators.wording import actual_text, deviation_summary, target_text, value_text
 from projects.models import BudgetItem, BudgetLine
 from projects.selectors import Figures, budget_summary
 from units.models import BudgetUnit, DepartmentYear
@@ -310,16 +307,16 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
             number += 1
     if indicators:
         doc.table(
-            [_("指标"), _("年度指标值"), _("半年完成值"), _("全年完成值"), _("分值"), _("得分"), _("是否偏离")],
+            [_("指标"), _("年度指标值"), _("半年完成值"), _("全年完成值"), _("分值"), _("得分"), _("偏差情况")],
             [
                 [
                     f"{circled(index)}{indicator.name}",
-                    indicator_target(indicator),
-                    indicator_value(indicator.midyear, indicator),
-                    indicator_actual(indicator),
+                    target_text(indicator),
+                    value_text(indicator.midyear, indicator),
+                    actual_text(indicator),
                     f"{scores[indicator.code].points:.2f}" if indicator.code in scores else "—",
                     f"{scores[indicator.code].earned:.2f}" if indicator.code in scores else "—",
-                    _("是") if indicator.code in scores and year_end_flags(scores[indicator.code].flags) else _("否"),
+                    deviation_summary(scores[indicator.code].flags) if indicator.code in scores else "—",
                 ]
                 for index, indicator in enumerate(in_report_order(indicators))
             ],

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from fundmgr.exports.labels import deviation_text, direction_symbol, plain_number, year_end_flags
 from fundmgr.lib.money import percent, wan
 from fundmgr.lib.table_xlsx import Stamp
 from indicators.models import Indicator
+from indicators.wording import NO_DEVIATION, actual_text, deviation_text, target_text, value_text, year_end_flags
 from units.models import BudgetUnit
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -116,29 +116,15 @@ def in_report_order(indicators: list[Indicator]) -> list[Indicator]:
     return sorted(indicators, key=lambda indicator: order.index(indicator.level1))
 
 
-def indicator_value(value: Decimal | None, indicator: Indicator) -> str:
-    return "—" if value is None else f"{plain_number(value)}{indicator.unit}"
-
-
-def indicator_target(indicator: Indicator) -> str:
-    if indicator.direction == Indicator.Direction.QUALITATIVE:
-        return _("定性")
-    return f"{direction_symbol(indicator.direction)}{plain_number(indicator.target)}{indicator.unit}"
-
-
-def indicator_actual(indicator: Indicator) -> str:
-    if indicator.direction == Indicator.Direction.QUALITATIVE:
-        return indicator.get_tier_display() if indicator.tier else "—"
-    return indicator_value(indicator.actual, indicator)
-
-
 def indicator_text(indicator: Indicator, flags: tuple[str, ...]) -> str:
-    """The seed's sentence: 年初预期指标值完成>=5000个，年中绩效运行监控时完成800个，年末实际完成5000个。"""
+    """The seed's sentence in the site's vocabulary (indicators.wording), where the published
+    report wrote >= and 未偏离预期指标: 年初预期指标值完成≥5000个，年中绩效运行监控时完成800个，
+    年末实际完成5000个。该指标无偏差。"""
     text = _("年初预期指标值完成%(target)s，年中绩效运行监控时完成%(midyear)s，年末实际完成%(actual)s。") % {
-        "target": indicator_target(indicator),
-        "midyear": indicator_value(indicator.midyear, indicator),
-        "actual": indicator_actual(indicator),
+        "target": target_text(indicator),
+        "midyear": value_text(indicator.midyear, indicator),
+        "actual": actual_text(indicator),
     }
     if not year_end_flags(flags):
-        return text + _("该指标未偏离预期指标。")
-    return text + _("该指标偏离预期指标：%(deviation)s。") % {"deviation": deviation_text(indicator, flags)}
+        return text + _("该指标%(deviation)s。") % {"deviation": NO_DEVIATION}
+    return text + _("该指标有偏差：%(deviation)s。") % {"deviation": deviation_text(indicator, flags)}

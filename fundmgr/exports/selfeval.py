@@ -13,12 +13,12 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fundmgr.exports import styles
-from fundmgr.exports.labels import actual_value, deviation_text, target_text
 from fundmgr.lib import cells
 from fundmgr.lib.table_xlsx import Stamp, stamp_workbook
 from indicators.models import Indicator
 from indicators.scoring import EXECUTION_POINTS, Evaluation
 from indicators.selectors import BudgetBlock, budget_block, budget_blocks_by_item, evaluations_for
+from indicators.wording import actual_value, deviation_text, target_text
 from projects.models import BudgetLine
 from projects.selectors import Figures, budget_summary
 from units.models import DepartmentYear

@@ -62,14 +62,16 @@ def append(ws: Worksheet, values) -> None:
     plain values through one shared cell, and a cell per value doubled the time of a
     million-row export.
     """
-    ws.append([value if type(value) in PLAIN else _appended(ws, value) for value in values])
+    ws.append([value if type(value) in PLAIN else appendable(ws, value) for value in values])
 
 
 # Appended as they are: every kept type but text, which may look like a formula.
 PLAIN = KEPT - {str}
 
 
-def _appended(ws: Worksheet, value):
+def appendable(ws: Worksheet, value):
+    """`value` as ws.append() takes it: as it is, unless openpyxl would misread it (a string
+    that looks like a formula or an error gets a text cell of its own)."""
     if isinstance(value, Cell):
         return value
     value = stored(value)

@@ -1,16 +1,53 @@
-"""Table columns and pagination shared by every table: money shown in 万元 but exported as raw
-Decimal yuan, rates shown as percentages, and forgiving page numbers."""
+"""Table columns and pagination shared by every table.
+
+A column carries its export semantics along with its page rendering, and
+fundmgr.lib.table_xlsx reads them:
+
+- `export_header`: the header the exported sheet gives the column, stating the unit its cells are in;
+- `number_format`: the Excel format of its cells;
+- `totalled`: money, summed in the sheet's 合计 row; `ratio_of`: a rate, recomputed in that row
+  from the totals of two money columns (a rate is never summed).
+
+Money is shown in 万元 (or yuan) on the page and exported as exact Decimal yuan to the cent,
+under a header that says （元）; a rate is shown as a percentage and exported as the ratio the
+page shows (rounded to 0.01 %), formatted '0.00%'.
+"""
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
-from fundmgr.lib.money import percent, wan
+from fundmgr.lib.money import HUNDRED, percent, wan, yuan
 
 NUM = {"td": {"class": "num"}, "tf": {"class": "num"}, "th": {"class": "num"}}
+# Cells that must not break mid-word at 1366 px: codes, dates, statuses, actions (static/css/app.css).
+NOWRAP = {"td": {"class": "nowrap"}, "th": {"class": "nowrap"}}
+
+MONEY_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.00%"
+DATE_FORMAT = "yyyy-mm-dd"
+SCORE_FORMAT = "0.00"
+
+WAN = "wan"
+YUAN = "yuan"
+
+
+def _with_unit(label, unit: str) -> str:
+    if unit == WAN:
+        return gettext("%(label)s（万元）") % {"label": label}
+    return gettext("%(label)s（元）") % {"label": label}
+
+
+with_unit = lazy(_with_unit, str)
 
 
 def format_wan(value) -> str:
     return f"{wan(value):,.2f}"
+
+
+def format_yuan(value) -> str:
+    return f"{yuan(value):,.2f}"
 
 
 def format_rate(rate) -> str:
@@ -18,33 +55,83 @@ def format_rate(rate) -> str:
     return "—" if shown is None else f"{shown:.2f}%"
 
 
-class MoneyColumn(tables.Column):
-    """An amount in yuan, shown in 万元 and exported as the raw Decimal yuan."""
+def shown_ratio(rate):
+    """The ratio as the page shows it: 0.406250 → 0.4063 (40.63 %), None when undefined."""
+    shown = percent(rate)
+    return None if shown is None else shown / HUNDRED
 
-    def __init__(self, *args, **kwargs):
+
+class MoneyColumn(tables.Column):
+    """An amount in yuan. `verbose_name` is the bare label (全年预算数); the page header adds the
+    unit it is shown in (`shown_in`: WAN, the default, or YUAN), the export header （元）: the
+    export holds the exact yuan, to the cent."""
+
+    number_format = MONEY_FORMAT
+    totalled = True
+
+    def __init__(self, verbose_name, *args, shown_in: str = WAN, **kwargs):
         kwargs.setdefault("attrs", NUM)
-        super().__init__(*args, **kwargs)
+        self.shown_in = shown_in
+        self.export_header = with_unit(verbose_name, YUAN)
+        super().__init__(*args, verbose_name=with_unit(verbose_name, shown_in), **kwargs)
 
     def render(self, value):
-        return format_wan(value)
+        return format_wan(value) if self.shown_in == WAN else format_yuan(value)
 
     def value(self, value):
-        return value
+        return None if value is None else yuan(value)
 
 
 class RateColumn(tables.Column):
-    """An unrounded ratio, shown as a percentage; exported as the percentage rounded to 2 decimals."""
+    """An unrounded ratio, shown as a percentage and exported as the ratio the page shows, in a
+    percent cell. `ratio_of` names the (numerator, denominator) money columns it is the ratio
+    of, so the 合计 row recomputes it from their totals; without it that cell stays blank."""
 
-    def __init__(self, *args, **kwargs):
+    number_format = PERCENT_FORMAT
+
+    def __init__(self, *args, ratio_of: tuple[str, str] | None = None, **kwargs):
         kwargs.setdefault("attrs", NUM)
         kwargs.setdefault("default", "—")
+        self.ratio_of = ratio_of
         super().__init__(*args, **kwargs)
 
     def render(self, value):
         return format_rate(value)
 
     def value(self, value):
-        return percent(value)
+        return shown_ratio(value) if value not in (None, "—") else None
+
+
+class ScoreColumn(tables.Column):
+    """Points or a score, to 2 decimals (50.00), exported as the number in a '0.00' cell."""
+
+    number_format = SCORE_FORMAT
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUM)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"{value:.2f}"
+
+    def value(self, value):
+        return value
+
+
+class ShortDateColumn(tables.Column):
+    """A date shown 2024-12-25 (never wrapped) and exported as a date cell."""
+
+    number_format = DATE_FORMAT
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NOWRAP)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return value.isoformat()
+
+    def value(self, value):
+        return value
 
 
 def paginate(table: tables.Table, *, page: str | int | None, per_page: int) -> None:

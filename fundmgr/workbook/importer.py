@@ -25,6 +25,10 @@ from projects.models import EconomicClass, Expenditure, MonthClose
 from units.locks import department_year_lock_exclusive
 from units.models import Department, DepartmentYear
 
+# The refusal of a department-year that exists when no replace was asked for: the upload page
+# points to its 替换 option, and import_budget to its --replace flag (ImportResult.year_exists).
+YEAR_EXISTS = "year_exists"
+
 
 @dataclass
 class UnitTotal:
@@ -44,6 +48,7 @@ class ImportResult:
     unit_totals: list[UnitTotal] = field(default_factory=list)  # full-year budget and spending per unit
     dry_run: bool = False
     replaced: bool = False
+    year_exists: bool = False  # refused because the department-year exists and `replace` was not asked for
 
     @property
     def ok(self) -> bool:
@@ -111,6 +116,7 @@ def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run:
             if refusal:
                 transaction.set_rollback(True)  # nothing of a refused import stays, not even its department
                 result.errors = [refusal]
+                result.year_exists = refusal.code == YEAR_EXISTS
                 return
             if department_year is not None and department_year.pk:
                 history = month_history(department_year)
@@ -190,8 +196,8 @@ def _sheet_order(name: str) -> int:
     return -1
 
 
-def _year_error(message: str) -> WorkbookError:
-    return WorkbookError(S.DEPARTMENT.name, 2, S.DEPARTMENT.column("year").header, message)
+def _year_error(message: str, *, code: str = "") -> WorkbookError:
+    return WorkbookError(S.DEPARTMENT.name, 2, S.DEPARTMENT.column("year").header, message, code=code)
 
 
 def _department_year(row: Row, *, replace: bool, dry_run: bool):
@@ -213,8 +219,8 @@ def _department_year(row: Row, *, replace: bool, dry_run: bool):
             )
         if not replace:
             return None, _year_error(
-                _("%(code)s %(year)s年度已存在；如需用本工作簿替换该年度的数据，请选择“替换”（命令行：--replace）")
-                % {"code": code, "year": year}
+                _("%(code)s %(year)s年度已存在；如需用本工作簿替换该年度的数据，请选择“替换”") % {"code": code, "year": year},
+                code=YEAR_EXISTS,
             )
         existing.department = department
         if dry_run:

@@ -42,6 +42,7 @@ class WorkbookError:
     row: int | None
     column: str
     message: str
+    code: str = field(default="", compare=False)  # what a caller may act on, e.g. importer.YEAR_EXISTS
 
     def __str__(self) -> str:
         where = self.sheet

@@ -6,6 +6,11 @@ the dry run and the confirmation: only the session that uploaded it can confirm 
 within UPLOAD_TTL_HOURS. Older files are deleted by `manage.py expire_uploads` and, as it is
 used, by the upload page.
 
+A dry run that finds errors keeps them under the same random name (`<token>.errors.json`, with
+who uploaded and for which department; fundmgr.workbook.error_list): the page lists them and offers
+them as a workbook, to the uploader or the finance office of the workbook's department only.
+The blank workbook (the template `manage.py budget_template` writes) is downloadable here too.
+
 A dry run tells a finance officer about their own department only. A workbook declaring
 another department is refused with one message, before anything the import found out about
 that department (its year exists, has closed months, or does not exist) is shown.
@@ -24,22 +29,28 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from fundmgr import workbook
 from fundmgr.lib.logs import import_logged
-from fundmgr.workbook import schema
-from units.access import is_finance_officer, may_import_into
+from fundmgr.lib.table_xlsx import XLSX
+from fundmgr.workbook import error_list, schema
+from projects.selectors import ledger_counts
+from units.access import department_scope, home_department_year, is_finance_officer, may_import_into
 
 SESSION_KEY = "workbook_upload"
-# The name of a pending upload: 32 hex digits from secrets.token_hex(16). Nothing else in the
-# folder is ever opened, confirmed or deleted.
-UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.xlsx$")
+# The names in the folder: 32 hex digits from secrets.token_hex(16), then `.xlsx` for a pending
+# upload or `.errors.json` for a refused dry run's error list. Nothing else in the folder is ever
+# opened, confirmed or deleted.
+UPLOAD_NAME = re.compile(r"[0-9a-f]{32}\.xlsx")
+ERRORS_NAME = re.compile(r"[0-9a-f]{32}\.errors\.json")  # a refused dry run's error list
 HOUR = 3600
 
 
@@ -79,18 +90,24 @@ def upload_dir() -> Path:
 def pending_path(token: str) -> Path | None:
     """The file of a pending upload, or None for anything that is not a token we issued."""
     name = f"{token}.xlsx"
-    return upload_dir() / name if UPLOAD_NAME.match(name) else None
+    return upload_dir() / name if UPLOAD_NAME.fullmatch(name) else None
+
+
+def errors_path(token: str) -> Path | None:
+    """The kept error list of a refused dry run, or None for anything that is not a token we issued."""
+    name = f"{token}.errors.json"
+    return upload_dir() / name if ERRORS_NAME.fullmatch(name) else None
 
 
 def expire_uploads(*, now: float | None = None) -> int:
-    """Delete the pending uploads older than UPLOAD_TTL_HOURS; returns how many were deleted."""
+    """Delete the pending uploads and kept error lists older than UPLOAD_TTL_HOURS; returns how many were deleted."""
     folder = Path(settings.VAR_DIR) / "uploads"
     if not folder.is_dir():
         return 0
     cutoff = (now if now is not None else time.time()) - settings.UPLOAD_TTL_HOURS * HOUR
     deleted = 0
     for path in folder.iterdir():
-        if not UPLOAD_NAME.match(path.name):
+        if not (UPLOAD_NAME.fullmatch(path.name) or ERRORS_NAME.fullmatch(path.name)):
             continue
         try:
             if path.stat().st_mtime < cutoff:
@@ -108,7 +125,14 @@ def expired(pending: dict) -> bool:
 
 class UploadForm(forms.Form):
     workbook = forms.FileField(label=gettext_lazy("预算工作簿（.xlsx）"))
-    replace = forms.BooleanField(label=gettext_lazy("替换已存在的部门年度数据"), required=False)
+    replace = forms.BooleanField(
+        label=gettext_lazy("替换已存在的部门年度数据"),
+        required=False,
+        help_text=gettext_lazy(
+            "注意：选择替换后，该部门年度已有的全部预算项目、预算指标、支出明细和绩效指标将被删除，"
+            "并按本工作簿重新写入，删除的数据不能恢复。试导入后会列出将被替换的条数，确认前请核对。"
+        ),
+    )
 
     def clean_workbook(self):
         workbook = self.cleaned_data["workbook"]
@@ -164,17 +188,65 @@ def run_import(path: Path, *, replace: bool, dry_run: bool, user):
     return result
 
 
-class UploadView(LoginRequiredMixin, View):
-    template_name = "ledger/upload.html"
+class FinanceOfficeMixin(LoginRequiredMixin):
+    """The upload's pages are for some department's finance office (or a superuser): 403 for others."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_finance_officer(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+class TemplateDownloadView(FinanceOfficeMixin, View):
+    """The blank budget workbook: headers, drop-down lists and the 说明 sheet (fundmgr.workbook.writer)."""
+
+    def get(self, request):
+        return xlsx_response(workbook.workbook_bytes(), _("预算工作簿模板.xlsx"))
+
+
+class ErrorListView(FinanceOfficeMixin, View):
+    """The error list of a refused dry run as a workbook: for the user who uploaded it and the finance
+    office of the workbook's department; 404 for anyone else, and once UPLOAD_TTL_HOURS have passed."""
+
+    def get(self, request, token):
+        path = errors_path(token)
+        kept = error_list.errors_read(path) if path is not None else None
+        if kept is None or expired(kept) or not self.may_read(request.user, kept):
+            raise Http404
+        return xlsx_response(error_list.errors_workbook(kept["errors"], user=request.user), _("导入错误清单.xlsx"))
+
+    @staticmethod
+    def may_read(user, kept: dict) -> bool:
+        department = kept.get("department")
+        return kept.get("user") == user.pk or (isinstance(department, str) and may_import_into(user, department))
+
+
+class UploadView(FinanceOfficeMixin, View):
+    template_name = "ledger/upload.html"
+
+    def page(self, request, **context):
+        """The page, with the department nav of the user's home department-year."""
+        context.setdefault("form", UploadForm())
+        department_year = home_department_year(request.user)
+        if department_year is not None:
+            scope = department_scope(request.user, department_code=department_year.department.code, year=department_year.year)
+            context.update(department_year=department_year, scope=scope)
+        return render(request, self.template_name, context)
+
+    def keep_errors(self, request, result, *, token: str, department: str | None) -> str:
+        """Keep the errors under the dry run's token, for the download (ErrorListView)."""
+        error_list.errors_keep(errors_path(token), errors=result.errors, user=request.user, department=department)
+        return token
+
     def get(self, request):
         expire_uploads()
-        return render(request, self.template_name, {"form": UploadForm()})
+        return self.page(request)
 
     def post(self, request):
         expire_uploads()
@@ -182,7 +254,7 @@ class UploadView(LoginRequiredMixin, View):
             return self.confirm(request)
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form})
+            return self.page(request, form=form)
         self.discard_pending(request)
         token = secrets.token_hex(16)
         path = pending_path(token)
@@ -195,7 +267,7 @@ class UploadView(LoginRequiredMixin, View):
         except ValidationError as error:
             path.unlink(missing_ok=True)
             form.add_error("workbook", error.messages)
-            return render(request, self.template_name, {"form": form})
+            return self.page(request, form=form)
         # A file the importer could not open is never opened again (a zip bomb must not reach
         # openpyxl here either); its errors are about the file and say nothing of any department.
         code = workbook_department_code(result, path) if file_was_read(result) else None
@@ -205,20 +277,28 @@ class UploadView(LoginRequiredMixin, View):
             return self.refused(request, form, path)
         if result.errors:
             path.unlink(missing_ok=True)
-            return render(request, self.template_name, {"form": form, "result": result, "dry_run": True})
+            # Errors located in the sheets are kept for the download; a refusal of the file itself
+            # is one line on the page, and nothing of it stays on disk.
+            errors_token = self.keep_errors(request, result, token=token, department=code) if file_was_read(result) else None
+            return self.page(request, form=form, result=result, dry_run=True, errors_token=errors_token)
         if not may_import_into(request.user, code):
             return self.refused(request, form, path)
         request.session[SESSION_KEY] = {"token": token, "replace": replace, "department": code, "created": time.time()}
-        return render(
-            request,
-            self.template_name,
-            {"form": form, "result": result, "dry_run": True},
-        )
+        return self.page(request, form=form, result=result, dry_run=True, replacing=self.replacing(result, replace=replace))
+
+    @staticmethod
+    def replacing(result, *, replace: bool) -> dict | None:
+        """What a replace would delete: the existing department-year's items, lines and expenditures
+        (a dry run returns the department-year only when it exists already)."""
+        department_year = getattr(result, "department_year", None)
+        if not replace or department_year is None or department_year.pk is None:
+            return None
+        return {"department_year": department_year, **ledger_counts(department_year=department_year)}
 
     def refused(self, request, form, path: Path):
         path.unlink(missing_ok=True)
         form.add_error("workbook", _("您不是该工作簿所属部门的财务处人员，不能导入"))
-        return render(request, self.template_name, {"form": form})
+        return self.page(request, form=form)
 
     def discard_pending(self, request) -> None:
         """A new dry run replaces the session's pending upload: its file goes at once."""
@@ -256,11 +336,10 @@ class UploadView(LoginRequiredMixin, View):
         finally:
             path.unlink(missing_ok=True)
         if result.errors:
-            return render(
-                request,
-                self.template_name,
-                {"form": UploadForm(), "result": result, "dry_run": False},
-            )
+            errors_token = None
+            if file_was_read(result):
+                errors_token = self.keep_errors(request, result, token=pending["token"], department=pending.get("department"))
+            return self.page(request, result=result, dry_run=False, errors_token=errors_token)
         department_year = result.department_year
         messages.success(request, _("工作簿已导入"))
         return redirect(

@@ -1,4 +1,4 @@
-"""Expenditure entry, the unit's expenditure list, approvals (三重一大) and budget-line entry.
+"""Expenditure entry, the unit's expenditure list and budget-line entry (approvals: projects.views.approvals).
 
 Each view: fetch through the scope (404 outside it), validate with a form, call a service,
 redirect. The services decide availability, closed months and approval status.
@@ -6,7 +6,6 @@ redirect. The services decide availability, closed months and approval status.
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -22,8 +21,8 @@ from fundmgr.lib.money import ZERO
 from fundmgr.lib.table_xlsx import XlsxExportMixin
 from projects import availability, services
 from projects.filters import ExpenditureFilter
-from projects.forms import ApproveForm, BudgetLineForm, ExpenditureForm, RejectForm
-from projects.models import BudgetItem, EconomicClass, Expenditure, MonthClose
+from projects.forms import BudgetLineForm, ExpenditureForm, economic_class_choices, economic_subclass_choices
+from projects.models import BudgetItem, Expenditure, MonthClose
 from projects.selectors import expenditure_in_scope, expenditures_in_scope, items_in_scope, lines_in_scope
 from projects.tables import BudgetLineListTable, ExpenditureListTable
 from units.access import FINANCE, SPEND, Scope, ScopedViewMixin
@@ -59,6 +58,35 @@ def default_entry_date(scope: Scope) -> date:
     today = date.today()
     year = scope.department_year.year
     return today if today.year == year else date(year, 12, 31)
+
+
+def last_entry_key(scope: Scope) -> str:
+    return f"last-entry-{scope.department_year.pk}"
+
+
+def last_entry_remember(request, scope: Scope, expenditure: Expenditure) -> None:
+    """Keep the item and date of the user's last entry in their session, per department-year."""
+    request.session[last_entry_key(scope)] = {"item": expenditure.item_id, "date": expenditure.date.isoformat()}
+
+
+def last_entry_defaults(request, scope: Scope) -> dict:
+    """The item and date of the user's last entry, each only while still usable: the item still
+    open for their spending, the date still in the year and in an open month."""
+    remembered = request.session.get(last_entry_key(scope))
+    if not isinstance(remembered, dict):
+        return {}
+    defaults = {}
+    try:
+        on = date.fromisoformat(str(remembered.get("date", "")))
+    except ValueError:
+        on = None
+    closed = closed_months(scope)
+    if on is not None and on.year == scope.department_year.year and on.month not in closed:
+        defaults["date"] = on
+    item_id = remembered.get("item")
+    if len(closed) < 12 and isinstance(item_id, int) and items_in_scope(scope).filter(pk=item_id).exists():
+        defaults["item"] = item_id
+    return defaults
 
 
 # --- expenditures -------------------------------------------------------------------------
@@ -101,10 +129,19 @@ class ExpenditureFormMixin(ScopedViewMixin):
     need = SPEND
     template_name = "ledger/expenditure_form.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["economic_classes"] = EconomicClass.objects.order_by("code")
-        return context
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # htmx: choosing a class refreshes the subclass select to that class's subclasses.
+        form.fields["economic_class_parent"].widget.attrs.update(
+            {
+                "hx-get": reverse("expenditures:economic_classes", kwargs=department_kwargs(self.scope)),
+                "hx-target": "#id_economic_class",
+                "hx-include": "#id_economic_class",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
+        return form
 
     def success_url(self):
         return reverse("expenditures:list", kwargs=department_kwargs(self.scope))
@@ -119,7 +156,7 @@ class ExpenditureCreateView(ExpenditureFormMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        initial = {"date": default_entry_date(self.scope)}
+        initial = {"date": default_entry_date(self.scope), **last_entry_defaults(self.request, self.scope)}
         if "item" in self.request.GET:
             initial["item"] = self.request.GET["item"]
         return initial
@@ -140,7 +177,26 @@ class ExpenditureCreateView(ExpenditureFormMixin, FormView):
         except ValidationError as error:
             apply_service_error(form, error)
             return self.form_invalid(form)
-        if expenditure.status == Expenditure.Status.PENDING:
+        last_entry_remember(self.request, self.scope, expenditure)
+        pending = expenditure.status == Expenditure.Status.PENDING
+        if "save_and_continue" in self.request.POST:
+            # The next entry's form keeps the item and date (last_entry_defaults), and says what was saved.
+            saved = {
+                "item": f"{expenditure.item.code} {expenditure.item.name}",
+                "date": expenditure.date.isoformat(),
+                "amount": f"{expenditure.amount:,.2f}",
+                "economic_class": str(expenditure.economic_class),
+            }
+            if pending:
+                messages.warning(
+                    self.request,
+                    _("已保存：%(item)s，%(date)s，%(economic_class)s，%(amount)s 元，金额达到三重一大标准，待财务处审批。请录入下一笔")
+                    % saved,
+                )
+            else:
+                messages.success(self.request, _("已保存：%(item)s，%(date)s，%(economic_class)s，%(amount)s 元。请录入下一笔") % saved)
+            return redirect("expenditures:new", **department_kwargs(self.scope))
+        if pending:
             messages.warning(
                 self.request, _("支出 %(amount)s 元已保存，金额达到三重一大标准，待财务处审批") % {"amount": f"{expenditure.amount:,.2f}"}
             )
@@ -168,6 +224,7 @@ class ExpenditureUpdateView(ExpenditureFormMixin, FormView):
         return {
             "date": expenditure.date,
             "amount": f"{expenditure.amount:.2f}",
+            "economic_class_parent": expenditure.economic_class.class_code,
             "economic_class": expenditure.economic_class,
             "memo": expenditure.memo,
             "voucher": expenditure.voucher,
@@ -243,72 +300,33 @@ class AvailableView(ScopedViewMixin, TemplateView):
             on = default_entry_date(self.scope)
         if on.year != self.department_year.year:
             on = default_entry_date(self.scope)
-        context.update(item=item, on=on, available=availability.available_amount(item=item, on=on))
+        context.update(
+            item=item,
+            item_name=availability.name_for_quoting(item.name),
+            on=on,
+            available=availability.available_amount(item=item, on=on),
+        )
         return context
 
 
-# --- approvals (三重一大) ------------------------------------------------------------------
+class EconomicSubclassOptionsView(ScopedViewMixin, TemplateView):
+    """htmx partial: the subclass select's <option>s for the chosen class (all, grouped, for none).
 
+    Economic classes are shared reference data; the page still asks for a role that enters spending."""
 
-class ApprovalQueueView(ScopedViewMixin, TemplateView):
-    need = FINANCE
-    template_name = "ledger/approvals.html"
+    need = SPEND
+    template_name = "ledger/_economic_class_options.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        expenditures = expenditures_in_scope(self.scope).select_related("item__unit")
-        context["pending"] = list(expenditures.filter(status=Expenditure.Status.PENDING).order_by("date", "id"))
-        context["decided"] = list(
-            expenditures.filter(decided_at__isnull=False).select_related("decided_by").order_by("-decided_at")[:20]
-        )
-        context["approve_form"] = kwargs.get("approve_form") or ApproveForm()
-        context["reject_form"] = kwargs.get("reject_form") or RejectForm()
-        context["threshold"] = settings.APPROVAL_THRESHOLD
+        classes, subclasses = economic_class_choices()
+        choices = economic_subclass_choices(classes, subclasses, self.request.GET.get("economic_class_parent", ""))
+        # (group label, options) pairs: an <optgroup> per class, None for an option outside any
+        context["groups"] = [
+            (label, options) if isinstance(options, list) else (None, [(label, options)]) for label, options in choices
+        ]
+        context["selected"] = self.request.GET.get("economic_class", "").split(" ")[0]
         return context
-
-
-class DecisionView(ScopedViewMixin, TemplateView):
-    need = FINANCE
-    http_method_names = ["post"]
-
-    def look_up(self, **kwargs):
-        self.expenditure = expenditure_in_scope(self.scope, kwargs["pk"])
-
-    def post(self, request, *args, **kwargs):
-        expenditure = self.expenditure
-        form = self.form_class(request.POST, prefix=str(expenditure.pk))
-        if form.is_valid():
-            try:
-                self.decide(expenditure, form.cleaned_data)
-            except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
-        else:
-            for field_errors in form.errors.values():
-                for message in field_errors:
-                    messages.error(request, message)
-        return redirect("expenditures:approvals", **department_kwargs(self.scope))
-
-
-class ApproveView(DecisionView):
-    form_class = ApproveForm
-
-    def decide(self, expenditure, data):
-        services.expenditure_approve(
-            expenditure=expenditure,
-            decided_by=self.request.user,
-            meeting_date=data["meeting_date"],
-            minutes_number=data["minutes_number"],
-        )
-        messages.success(self.request, _("已审批通过：%(memo)s %(amount)s 元") % {"memo": expenditure.memo, "amount": f"{expenditure.amount:,.2f}"})
-
-
-class RejectView(DecisionView):
-    form_class = RejectForm
-
-    def decide(self, expenditure, data):
-        services.expenditure_reject(expenditure=expenditure, decided_by=self.request.user, reason=data["rejection_reason"])
-        messages.success(self.request, _("已驳回：%(memo)s %(amount)s 元") % {"memo": expenditure.memo, "amount": f"{expenditure.amount:,.2f}"})
 
 
 # --- budget lines -------------------------------------------------------------------------

@@ -42,10 +42,16 @@ def test_report_states_each_indicator_and_whether_it_deviated(ledger):
     text = report_text(ledger.department_year)
     assert "（一）指标一：履职效能" in text and "（二）指标二：社会效益" in text and "（三）指标三：服务对象满意度" in text
     # Behind at mid-year (40 of 100) but met by year end: not a deviation in the year-end report.
-    assert "①培训妇女人数：年初预期指标值完成>=100人，年中绩效运行监控时完成40人，年末实际完成120人。该指标未偏离预期指标。" in text
-    assert "②培训合格率：年初预期指标值完成>=50%，年中绩效运行监控时完成20%，年末实际完成40%。该指标偏离预期指标" in text
+    # The page's vocabulary (indicators.wording): ≥ before the target, 无偏差 for no deviation.
+    assert "①培训妇女人数：年初预期指标值完成≥100人，年中绩效运行监控时完成40人，年末实际完成120人。该指标无偏差。" in text
+    assert "②培训合格率：年初预期指标值完成≥50%，年中绩效运行监控时完成20%，年末实际完成40%。该指标有偏差：未完成目标值" in text
     assert "受天气影响延期" in text and "下半年加密培训" in text
-    assert "④群众满意度：年初预期指标值完成>=95%，年中绩效运行监控时完成95%，年末实际完成96%。该指标未偏离预期指标。" in text
+    assert "④群众满意度：年初预期指标值完成≥95%，年中绩效运行监控时完成95%，年末实际完成96%。该指标无偏差。" in text
+    assert ">=" not in text and "未偏离" not in text
+    # 表5 states the deviation in the same words: 无偏差, or the flag's statement
+    assert "| 偏差情况" in text
+    assert "①培训妇女人数 | ≥100人 | 40人 | 120人 |" in text and text.count("| 无偏差") == 3
+    assert "②培训合格率 | ≥50% | 20% | 40% |" in text and "| 未完成目标值" in text
 
 
 def test_report_gives_the_score_to_one_decimal_and_the_rating(ledger):

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
-from fundmgr.exports.labels import plain_number
 from fundmgr.lib.money import wan
 from indicators.models import Indicator
+from indicators.wording import plain_number
 from projects.selectors import budget_summary
 from tests.exports.known_ledger import find_row, generated, number, open_workbook
 from tests.exports.rendering import PDFTOPPM, SOFFICE, first_page_png, to_pdf
@@ -94,8 +94,8 @@ def test_seed_report_states_the_published_figures(seed):
             target, midyear, actual,
         )
         assert (
-            f"{indicator.name}：年初预期指标值完成>={target}{unit}，年中绩效运行监控时完成{midyear}{unit}，"
-            f"年末实际完成{actual}{unit}。该指标未偏离预期指标。"
+            f"{indicator.name}：年初预期指标值完成≥{target}{unit}，年中绩效运行监控时完成{midyear}{unit}，"
+            f"年末实际完成{actual}{unit}。该指标无偏差。"
         ) in text
 
 

@@ -42,13 +42,13 @@ def test_indicator_rows_show_points_earned_and_deviation(ledger):
     names = [ws.cell(row, 3).value for row in range(first, first + 4)]
     assert names == ["培训妇女人数", "培训合格率", "法律知识知晓率", "群众满意度"]
     missed = first + 1
-    assert ws.cell(missed, 4).value == ">=50%"
+    assert ws.cell(missed, 4).value == "≥50%"  # the page's symbol (indicators.wording)
     assert number(ws.cell(missed, 6)) == Decimal("40")
     assert number(ws.cell(missed, 7)) == Decimal("25.00")
     assert number(ws.cell(missed, 8)) == Decimal("20.00")
-    assert "未达到目标值" in ws.cell(missed, 9).value and "受天气影响延期" in ws.cell(missed, 9).value
-    assert ws.cell(first + 3, 9).value == "未偏离"
-    assert ws.cell(first, 9).value == "未偏离"  # only behind at mid-year
+    assert "未完成目标值" in ws.cell(missed, 9).value and "受天气影响延期" in ws.cell(missed, 9).value
+    assert ws.cell(first + 3, 9).value == "无偏差"
+    assert ws.cell(first, 9).value == "无偏差"  # only behind at mid-year
     assert ws.cell(first, 1).value == "产出指标"
     assert any(str(rng).startswith(f"A{first}:A{first + 1}") for rng in ws.merged_cells.ranges)
 

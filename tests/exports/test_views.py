@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -129,3 +130,21 @@ def test_only_finance_edits_the_narrative(client, ledger, persona):
     url = reverse("exports:narrative", kwargs={"department_code": "TST", "year": 2024})
     assert client.post(url, {"duties": "改写"}).status_code == 403  # a member whose role lacks the right
     assert DepartmentYear.objects.get(pk=ledger.department_year.pk).duties == ""
+
+
+def test_exports_page_lists_each_file_with_the_unit_its_amounts_are_in(client, ledger):
+    client.force_login(ledger.finance)
+    html = client.get(index_url(ledger)).content.decode()
+    units = dict(re.findall(r'data-money-unit="([\w-]+)">([^<]+)<', html))
+    assert units == {
+        "self-evaluation": "万元", "project-evaluation": "万元", "execution": "万元", "workbook": "元", "report": "万元",
+    }
+    assert "（金额单位：元）" in html  # the expenditure detail, offered below the table
+    assert "金额以万元列示" not in html
+
+
+def test_the_expenditure_detail_is_in_yuan_as_the_exports_page_says(client, ledger):
+    client.force_login(ledger.finance)
+    ws = load_workbook(io.BytesIO(b"".join(client.get(download_url("expenditures")).streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert "单位：元" in rows[1][0] and "金额（元）" in rows[2]

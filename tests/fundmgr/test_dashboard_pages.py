@@ -127,13 +127,14 @@ def test_unit_expenditure_export_is_the_approved_spending_detail_with_amounts_as
     assert Decimal(str(total[9])) == Decimal("65000")
 
 
-def test_table_export_writes_raw_yuan_not_formatted_wan(client, personas):
+def test_table_export_writes_yuan_under_a_yuan_header_and_rates_as_percent_cells(client, personas):
     response = page(client, personas["finance"], DEPARTMENT + "?asof=2024-12&_export=xlsx&table=units")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    header, unit_a = rows[0], rows[1]
-    assert unit_a[header.index("全年预算数（万元）")] == 160000  # yuan, a number
-    assert unit_a[header.index("执行率")] == pytest.approx(40.63)  # 65,000.00 / 160,000.00
+    header, unit_a = rows[2], rows[3]
+    assert unit_a[header.index("全年预算数（元）")] == 160000  # yuan, a number, under a header that says so
+    assert Decimal(str(unit_a[header.index("执行率")])) == Decimal("0.4063")  # 65,000.00 / 160,000.00 = 40.63 %
+    assert sheet.cell(4, header.index("执行率") + 1).number_format == "0.00%"
 
 
 def test_item_expenditures_can_be_filtered_and_exported(client, personas):
@@ -155,14 +156,27 @@ def test_evaluation_link_points_at_the_self_evaluation_page(client, personas):
 #  1 session, 2 user, 3 department-year (department_scope), 4 membership,
 # department dashboard: 5 units, 6 items with their figures, 7 budget by source, 8 spending by class,
 #   9 class names (budget_summary's five), 10 indicators (evaluations_for), 11 spending by month and class,
-#   12 last year's figures.
+#   12 last year's figures, 13 the finance bureau group and 14 the roles in other departments (units.access.
+#   may_compare_departments: whether the 省级总览 link shows).
 # unit page: 5 unit, 6-10 budget_summary, 11 indicators, 12 budget by source of the unit,
 #   13 spending by month and class, 14 last year's figures.
 # item page: 5 item, 6 the item with its figures, 7 its indicators, 8 budget by source, 9 spending by month and class,
 #   10 last year's figures, 11 budget lines, 12 expenditure count (paginator), 13 the page of expenditures.
-# province view (bureau member): 1 session, 2 user, 3 group check, 4 department-years,
-#   5 budget lines by department-year and kind, 6 spending by department-year and status, 7 department indicators.
-PAGES = [("finance", DEPARTMENT, 12), ("finance", UNIT_A, 14), ("finance", ITEM_A1, 13), ("bureau", PROVINCE, 7)]
+# province view (bureau member): 1 session, 2 user, 3 group check, 4 the viewer's own roles (which departments are
+#   linked: units.access.openable_department_ids), 5 department-years, 6 budget lines by department-year and kind,
+#   7 spending by department-year and status; from December, 8 department indicators (a score is read from year-end
+#   values: none before, indicators.selectors.is_scored).
+PAGES = [("finance", DEPARTMENT, 14), ("finance", UNIT_A, 14), ("finance", ITEM_A1, 13), ("bureau", PROVINCE, 7)]
+
+
+def test_the_december_province_view_adds_the_one_query_of_the_scores(client, ledger, django_assert_num_queries):
+    client.force_login(finance_bureau("bureau"))
+    with django_assert_num_queries(8):
+        assert client.get(PROVINCE + "?asof=2024-12").status_code == 200
+    grow_ledger(ledger)
+    build_ledger(code="OTH")
+    with django_assert_num_queries(8):
+        assert client.get(PROVINCE + "?asof=2024-12").status_code == 200
 
 
 @pytest.mark.parametrize(("who", "url", "queries"), PAGES)

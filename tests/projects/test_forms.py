@@ -141,6 +141,15 @@ def test_hostile_text_is_refused_next_to_the_field_and_nothing_is_written(client
     assert any(message in error for error in field_errors(response)[field])
 
 
+@pytest.mark.parametrize("parent", ["999", "302\x00", SQLISH, "3" * 5000, "３０２", "30201"])
+def test_a_hostile_economic_class_parent_is_refused_next_to_the_field_and_nothing_is_written(client, world, parent):
+    client.force_login(world.accountant_a)
+    before = ledger_dump()
+    response = client.post(reverse("expenditures:new", kwargs=world.kwargs), entry(world, economic_class_parent=parent))
+    assert_refused_in_chinese(response, before, "economic_class_parent")
+    assert field_errors(response)["economic_class_parent"] == ["请从列表中选择经济分类的类"]
+
+
 def test_sql_like_text_is_stored_as_plain_text(client, world):
     client.force_login(world.accountant_a)
     response = client.post(reverse("expenditures:new", kwargs=world.kwargs), entry(world, memo=SQLISH, voucher="1' OR '1'='1"))

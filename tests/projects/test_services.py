@@ -1,15 +1,19 @@
 """Availability control through the services every writer uses (DOMAIN.md section 2)."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 
 from projects import availability, services
 from projects.models import BudgetLine, EconomicClass, Expenditure, MonthClose
+from tests import personas
 from tests.builders import BudgetItemFactory, BudgetLineFactory
+from tests.personas import ensure_economic_classes
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +220,136 @@ def test_available_amount_is_exact_cents_on_every_engine(world):
     available = availability.available_amount(item=world.item_b, on=date(2024, 7, 1))
     assert available == Decimal("97999.00")
     assert available.as_tuple().exponent == -2
+
+
+# --- 三重一大: approving several expenditures under one meeting record ---
+
+
+def pending(item, amount, on, memo):
+    """A pending entry as the workbook import or the admin can leave it: not checked against the
+    other pending entries' reservations, so that two of them may together exceed the budget."""
+    return Expenditure.objects.create(
+        item=item, date=on, amount=Decimal(amount), memo=memo, status=Expenditure.Status.PENDING,
+        economic_class=EconomicClass.objects.get(code="30216"),
+    )
+
+
+def test_a_batch_is_approved_under_one_meeting_record(world):
+    second = pending(world.item_b, "55000.00", date(2024, 7, 1), "乙大额宣传")
+    approved = services.expenditures_approve(
+        expenditures=[world.pending_a, second], decided_by=world.finance, meeting_date=date(2024, 7, 3), minutes_number=" 党组会纪要〔2024〕9号 "
+    )
+    assert [row.pk for row in approved] == sorted([world.pending_a.pk, second.pk])
+    rows = Expenditure.objects.filter(pk__in=[world.pending_a.pk, second.pk])
+    assert {(row.status, row.meeting_date, row.minutes_number, row.decided_by_id) for row in rows} == {
+        (Expenditure.Status.APPROVED, date(2024, 7, 3), "党组会纪要〔2024〕9号", world.finance.pk)
+    }
+
+
+def test_two_approvals_on_one_item_may_not_together_overspend_it_and_the_batch_approves_none(world):
+    # A1: 100,000.00 budget, 1,000.00 approved. 60,000.00 pending on 06-02, and 45,000.00 more pending on
+    # 07-01: each fits alone (99,000.00 available), together they exceed it by 6,000.00.
+    later = pending(world.item_a, "45000.00", date(2024, 7, 1), "甲第二笔大额")
+    small = pending(world.item_b, "50000.00", date(2024, 7, 1), "乙大额")
+    with pytest.raises(ValidationError) as refused:
+        services.expenditures_approve(
+            expenditures=[later, world.pending_a, small], decided_by=world.finance, meeting_date=date(2024, 7, 3), minutes_number="9"
+        )
+    assert refused.value.messages == [
+        "2024-07-01 甲培训经费“甲第二笔大额”45,000.00 元：项目可用指标 39,000.00 元（已扣除已生效支出及同批先审批的支出），超出 6,000.00 元"
+    ]
+    assert set(Expenditure.objects.filter(pk__in=[later.pk, world.pending_a.pk, small.pk]).values_list("status", flat=True)) == {
+        Expenditure.Status.PENDING
+    }
+    # One at a time, the first fits and the second is then refused for the same reason.
+    services.expenditure_approve(expenditure=world.pending_a, decided_by=world.finance, meeting_date=date(2024, 7, 3), minutes_number="9")
+    with pytest.raises(ValidationError, match="超出 6,000.00 元"):
+        services.expenditure_approve(expenditure=later, decided_by=world.finance, meeting_date=date(2024, 7, 3), minutes_number="9")
+
+
+def test_an_earlier_approval_counts_against_a_later_point_of_the_same_item(world):
+    # 100,000.00 is there from January, but 1,000.00 is approved for June: a March approval must
+    # leave room for it, so 99,000.00 is what March may take.
+    march = pending(world.item_a, "99000.01", date(2024, 3, 1), "甲三月大额")
+    with pytest.raises(ValidationError, match="项目可用指标 99,000.00 元"):
+        services.expenditures_approve(expenditures=[march], decided_by=world.finance, meeting_date=date(2024, 7, 3), minutes_number="9")
+
+
+def test_an_already_decided_row_refuses_the_batch_naming_who_decided_it(world):
+    second = pending(world.item_b, "55000.00", date(2024, 7, 1), "乙大额宣传")
+    services.expenditure_reject(expenditure=second, decided_by=world.leader, reason="重复")
+    with pytest.raises(ValidationError) as refused:
+        services.expenditures_approve(
+            expenditures=[world.pending_a, second], decided_by=world.finance, meeting_date=date(2024, 7, 3), minutes_number="9"
+        )
+    assert refused.value.messages == ["2024-07-01 乙宣传经费“乙大额宣传”55,000.00 元：已被leader驳回，不能再审批"]
+    world.pending_a.refresh_from_db()
+    assert world.pending_a.status == Expenditure.Status.PENDING
+
+
+def test_a_batch_needs_rows_a_meeting_date_and_a_minutes_number(world):
+    with pytest.raises(ValidationError, match="请至少勾选一笔待审批的支出"):
+        services.expenditures_approve(expenditures=[], decided_by=world.finance, meeting_date=date(2024, 7, 3), minutes_number="9")
+    with pytest.raises(ValidationError) as refused:
+        services.expenditures_approve(expenditures=[world.pending_a], decided_by=world.finance, meeting_date=None, minutes_number=" ")
+    assert refused.value.message_dict == {"meeting_date": ["请填写党组会日期"], "minutes_number": ["请填写会议纪要号"]}
+
+
+def test_a_row_in_a_closed_month_refuses_the_batch(world):
+    MonthClose.objects.create(department_year=world.department_year, month=6, closed_by=world.finance)
+    with pytest.raises(ValidationError, match="2024年6月已结账"):
+        services.expenditures_approve(expenditures=[world.pending_a], decided_by=world.finance, meeting_date=date(2024, 7, 3), minutes_number="9")
+    world.pending_a.refresh_from_db()
+    assert world.pending_a.status == Expenditure.Status.PENDING
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises whole-database writes and has no row locks to test")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("overlapping", [True, False], ids=["overlapping batches", "separate batches"])
+def test_two_officers_approving_at_once_never_overspend_nor_decide_a_row_twice(postgres_only, overlapping):
+    ensure_economic_classes()
+    world = personas.build()
+    # A1: 100,000.00 budget, 1,000.00 approved: 99,000.00 for approvals. Each batch fits alone, not both.
+    first = pending(world.item_a, "50000.00", date(2024, 7, 1), "甲一")
+    shared = pending(world.item_a, "40000.00", date(2024, 7, 2), "甲二")
+    last = pending(world.item_a, "55000.00", date(2024, 7, 3), "甲三")
+    batches = [[first, shared], [shared, last]] if overlapping else [[first], [last]]
+    second_officer = personas.member(personas.user("finance_2"), world.department_year, "finance")
+    officers = [world.finance, second_officer]
+    barrier = threading.Barrier(2)
+    outcomes: list = [None, None]
+
+    def officer(number):
+        try:
+            barrier.wait(timeout=30)
+            rows = services.expenditures_approve(
+                expenditures=batches[number], decided_by=officers[number], meeting_date=date(2024, 7, 5), minutes_number=f"纪要{number}"
+            )
+            outcomes[number] = ("approved", [row.pk for row in rows])
+        except ValidationError as error:
+            outcomes[number] = ("refused", error.messages)
+        except BaseException as error:  # noqa: BLE001
+            outcomes[number] = ("crashed", repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=officer, args=(number,)) for number in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(kind for kind, _detail in outcomes) == ["approved", "refused"], outcomes
+    winner = next(number for number, (kind, _detail) in enumerate(outcomes) if kind == "approved")
+    loser_messages = outcomes[1 - winner][1]
+    assert all("不能再审批" in message or "超出" in message for message in loser_messages), loser_messages
+    approved = Expenditure.objects.filter(item=world.item_a, status=Expenditure.Status.APPROVED)
+    assert sorted(approved.exclude(pk=world.spent_a.pk).values_list("pk", flat=True)) == sorted(row.pk for row in batches[winner])
+    assert set(approved.exclude(pk=world.spent_a.pk).values_list("decided_by", flat=True)) == {officers[winner].pk}
+    assert sum(row.amount for row in approved) <= Decimal("100000.00")

@@ -17,6 +17,7 @@ names (the department, or a record of unit A) and what the page needs of the rol
 Below the matrix, the same rule on posts and records: nobody sees or touches what is not theirs.
 """
 
+import secrets
 from decimal import Decimal
 from io import BytesIO
 
@@ -25,6 +26,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from fundmgr.workbook import error_list, upload
+from fundmgr.workbook.reader import WorkbookError
 from projects.models import BudgetLine, Expenditure, MonthClose
 from tests import personas
 from tests.personas import PERSONAS, World
@@ -67,6 +70,20 @@ def dept(world: World, **extra):
     return {**world.kwargs, **extra}
 
 
+@pytest.fixture(autouse=True)
+def private_uploads(settings, tmp_path):
+    """The upload's files (kept_error_list's among them) go to the test's own folder, not var/."""
+    settings.VAR_DIR = tmp_path
+
+
+def kept_error_list(world: World) -> str:
+    """The token of a refused dry run by PD's finance officer, whose error list is kept for download."""
+    token = secrets.token_hex(16)
+    errors = [WorkbookError("支出明细", 12, "金额", "金额须大于0")]
+    error_list.errors_keep(upload.errors_path(token), errors=errors, user=world.finance, department=world.code)
+    return token
+
+
 # route name -> (kwargs from the world, query string, expected statuses)
 MATRIX = {
     "home": (lambda w: {}, "", statuses(302, 302, 302, 302, 200)),
@@ -82,18 +99,25 @@ MATRIX = {
     "projects:detail": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
     "expenditures:list": (dept, "", by_rule(DEPARTMENT, READ)),
     "expenditures:new": (dept, "", by_rule(DEPARTMENT, SPEND)),
+    # 我的录入: whoever may enter spending sees their own entries and what was decided about them
+    "expenditures:mine": (dept, "", by_rule(DEPARTMENT, SPEND)),
     "expenditures:edit": (lambda w: dept(w, pk=w.spent_a.pk), "", by_rule(UNIT_A, SPEND)),
     "expenditures:delete": (lambda w: dept(w, pk=w.spent_a.pk), "", by_rule(UNIT_A, SPEND)),
     "expenditures:history": (lambda w: dept(w, pk=w.spent_a.pk), "", by_rule(UNIT_A, READ)),
     "expenditures:available": (dept, "?item={item_a}&date=2024-07-01", by_rule(UNIT_A, READ)),
+    # shared reference data (economic classes), for the roles that enter spending
+    "expenditures:economic_classes": (dept, "?economic_class_parent=302", by_rule(DEPARTMENT, SPEND)),
     "expenditures:approvals": (dept, "", by_rule(DEPARTMENT, FINANCE)),
+    "expenditures:approve_batch": (dept, "", by_rule(DEPARTMENT, FINANCE, ok=405)),
     "expenditures:approve": (lambda w: dept(w, pk=w.pending_a.pk), "", by_rule(UNIT_A, FINANCE, ok=405)),
     "expenditures:reject": (lambda w: dept(w, pk=w.pending_a.pk), "", by_rule(UNIT_A, FINANCE, ok=405)),
     "budget_lines:list": (dept, "", by_rule(DEPARTMENT, READ)),
     "budget_lines:new": (dept, "", by_rule(DEPARTMENT, FINANCE)),
     "budget_lines:history": (lambda w: dept(w, pk=w.line_a.pk), "", by_rule(UNIT_A, READ)),
     "closing:months": (dept, "", by_rule(DEPARTMENT, READ)),
-    "closing:close": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE, ok=405)),
+    # GET is the confirmation page; the close happens only on POST
+    "closing:close": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE)),
+    "closing:close_through": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE)),
     "closing:reopen": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE, ok=405)),
     "audit:changes": (dept, "", by_rule(DEPARTMENT, READ)),
     "audit:indicator_history": (lambda w: dept(w, pk=w.indicator_a.pk), "", by_rule(UNIT_A, READ)),
@@ -103,6 +127,9 @@ MATRIX = {
     "indicators:results": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", by_rule(UNIT_A, FINANCE)),
     # not a department's address: the finance office of some department uploads (fundmgr.workbook.upload)
     "upload:workbook": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
+    "upload:template": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
+    # a refused dry run's error list: the uploader's (here PD's finance officer) and their department's finance office
+    "upload:errors": (lambda w: {"token": kept_error_list(w)}, "", statuses(200, 403, 403, 403, 403)),
     "accounts:password": (lambda w: {}, "", SIGNED_IN),
     "accounts:password_done": (lambda w: {}, "", SIGNED_IN),
     # accountants see the exports page but download only their own unit's expenditure detail
@@ -230,10 +257,12 @@ def test_accountant_sees_and_exports_only_their_units_rows(world, as_persona):
     forged_filter = client.get(url(world, "expenditures:list"), {"item": world.item_b.pk}).content.decode()
     assert "乙办公用品" not in forged_filter
     export = client.get(url(world, "expenditures:list"), {"_export": "xlsx", "item": world.item_b.pk})
-    cells = [str(value) for row in load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True) for value in row]
+    sheet = load_workbook(BytesIO(b"".join(export.streaming_content))).active
+    cells = [str(value) for row in sheet.iter_rows(values_only=True) for value in row]
     assert not any("乙" in cell for cell in cells)
     lines = client.get(url(world, "budget_lines:list"), {"_export": "xlsx"})
-    codes = [row[1] for row in load_workbook(BytesIO(lines.content)).active.iter_rows(values_only=True)][1:]
+    rows = list(load_workbook(BytesIO(b"".join(lines.streaming_content))).active.iter_rows(values_only=True))
+    codes = [row[1] for row in rows[3:-1]]  # after the title, the unit line and the header; before the total
     assert sorted(codes) == ["A1", "A2"]
 
 

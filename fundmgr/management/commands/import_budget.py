@@ -29,6 +29,8 @@ class Command(BaseCommand):
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
+            if result.year_exists:
+                self.stderr.write(_("如需替换该部门年度，请加 --replace 参数重新运行"))
             raise CommandError(_("导入被拒绝：共 %(count)s 个错误，数据库未做任何改动") % {"count": len(result.errors)})
         for sheet, count in result.counts.items():
             self.stdout.write(_("%(sheet)s：%(count)s 行") % {"sheet": sheet, "count": count})

@@ -236,7 +236,8 @@ def test_an_existing_year_is_refused_without_replace():
     import_sheets(valid_sheets())
     before = database_state()
     result = import_sheets(with_cell(valid_sheets(), "支出明细", 2, "金额", 100))
-    assert messages(result) == ["部门 第2行 年度: TEST 2024年度已存在；如需用本工作簿替换该年度的数据，请选择“替换”（命令行：--replace）"]
+    assert messages(result) == ["部门 第2行 年度: TEST 2024年度已存在；如需用本工作簿替换该年度的数据，请选择“替换”"]
+    assert result.year_exists
     assert database_state() == before
 
 

@@ -21,6 +21,12 @@ from tests.fundmgr.workbooks import department_workbook
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def private_uploads(settings, tmp_path):
+    """Pending uploads and kept error lists go to the test's own folder, not the checkout's var/."""
+    settings.VAR_DIR = tmp_path
+
+
 @dataclass
 class FakeError:
     sheet: str

@@ -190,9 +190,9 @@ def test_the_xlsx_export_keeps_amounts_as_numbers_and_only_the_users_rows(world,
     response = as_persona("accountant_a").get(reverse("expenditures:list", kwargs=world.kwargs), {"_export": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    header, body = rows[0], rows[1:]
+    header, body = rows[2], rows[3:-1]  # after the title and the unit line; before the total
     amount_column = header.index("金额（元）")
     assert sorted(row[amount_column] for row in body) == [1000, 60000]
     assert all(isinstance(row[amount_column], (int, float)) for row in body)  # numbers, not text
@@ -355,3 +355,156 @@ def test_the_expenditure_list_runs_nine_queries(world, as_persona, django_assert
     # filtered total, the item filter's choices, the page of expenditures
     with django_assert_num_queries(9):
         client.get(url)
+
+
+# Faster entry: save and continue, the last item and date remembered, the two-level class picker
+
+
+def test_save_and_continue_shows_a_fresh_form_keeping_item_and_date_and_naming_what_was_saved(world, as_persona):
+    client = as_persona("accountant_a")
+    response = client.post(new_url(world), {**entry(world), "save_and_continue": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == new_url(world)
+    assert Expenditure.objects.filter(memo="购买办公用品", amount=Decimal("1234.56")).exists()
+    body = client.get(response["Location"]).content.decode()
+    assert "已保存：A1 甲培训经费，2024-07-01，30201 办公费，1,234.56 元。请录入下一笔" in body
+    assert f'<option value="{world.item_a.pk}" selected>' in body
+    assert 'name="date" value="2024-07-01"' in body
+    assert 'name="amount" value=' not in body  # the amount, memo and voucher start empty
+    assert 'value="购买办公用品"' not in body and 'value="记-07-001"' not in body
+
+
+def test_save_and_continue_of_a_large_entry_says_it_waits_for_approval(world, as_persona):
+    services.expenditure_reject(expenditure=world.pending_a, decided_by=world.finance, reason="预算调整")
+    client = as_persona("accountant_a")
+    response = client.post(new_url(world), {**entry(world, amount="50000.00"), "save_and_continue": "1"})
+    assert response["Location"] == new_url(world)
+    assert "50,000.00 元，金额达到三重一大标准，待财务处审批" in client.get(new_url(world)).content.decode()
+
+
+def test_the_plain_save_button_still_goes_to_the_list(world, as_persona):
+    response = as_persona("accountant_a").post(new_url(world), entry(world))
+    assert response["Location"] == url(world, "expenditures:list")
+
+
+def test_the_next_entry_form_defaults_to_the_users_last_item_and_date(world, as_persona):
+    client = as_persona("accountant_a")
+    client.post(new_url(world), entry(world, item=world.item_a2.pk, date="2024-08-15", procurement_method="inquiry"))
+    body = client.get(new_url(world)).content.decode()
+    assert f'<option value="{world.item_a2.pk}" selected>' in body
+    assert 'name="date" value="2024-08-15"' in body
+    # another user's form is not affected
+    other = as_persona("finance").get(new_url(world)).content.decode()
+    assert 'name="date" value="2024-08-15"' not in other
+    assert f'<option value="{world.item_a2.pk}" selected>' not in other
+
+
+def test_a_remembered_date_in_a_month_closed_since_is_not_offered(world, as_persona):
+    client = as_persona("accountant_a")
+    client.post(new_url(world), entry(world, date="2024-07-01"))
+    MonthClose.objects.create(department_year=world.department_year, month=7, closed_by=world.finance)
+    body = client.get(new_url(world)).content.decode()
+    assert 'name="date" value="2024-07-01"' not in body
+    assert f'<option value="{world.item_a.pk}" selected>' in body  # the item is still open
+
+
+def test_a_remembered_item_the_user_may_no_longer_spend_on_is_not_offered(world, as_persona):
+    client = as_persona("accountant_a")
+    client.post(new_url(world), entry(world))
+    session = client.session
+    session[f"last-entry-{world.department_year.pk}"] = {"item": world.item_b.pk, "date": "2024-07-01"}
+    session.save()
+    body = client.get(new_url(world)).content.decode()
+    assert f'<option value="{world.item_b.pk}"' not in body
+    assert 'name="date" value="2024-07-01"' in body
+    for broken in ({"item": "x", "date": "not a date"}, ["junk"], {"date": "2025-01-01"}):
+        session = client.session
+        session[f"last-entry-{world.department_year.pk}"] = broken
+        session.save()
+        page = client.get(new_url(world))
+        assert page.status_code == 200
+        today = date.today()
+        fallback = today if today.year == 2024 else date(2024, 12, 31)
+        assert f'name="date" value="{fallback.isoformat()}"' in page.content.decode()
+
+
+def test_the_form_offers_a_class_select_that_refreshes_the_subclasses_through_htmx(world, as_persona):
+    body = as_persona("accountant_a").get(new_url(world)).content.decode()
+    options_url = url(world, "expenditures:economic_classes")
+    assert f'hx-get="{options_url}"' in body
+    assert 'hx-target="#id_economic_class"' in body
+    assert '<option value="302">302 商品和服务支出</option>' in body
+    # without JavaScript the subclass select lists every subclass, grouped by class
+    assert '<optgroup label="302 商品和服务支出">' in body
+    assert '<option value="30201">30201 办公费</option>' in body
+    assert '<option value="30101">30101 基本工资</option>' in body
+    assert "onchange" not in body and "<datalist" not in body
+
+
+def test_the_subclass_options_endpoint_returns_the_chosen_classes_subclasses(world, as_persona):
+    client = as_persona("accountant_a")
+    options_url = url(world, "expenditures:economic_classes")
+    body = client.get(options_url, {"economic_class_parent": "301", "economic_class": "30107"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in body and "<select" not in body
+    assert '<option value="30107" selected>30107 绩效工资</option>' in body
+    assert "30201" not in body and "<optgroup" not in body
+    assert '<option value="">请选择经济分类</option>' in body
+    everything = client.get(options_url, {"economic_class_parent": ""}).content.decode()
+    assert '<optgroup label="301 工资福利支出">' in everything and "30201 办公费" in everything
+    hostile = client.get(options_url, {"economic_class_parent": "'; DROP TABLE x; --\x00"})
+    assert hostile.status_code == 200 and "<optgroup" in hostile.content.decode()
+
+
+def test_a_subclass_not_under_the_chosen_class_is_refused_naming_both(world, as_persona):
+    response = as_persona("accountant_a").post(new_url(world), entry(world, economic_class_parent="301", economic_class="30201"))
+    assert response.status_code == 200
+    assert "经济分类“30201 办公费”不属于所选的类“301 工资福利支出”，请重新选择" in response.content.decode()
+    assert not Expenditure.objects.filter(memo="购买办公用品").exists()
+    accepted = as_persona("accountant_a").post(new_url(world), entry(world, economic_class_parent="302", economic_class="30201"))
+    assert accepted.status_code == 302
+    assert Expenditure.objects.get(memo="购买办公用品").economic_class_id == "30201"
+
+
+def test_a_class_alone_is_not_a_subclass(world, as_persona):
+    response = as_persona("accountant_a").post(new_url(world), entry(world, economic_class="302"))
+    assert response.status_code == 200
+    assert "“302 商品和服务支出”是经济分类的类，请选择其下的款" in response.content.decode()
+
+
+def test_the_edit_form_preselects_the_class_and_subclass(world, as_persona):
+    body = as_persona("accountant_a").get(url(world, "expenditures:edit", pk=world.spent_a.pk)).content.decode()
+    assert '<option value="302" selected>' in body
+    assert '<option value="30201" selected>' in body
+    assert "<optgroup" not in body.split('name="economic_class"', 1)[1].split("</select>", 1)[0]  # only class 302's
+    assert "保存并继续录入" not in body
+
+
+def test_missing_fields_are_named_in_chinese(world, as_persona):
+    response = as_persona("accountant_a").post(new_url(world), entry(world, item="", date="", amount="", economic_class=""))
+    errors = {field: [str(message) for message in messages] for field, messages in response.context["form"].errors.items()}
+    assert errors["item"] == ["请选择预算项目"]
+    assert errors["date"] == ["请填写支出日期"]
+    assert errors["amount"] == ["请填写金额"]
+    assert errors["economic_class"] == ["请选择经济分类"]
+    line = as_persona("finance").post(url(world, "budget_lines:new"), {"item": "", "kind": "", "source": "", "amount": "", "date": "", "document": ""})
+    line_errors = {field: [str(message) for message in messages] for field, messages in line.context["form"].errors.items()}
+    assert line_errors == {
+        "item": ["请选择预算项目"],
+        "kind": ["请选择调整类型"],
+        "source": ["请选择资金来源"],
+        "amount": ["请填写金额"],
+        "date": ["请填写日期"],
+        "document": ["请填写文号"],
+    }
+
+
+def test_an_item_name_with_its_own_quotes_is_not_quoted_twice(world, as_persona):
+    world.item_a.name = "“石榴花”农村妇女培训项目"
+    world.item_a.save()
+    client = as_persona("accountant_a")
+    banner = client.get(url(world, "expenditures:available"), {"item": world.item_a.pk, "date": "2024-07-01"}).content.decode()
+    assert "“‘石榴花’农村妇女培训项目”截至" in banner
+    assert "““" not in banner
+    refused = client.post(new_url(world), entry(world, amount="40000.01")).content.decode()
+    assert "项目“‘石榴花’农村妇女培训项目”可用指标 39,000.00 元" in refused
+    assert "““" not in refused
