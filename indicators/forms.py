@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fundmgr.lib.validators import refuse_control_characters
-from indicators.models import Indicator
+from indicators.models import Indicator, ScoringProfile
 
 # Plain decimal notation with half-width digits only: no exponent (1e309), no NaN or infinity,
 # "," as a thousands separator in groups of three, as the workbook import and the expenditure form
@@ -88,8 +88,24 @@ class IndicatorResultsForm(forms.Form):
         validators=[refuse_control_characters],
     )
 
+    override_earned = NumberField(
+        label=gettext_lazy("评价人得分"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=gettext_lazy("评价人给出与公式不同的得分时填写，须同时填写调整理由；留空则按公式计分"),
+    )
+    override_reason = forms.CharField(
+        label=gettext_lazy("调整理由"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[refuse_control_characters],
+    )
+
     def __init__(self, *args, indicator: Indicator, **kwargs):
         kwargs["initial"] = {
+            "override_earned": indicator.override_earned,
+            "override_reason": indicator.override_reason,
             "midyear": indicator.midyear,
             "actual": indicator.actual,
             "tier": indicator.tier,
@@ -104,8 +120,24 @@ class IndicatorResultsForm(forms.Form):
         else:
             del self.fields["tier"], self.fields["rate"]
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("override_earned") is None and (cleaned.get("override_reason") or "").strip():
+            self.add_error("override_earned", _("填写了调整理由，请同时填写评价人得分"))
+        return cleaned
+
     def clean_rate(self):
         rate = self.cleaned_data.get("rate")
         if rate is not None and not Decimal("0") <= rate <= Decimal("100"):
             raise forms.ValidationError(_("得分率须在0到100之间"))
         return rate
+
+
+class ScoringProfileForm(forms.Form):
+    """评分设置 of the department-year (item blank) or of one item (DOMAIN.md section 9)."""
+
+    item = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    execution_points = forms.TypedChoiceField(
+        label=gettext_lazy("预算执行率分值"), choices=ScoringProfile.ExecutionPoints.choices, coerce=int
+    )
+    rounding = forms.ChoiceField(label=gettext_lazy("得分保留小数位"), choices=ScoringProfile.Rounding.choices)

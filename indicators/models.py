@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,20 @@ class Indicator(models.Model):
     # cannot be final without a deviation reason and corrective measures (DOMAIN.md section 3.7).
     results_final = models.BooleanField(_("自评结果已定稿"), default=False)
     position = models.PositiveIntegerField(_("排序"), default=0)
+    # The evaluator's 得分 when it differs from the formula's (DOMAIN.md section 9): the score uses
+    # it, the 自评表 shows both, with the reason and who wrote it when. Set through
+    # indicators.services.indicator_set_override; the formula's figure is always recomputed.
+    override_earned = models.DecimalField(_("评价人得分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    override_reason = models.TextField(_("调整理由"), blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("调整人"),
+    )
+    override_at = models.DateTimeField(_("调整时间"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -84,6 +99,13 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=models.Q(rate__isnull=True) | models.Q(rate__gte=0, rate__lte=100), name="indicator_rate_percent"
             ),
+            # An override is never negative and always has its reason (the upper bound, the
+            # indicator's points, may be a default split: indicators.services checks it).
+            models.CheckConstraint(
+                condition=models.Q(override_earned__isnull=True)
+                | (models.Q(override_earned__gte=0) & ~models.Q(override_reason="")),
+                name="indicator_override_with_reason",
+            ),
         ]
 
     def __str__(self):
@@ -93,3 +115,57 @@ class Indicator(models.Model):
     def level2_label(self) -> str:
         """二级指标 in the active language when it is a standard name, else as stored."""
         return gettext(self.level2) if self.level2 in LEVEL2_NAMES else self.level2
+
+
+class ScoringProfile(models.Model):
+    """评分设置 of a department-year, or of one of its items that differs from it (DOMAIN.md
+    section 9). A scope without its own profile uses its department-year's, and a department-year
+    without one the defaults, which are section 3 exactly (indicators.scoring.DEFAULT_PROFILE)."""
+
+    class ExecutionPoints(models.IntegerChoices):
+        TEN = 10, _("10分（默认）")
+        TWENTY = 20, _("20分")
+        NONE = 0, _("0分（不评预算执行率）")
+
+    class Rounding(models.TextChoices):
+        CENTS = "2", _("保留2位小数（默认）")
+        ONE = "1", _("保留1位小数")
+        WHOLE = "0", _("取整数")
+
+    department_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.CASCADE, related_name="scoring_profiles", verbose_name=_("部门年度")
+    )
+    item = models.ForeignKey(
+        BudgetItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scoring_profiles",
+        verbose_name=_("预算项目"),
+    )
+    execution_points = models.PositiveSmallIntegerField(
+        _("预算执行率分值"), choices=ExecutionPoints.choices, default=ExecutionPoints.TEN
+    )
+    rounding = models.CharField(_("得分保留小数位"), max_length=1, choices=Rounding.choices, default=Rounding.CENTS)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评分设置")
+        verbose_name_plural = _("评分设置")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department_year", "item"],
+                condition=models.Q(item__isnull=False),
+                name="scoring_profile_unique_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["department_year"], condition=models.Q(item__isnull=True), name="scoring_profile_unique_default"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(execution_points__in=[10, 20, 0]), name="scoring_profile_execution_points"
+            ),
+            models.CheckConstraint(condition=models.Q(rounding__in=["2", "1", "0"]), name="scoring_profile_rounding"),
+        ]
+
+    def __str__(self):
+        return f"{self.department_year} {self.item.code if self.item_id else ''} {self.execution_points}/{self.rounding}"

@@ -29,6 +29,10 @@ TIER_RANGES = {
     "not_achieved": (Decimal("0.00"), Decimal("0.60"), Decimal("0.00"), False),
 }
 
+# The default split of the indicator points over the levels when no 分值 is given: 50/30/10 of the
+# default 90, that is 5:3:1 of whatever the profile leaves to the indicators (default_level_points).
+LEVEL_SHARES = {"output": 5, "benefit": 3, "satisfaction": 1}
+
 FAR_OVER = Decimal("1.30")
 MIDYEAR_SHARE = Decimal("0.50")
 
@@ -55,6 +59,27 @@ class ScoringError(ValueError):
 
 
 @dataclass(frozen=True)
+class ScoringProfile:
+    """The scoring settings of a scope (DOMAIN.md section 9); the defaults are section 3 exactly.
+
+    - execution_points: what the execution rate is worth, 10 (default), 20 or 0 (not scored);
+      the indicators share the rest, 100 − execution_points;
+    - places: the decimals earned points and execution points are rounded to, half up: 2
+      (default), 1 or 0 (whole points). The score itself stays at 2 decimals (section 3.5).
+    """
+
+    execution_points: Decimal = EXECUTION_POINTS
+    places: int = 2
+
+    @property
+    def indicator_points_total(self) -> Decimal:
+        return HUNDRED - self.execution_points
+
+
+DEFAULT_PROFILE = ScoringProfile()
+
+
+@dataclass(frozen=True)
 class IndicatorInput:
     code: str
     level1: str  # output | benefit | satisfaction
@@ -69,6 +94,8 @@ class IndicatorInput:
     # rates such as 受理率 ≥ 90 %, which are already comparable at mid-year. The selector sets it
     # from the unit of measure (indicators.selectors.is_annual_count).
     annual_count: bool = True
+    # The evaluator's 得分 when it differs from the formula's (section 9); None: the formula's.
+    override: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -77,8 +104,19 @@ class IndicatorScore:
     level1: str
     points: Decimal
     ratio: Decimal | None
-    earned: Decimal
+    earned: Decimal  # what the score uses: the override when there is one, else computed_earned
     flags: tuple[Flag, ...]
+    computed_earned: Decimal | None = None  # the formula's points × r; None: same as earned
+
+    @property
+    def overridden(self) -> bool:
+        """Whether the evaluator's 得分 replaced the formula's."""
+        return self.computed_earned is not None
+
+    @property
+    def formula_earned(self) -> Decimal:
+        """The formula's earned points, whether or not an override replaces them."""
+        return self.earned if self.computed_earned is None else self.computed_earned
 
 
 @dataclass(frozen=True)
@@ -92,48 +130,74 @@ class Evaluation:
     rating: Rating
     indicator_points: Decimal = field(default=ZERO)
     indicator_earned: Decimal = field(default=ZERO)
+    execution_max: Decimal = field(default=EXECUTION_POINTS)  # the profile's execution points
 
 
-def execution_points(rate: Decimal | None) -> Decimal:
-    """Execution points = 10 x min(execution rate, 1), rounded to 2 decimals (section 3.1).
+def execution_points(rate: Decimal | None, profile: ScoringProfile = DEFAULT_PROFILE) -> Decimal:
+    """Execution points = points x min(execution rate, 1), rounded to the profile's decimals
+    (sections 3.1 and 9; 10 points and 2 decimals by default). 20 points at 76 % is 15.20.
 
-    An undefined rate (no budget) earns nothing.
+    An undefined rate (no budget) earns nothing, as does a profile that does not score execution.
     """
     if rate is None:
         return ZERO
-    return round_half_up(EXECUTION_POINTS * min(max(rate, ZERO), ONE))
+    return round_half_up(profile.execution_points * min(max(rate, ZERO), ONE), profile.places)
 
 
-def split_points(total: Decimal, count: int) -> list[Decimal]:
-    """Split a level-1 total equally in cents, the last share taking the remainder (section 3.2).
+def default_level_points(total: Decimal = INDICATOR_POINTS_TOTAL, places: int = 2) -> dict[str, Decimal]:
+    """The level totals when no 分值 is given: `total` split 5:3:1 over output, benefit and
+    satisfaction, rounded half up to the profile's decimals (cents by default), satisfaction
+    taking the remainder so the three sum exactly.
 
-    50 over 3 is 16.67 + 16.67 + 16.66.
+    90 (the default) gives 50/30/10 exactly, whatever the decimals; 80 (execution worth 20)
+    gives 44.44/26.67/8.89; 100 (execution not scored) gives 55.56/33.33/11.11, or 56/33/11 in
+    whole points. Points in the profile's decimals let a met indicator earn its points exactly.
+    """
+    shares = sum(LEVEL_SHARES.values())
+    output = round_half_up(total * LEVEL_SHARES["output"] / shares, places)
+    benefit = round_half_up(total * LEVEL_SHARES["benefit"] / shares, places)
+    return {"output": output, "benefit": benefit, "satisfaction": total - output - benefit}
+
+
+def split_points(total: Decimal, count: int, places: int = 2) -> list[Decimal]:
+    """Split a level-1 total equally in cents (or the profile's decimals), the last share taking
+    the remainder (section 3.2).
+
+    50 over 3 is 16.67 + 16.67 + 16.66; in whole points 17 + 17 + 16.
     """
     if count <= 0:
         return []
-    share = round_half_up(total / count)
+    share = round_half_up(total / count, places)
     return [share] * (count - 1) + [total - share * (count - 1)]
 
 
-def assign_points(indicators: Sequence[IndicatorInput]) -> list[Decimal]:
-    """Points per indicator, in input order (section 3.2).
+def assign_points(indicators: Sequence[IndicatorInput], profile: ScoringProfile = DEFAULT_PROFILE) -> list[Decimal]:
+    """Points per indicator, in input order (sections 3.2 and 9).
 
-    Either every indicator carries points, totalling 90, or none does and the defaults
-    (output 50, benefit 30, satisfaction 10) are split equally within each level.
+    Either every indicator carries points, totalling the profile's indicator total (90 by
+    default, 80 when execution is worth 20, 100 when it is not scored), or none does and the
+    level totals of default_level_points (output 50, benefit 30, satisfaction 10 by default) are
+    split equally within each level, in the profile's decimals.
     """
+    expected = profile.indicator_points_total
     given = [indicator.points is not None for indicator in indicators]
     if any(given) and not all(given):
         missing = [indicator.code for indicator in indicators if indicator.points is None]
         raise ScoringError(_("分值须全部填写或全部不填，以下指标缺少分值：%(codes)s") % {"codes": _("、").join(missing)})
     if all(given) and indicators:
         total = sum((indicator.points for indicator in indicators), ZERO)
-        if total != INDICATOR_POINTS_TOTAL:
-            raise ScoringError(_("各指标分值合计须为90，实为%(total)s") % {"total": total})
+        if total != expected:
+            if expected == INDICATOR_POINTS_TOTAL:
+                raise ScoringError(_("各指标分值合计须为90，实为%(total)s") % {"total": total})
+            raise ScoringError(
+                _("各指标分值合计须为%(expected)s（100减预算执行率分值%(execution)s），实为%(total)s")
+                % {"expected": expected, "execution": profile.execution_points, "total": total}
+            )
         return [indicator.points for indicator in indicators]
     points: list[Decimal] = [ZERO] * len(indicators)
-    for level, level_total in DEFAULT_LEVEL_POINTS.items():
+    for level, level_total in default_level_points(expected, profile.places).items():
         positions = [index for index, indicator in enumerate(indicators) if indicator.level1 == level]
-        for index, share in zip(positions, split_points(level_total, len(positions))):
+        for index, share in zip(positions, split_points(level_total, len(positions), profile.places)):
             points[index] = share
     return points
 
@@ -223,13 +287,39 @@ def rating_for(score: Decimal) -> Rating:
     return Rating.POOR
 
 
-def evaluate(*, execution_rate: Decimal | None, indicators: Sequence[IndicatorInput]) -> Evaluation:
-    """Score one scope: execution points plus earned indicator points, normalised to 100 (section 3.5)."""
-    execution_score = execution_points(execution_rate)
+def check_override(override: Decimal, points: Decimal) -> None:
+    """An evaluator's 得分 lies within 0..the indicator's points (section 9)."""
+    if override < ZERO or override > points:
+        raise ScoringError(
+            _("评价人得分%(override)s须在0至分值%(points)s之间") % {"override": override, "points": points}
+        )
+
+
+def evaluate(
+    *,
+    execution_rate: Decimal | None,
+    indicators: Sequence[IndicatorInput],
+    profile: ScoringProfile = DEFAULT_PROFILE,
+) -> Evaluation:
+    """Score one scope: execution points plus earned indicator points, normalised to 100
+    (sections 3.5 and 9).
+
+    The profile sets what execution is worth and the decimals of earned and execution points.
+    An indicator's override (the evaluator's 得分) replaces its formula's earned points in the
+    score; both are kept on its IndicatorScore (earned, computed_earned).
+    Max = the profile's execution points + Σ points; score = raw × 100 ÷ max, 2 decimals.
+    """
+    execution_score = execution_points(execution_rate, profile)
     scores = []
-    for indicator, points in zip(indicators, assign_points(indicators)):
+    for indicator, points in zip(indicators, assign_points(indicators, profile)):
         ratio = completion_ratio(indicator)
-        earned = round_half_up(points * ratio) if ratio is not None else ZERO
+        # Rounded to the profile's decimals, never above the points: given 分值 in cents under
+        # whole points, a met indicator worth 16.66 earns 16.66, not 17.
+        earned = min(round_half_up(points * ratio, profile.places), points) if ratio is not None else ZERO
+        computed = None
+        if indicator.override is not None:
+            check_override(indicator.override, points)
+            computed, earned = earned, indicator.override
         scores.append(
             IndicatorScore(
                 code=indicator.code,
@@ -238,12 +328,13 @@ def evaluate(*, execution_rate: Decimal | None, indicators: Sequence[IndicatorIn
                 ratio=ratio,
                 earned=earned,
                 flags=deviation_flags(indicator, ratio),
+                computed_earned=computed,
             )
         )
     indicator_points = sum((score.points for score in scores), ZERO)
     indicator_earned = sum((score.earned for score in scores), ZERO)
     raw = execution_score + indicator_earned
-    maximum = EXECUTION_POINTS + indicator_points
+    maximum = profile.execution_points + indicator_points
     score = round_half_up(raw * HUNDRED / maximum)
     return Evaluation(
         execution_rate=execution_rate,
@@ -255,4 +346,5 @@ def evaluate(*, execution_rate: Decimal | None, indicators: Sequence[IndicatorIn
         rating=rating_for(score),
         indicator_points=indicator_points,
         indicator_earned=indicator_earned,
+        execution_max=profile.execution_points,
     )

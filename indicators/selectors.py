@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Sum
 
 from fundmgr.lib.money import ZERO
 from indicators.models import Indicator
-from indicators.scoring import Evaluation, IndicatorInput, IndicatorScore, evaluate
+from indicators.models import ScoringProfile as ProfileRow
+from indicators.scoring import DEFAULT_PROFILE, Evaluation, IndicatorInput, IndicatorScore, ScoringProfile, evaluate
 from projects.arithmetic import execution_rate, signed_amount
 from projects.models import BudgetItem, BudgetLine
 from projects.selectors import BudgetSummary, Figures, ItemRow, figures_of, items_with_figures
@@ -73,22 +75,71 @@ def indicator_input(indicator: Indicator, *, month: int = YEAR_END_MONTH) -> Ind
         tier=indicator.tier if year_end else "",
         rate=indicator.rate if year_end else None,
         annual_count=is_annual_count(indicator.unit),
+        override=indicator.override_earned if year_end else None,
     )
 
 
+def scoring_profile(row: ProfileRow | None) -> ScoringProfile:
+    """The scoring rules' settings from a stored 评分设置 (section 9); the defaults without one."""
+    if row is None:
+        return DEFAULT_PROFILE
+    return ScoringProfile(execution_points=Decimal(row.execution_points), places=int(row.rounding))
+
+
+@dataclass
+class Profiles:
+    """The stored 评分设置 of one or more department-years: an item's own, else its
+    department-year's default, else the rules' defaults (section 9)."""
+
+    by_item: dict[int, ProfileRow] = field(default_factory=dict)
+    by_department_year: dict[int, ProfileRow] = field(default_factory=dict)
+
+    def for_scope(self, *, department_year_id: int, item_id: int | None = None) -> ScoringProfile:
+        row = self.by_item.get(item_id) if item_id is not None else None
+        return scoring_profile(row or self.by_department_year.get(department_year_id))
+
+
+def load_profiles(rows) -> Profiles:
+    profiles = Profiles()
+    for row in rows:
+        if row.item_id is None:
+            profiles.by_department_year[row.department_year_id] = row
+        else:
+            profiles.by_item[row.item_id] = row
+    return profiles
+
+
+def scope_profile(*, department_year_id: int, item_id: int | None = None) -> ScoringProfile:
+    """The scoring profile of one scope (the item's own, else the department-year's). One query."""
+    rows = ProfileRow.objects.filter(department_year_id=department_year_id, item__isnull=True)
+    if item_id is not None:
+        rows = ProfileRow.objects.filter(department_year_id=department_year_id).filter(
+            models.Q(item__isnull=True) | models.Q(item_id=item_id)
+        )
+    return load_profiles(rows).for_scope(department_year_id=department_year_id, item_id=item_id)
+
+
 def scope_evaluation(
-    *, indicators: Sequence[Indicator], execution_rate: Decimal | None, month: int = YEAR_END_MONTH
+    *,
+    indicators: Sequence[Indicator],
+    execution_rate: Decimal | None,
+    month: int = YEAR_END_MONTH,
+    profile: ScoringProfile = DEFAULT_PROFILE,
 ) -> Evaluation | None:
     """The score of one scope, the department or an item (section 3.5): its own indicators, in
-    workbook order, and its own execution rate. None when the scope has no indicator.
+    workbook order, and its own execution rate, under the scope's scoring profile (section 9:
+    the item's own, else the department-year's, else the defaults; the callers load it, one
+    query each). None when the scope has no indicator.
 
     `month` limits the indicators' values to those known at its end (indicator_input): before
     December no ratio is known, so the indicator rows carry only the mid-year flag, and the
-    scope's score is not one to show (is_scored)."""
+    scope's score is not one to show (is_scored). An evaluator's override is a year-end 得分."""
     if not indicators:
         return None
     return evaluate(
-        execution_rate=execution_rate, indicators=[indicator_input(indicator, month=month) for indicator in indicators]
+        execution_rate=execution_rate,
+        indicators=[indicator_input(indicator, month=month) for indicator in indicators],
+        profile=profile,
     )
 
 
@@ -104,21 +155,35 @@ class Evaluations:
 
 def evaluations_for(*, summary: BudgetSummary, month: int = YEAR_END_MONTH) -> Evaluations:
     """Score the department (indicators with no item, the department's execution rate) and every
-    item with indicators (its own indicators and execution rate). One query, whatever the size.
+    item with indicators (its own indicators and execution rate), each under its scoring profile.
+    Two queries, whatever the size: the indicators (with who overrode them) and the profiles.
     `month`: the indicators' values known at its end (scope_evaluation); the whole year by default."""
     department_indicators: list[Indicator] = []
     item_indicators: dict[int, list[Indicator]] = {}
-    for indicator in Indicator.objects.filter(department_year=summary.department_year).order_by("position", "id"):
+    department_year_id = summary.department_year.pk
+    profiles = load_profiles(ProfileRow.objects.filter(department_year_id=department_year_id))
+    indicators = Indicator.objects.filter(department_year=summary.department_year).select_related("override_by")
+    for indicator in indicators.order_by("position", "id"):
         if indicator.item_id is None:
             department_indicators.append(indicator)
         else:
             item_indicators.setdefault(indicator.item_id, []).append(indicator)
     rates = {row.id: row.figures.execution_rate for row in summary.by_item}
     return Evaluations(
-        department=scope_evaluation(indicators=department_indicators, execution_rate=summary.totals.execution_rate, month=month),
+        department=scope_evaluation(
+            indicators=department_indicators,
+            execution_rate=summary.totals.execution_rate,
+            month=month,
+            profile=profiles.for_scope(department_year_id=department_year_id),
+        ),
         department_indicators=department_indicators,
         by_item={
-            item_id: scope_evaluation(indicators=indicators, execution_rate=rates.get(item_id), month=month)
+            item_id: scope_evaluation(
+                indicators=indicators,
+                execution_rate=rates.get(item_id),
+                month=month,
+                profile=profiles.for_scope(department_year_id=department_year_id, item_id=item_id),
+            )
             for item_id, indicators in item_indicators.items()
         },
         item_indicators=item_indicators,
@@ -133,11 +198,15 @@ class ItemEvaluation:
 
 def item_evaluation(*, item: BudgetItem, execution_rate: Decimal | None, month: int = YEAR_END_MONTH) -> ItemEvaluation:
     """One item's indicators and its score from its execution rate (section 3), as evaluations_for
-    scores it on the department's pages, with the values known at the end of `month`. One query."""
-    indicators = list(Indicator.objects.filter(item=item).order_by("position", "id"))
+    scores it on the department's pages, with the values known at the end of `month`. Two
+    queries: the indicators (with who overrode them) and the item's scoring profile."""
+    indicators = list(Indicator.objects.filter(item=item).select_related("override_by").order_by("position", "id"))
+    if not indicators:
+        return ItemEvaluation(indicators=indicators, evaluation=None)
+    profile = scope_profile(department_year_id=item.department_year_id, item_id=item.pk)
     return ItemEvaluation(
         indicators=indicators,
-        evaluation=scope_evaluation(indicators=indicators, execution_rate=execution_rate, month=month),
+        evaluation=scope_evaluation(indicators=indicators, execution_rate=execution_rate, month=month, profile=profile),
     )
 
 
@@ -147,15 +216,23 @@ def department_evaluations(
     """The score of each department-year of `execution_rates` (department-year id → the
     department's execution rate) that has department-level indicators, by the rules
     evaluations_for applies to one department (section 3). One query, whatever the number of
-    departments; `department_ids` narrows it as the caller's rows are narrowed."""
+    departments (two with the department-years' scoring profiles); `department_ids` narrows it
+    as the caller's rows are narrowed."""
     department_indicators = Indicator.objects.filter(department_year__year=year, item__isnull=True)
     if department_ids is not None:
         department_indicators = department_indicators.filter(department_year__department_id__in=department_ids)
     indicators: dict[int, list[Indicator]] = {}
     for indicator in department_indicators.order_by("department_year", "position", "id"):
         indicators.setdefault(indicator.department_year_id, []).append(indicator)
+    if not indicators:
+        return {}
+    profiles = load_profiles(ProfileRow.objects.filter(department_year_id__in=list(indicators), item__isnull=True))
     return {
-        department_year_id: scope_evaluation(indicators=indicators[department_year_id], execution_rate=rate)
+        department_year_id: scope_evaluation(
+            indicators=indicators[department_year_id],
+            execution_rate=rate,
+            profile=profiles.for_scope(department_year_id=department_year_id),
+        )
         for department_year_id, rate in execution_rates.items()
         if department_year_id in indicators
     }

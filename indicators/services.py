@@ -4,12 +4,16 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
-from indicators.scoring import ScoringError, completion_ratio
-from indicators.selectors import indicator_input
+from indicators.models import ScoringProfile as ProfileRow
+from indicators.scoring import ScoringError, ScoringProfile, assign_points, check_override, completion_ratio
+from indicators.selectors import indicator_input, scope_profile, scoring_profile
+from projects.models import BudgetItem
 from units.locks import department_year_lock_shared
+from units.models import DepartmentYear
 
 
 def indicator_update_results(
@@ -88,5 +92,161 @@ def indicator_update_results(
         locked.results_final = final
         locked._history_user = user
         locked.full_clean(exclude=["department_year", "item"])
+        locked.save()
+    return locked
+
+
+# --- Scoring profiles and overrides (DOMAIN.md section 9) --------------------------------------
+
+
+def _scope_points(indicators: list[Indicator], profile: ScoringProfile) -> dict[int, object]:
+    """Each indicator's points in its scope under `profile`, keyed by pk; ScoringError when the
+    scope's 分值 do not total the profile's indicator points, or an override exceeds its points."""
+    inputs = [indicator_input(indicator) for indicator in indicators]
+    points = assign_points(inputs, profile)
+    for indicator, share in zip(indicators, points):
+        if indicator.override_earned is not None:
+            check_override(indicator.override_earned, share)
+    return {indicator.pk: share for indicator, share in zip(indicators, points)}
+
+
+def _check_scopes(department_year: DepartmentYear, profiles: dict[int | None, ProfileRow | None]) -> None:
+    """Every scope of the department-year still scores under the profiles it would have after a
+    change (`profiles`: item id, None for the department → its stored profile, or None)."""
+    scopes: dict[int | None, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(department_year=department_year).order_by("position", "id"):
+        scopes.setdefault(indicator.item_id, []).append(indicator)
+    default = profiles.get(None)
+    for item_id, indicators in scopes.items():
+        row = profiles.get(item_id) if item_id is not None else None
+        try:
+            _scope_points(indicators, scoring_profile(row or default))
+        except ScoringError as error:
+            where = _("部门整体") if item_id is None else indicators[0].item.code
+            raise ValidationError(
+                {"execution_points": _("%(scope)s：%(error)s") % {"scope": where, "error": error}}
+            ) from error
+
+
+def _stored_profiles(department_year: DepartmentYear) -> dict[int | None, ProfileRow | None]:
+    return {row.item_id: row for row in ProfileRow.objects.filter(department_year=department_year)}
+
+
+def scoring_profile_set(
+    *,
+    department_year: DepartmentYear,
+    item: BudgetItem | None = None,
+    execution_points: int,
+    rounding: str,
+    user=None,
+) -> ProfileRow:
+    """Set the 评分设置 of the department-year (item None) or of one of its items (section 9).
+
+    Refused, with a Chinese message keyed by field, when a setting is not one of the choices,
+    the item is another department-year's, or a scope it governs would no longer score: 分值
+    that do not total 100 − the new execution points, or an override above its new points.
+    """
+    errors = {}
+    if execution_points not in ProfileRow.ExecutionPoints.values:
+        errors["execution_points"] = _("预算执行率分值须为10、20或0")
+    if rounding not in ProfileRow.Rounding.values:
+        errors["rounding"] = _("得分保留小数位须为2、1或0")
+    if item is not None and item.department_year_id != department_year.pk:
+        errors["item"] = _("该预算项目不属于本部门年度")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if not department_year_lock_shared(department_year.pk):
+            raise ValidationError(_("该部门年度已不存在，请刷新页面"))
+        item_id = item.pk if item is not None else None
+        row = ProfileRow.objects.select_for_update().filter(department_year=department_year, item_id=item_id).first()
+        if row is None:
+            row = ProfileRow(department_year=department_year, item=item)
+        row.execution_points = execution_points
+        row.rounding = rounding
+        profiles = _stored_profiles(department_year)
+        profiles[item_id] = row
+        _check_scopes(department_year, profiles)
+        row._history_user = user
+        row.full_clean(validate_constraints=False)
+        row.save()
+    return row
+
+
+def scoring_profile_clear(*, department_year: DepartmentYear, item: BudgetItem | None = None, user=None) -> bool:
+    """Remove the 评分设置 of the department-year or of an item: the scope falls back to the
+    department-year's, or to the defaults. Refused when a scope would no longer score under
+    them. False when there was none."""
+    with transaction.atomic():
+        if not department_year_lock_shared(department_year.pk):
+            raise ValidationError(_("该部门年度已不存在，请刷新页面"))
+        item_id = item.pk if item is not None else None
+        row = ProfileRow.objects.select_for_update().filter(department_year=department_year, item_id=item_id).first()
+        if row is None:
+            return False
+        profiles = _stored_profiles(department_year)
+        profiles.pop(item_id, None)
+        _check_scopes(department_year, profiles)
+        row._history_user = user
+        row.delete()
+    return True
+
+
+def indicator_set_override(*, indicator: Indicator, earned: Decimal, reason: str, user) -> Indicator:
+    """Record the evaluator's 得分 of an indicator in place of the formula's (section 9).
+
+    The reason is required, and the 得分 lies within 0..the indicator's points in its scope
+    (under the scope's scoring profile). Who wrote it and when are kept; the formula's figure is
+    recomputed on every page, so both are shown. Chinese messages keyed by form field.
+    """
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["override_reason"] = _("调整得分须填写调整理由")
+    if earned is None:
+        errors["override_earned"] = _("请填写评价人得分")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        gone = _("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面")
+        if not department_year_lock_shared(indicator.department_year_id):
+            raise ValidationError(gone)
+        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+        if locked is None:
+            raise ValidationError(gone)
+        scope = list(
+            Indicator.objects.filter(department_year_id=locked.department_year_id, item_id=locked.item_id).order_by(
+                "position", "id"
+            )
+        )
+        profile = scope_profile(department_year_id=locked.department_year_id, item_id=locked.item_id)
+        try:
+            points = dict(zip([row.pk for row in scope], assign_points([indicator_input(row) for row in scope], profile)))
+            check_override(earned, points[locked.pk])
+        except ScoringError as error:
+            raise ValidationError({"override_earned": str(error)}) from error
+        locked.override_earned = earned
+        locked.override_reason = reason
+        locked.override_by = user if user is not None and user.is_authenticated else None
+        locked.override_at = timezone.now()
+        locked._history_user = user
+        locked.full_clean(exclude=["department_year", "item"])
+        locked.save()
+    return locked
+
+
+def indicator_clear_override(*, indicator: Indicator, user=None) -> Indicator:
+    """Remove the evaluator's 得分: the indicator scores by the formula again (history keeps the old one)."""
+    with transaction.atomic():
+        if not department_year_lock_shared(indicator.department_year_id):
+            raise ValidationError(_("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面"))
+        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+        if locked is None:
+            raise ValidationError(_("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面"))
+        locked.override_earned = None
+        locked.override_reason = ""
+        locked.override_by = None
+        locked.override_at = None
+        locked._history_user = user
         locked.save()
     return locked

@@ -9,4 +9,5 @@ urlpatterns = [
     path("evaluation/indicators/<code:indicator_code>/", views.IndicatorResultsView.as_view(), name="results"),
     path("items/<code:item_code>/evaluation/", views.ItemEvaluationView.as_view(), name="item_evaluation"),
     path("monitoring/", views.MonitoringView.as_view(), name="monitoring"),
+    path("scoring/", views.ScoringProfileView.as_view(), name="scoring"),
 ]

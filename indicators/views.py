@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -8,11 +9,19 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from indicators.common import common_indicators
-from indicators.forms import IndicatorResultsForm
+from indicators.forms import IndicatorResultsForm, ScoringProfileForm
+from indicators.models import ScoringProfile
 from indicators.monitoring import monitoring_for
 from indicators.scoring import ScoringError
 from indicators.selectors import department_sheet, indicator_in_scope, item_sheet
-from indicators.services import indicator_update_results
+from indicators.services import (
+    indicator_clear_override,
+    indicator_set_override,
+    indicator_update_results,
+    scoring_profile_clear,
+    scoring_profile_set,
+)
+from projects.models import BudgetItem
 from projects.selectors import budget_summary, item_in_scope
 from units.access import FINANCE, Scope, department_scope, require
 from units.access import department_wide_scope as department_wide
@@ -128,20 +137,94 @@ class IndicatorResultsView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            indicator_update_results(
-                indicator=self.indicator,
-                midyear=data.get("midyear"),
-                actual=data.get("actual"),
-                tier=data.get("tier", ""),
-                rate=data.get("rate"),
-                deviation_reason=data["deviation_reason"],
-                corrective_measures=data["corrective_measures"],
-                final="final" in self.request.POST,
-                user=self.request.user,
-            )
+            # The results and the evaluator's 得分 are saved together or not at all.
+            with transaction.atomic():
+                indicator = indicator_update_results(
+                    indicator=self.indicator,
+                    midyear=data.get("midyear"),
+                    actual=data.get("actual"),
+                    tier=data.get("tier", ""),
+                    rate=data.get("rate"),
+                    deviation_reason=data["deviation_reason"],
+                    corrective_measures=data["corrective_measures"],
+                    final="final" in self.request.POST,
+                    user=self.request.user,
+                )
+                override = data.get("override_earned")
+                if override is not None:
+                    if override != indicator.override_earned or data["override_reason"].strip() != indicator.override_reason:
+                        indicator_set_override(
+                            indicator=indicator, earned=override, reason=data["override_reason"], user=self.request.user
+                        )
+                elif indicator.override_earned is not None:
+                    indicator_clear_override(indicator=indicator, user=self.request.user)
         except ValidationError as error:
             for field, field_messages in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_messages)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存指标“%(name)s”的完成情况，得分已重新计算。") % {"name": self.indicator.name})
         return redirect(self.sheet_url())
+
+
+class ScoringProfileView(LoginRequiredMixin, TemplateView):
+    """评分设置 (DOMAIN.md section 9): the finance office sets the department-year's scoring profile
+    and each item's that differs from it. 404 outside the department, 403 for any other role.
+    Two queries on top of the scope's, whatever the number of items: the profiles, the items."""
+
+    template_name = "indicators/scoring_profiles.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        require(self.scope, FINANCE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        department_year = self.scope.department_year
+        profiles = {row.item_id: row for row in ScoringProfile.objects.filter(department_year=department_year)}
+        items = BudgetItem.objects.filter(department_year=department_year).select_related("unit").order_by("code")
+        context.update(
+            scope=self.scope,
+            department_year=department_year,
+            department_profile=profiles.get(None),
+            items=[(item, profiles.get(item.pk)) for item in items],
+            execution_choices=ScoringProfile.ExecutionPoints.choices,
+            rounding_choices=ScoringProfile.Rounding.choices,
+            form=form,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ScoringProfileForm(request.POST)
+        department_year = self.scope.department_year
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        item = None
+        if code := form.cleaned_data["item"]:
+            item = BudgetItem.objects.filter(department_year=department_year, code=code).first()
+            if item is None:
+                form.add_error(None, _("预算项目%(code)s不存在") % {"code": code})
+                return self.render_to_response(self.get_context_data(form=form), status=400)
+        scope_name = item.code if item else _("部门整体")
+        try:
+            if "clear" in request.POST:
+                scoring_profile_clear(department_year=department_year, item=item, user=request.user)
+                message = _("已清除%(scope)s的评分设置，改用默认设置。") % {"scope": scope_name}
+            else:
+                scoring_profile_set(
+                    department_year=department_year,
+                    item=item,
+                    execution_points=form.cleaned_data["execution_points"],
+                    rounding=form.cleaned_data["rounding"],
+                    user=request.user,
+                )
+                message = _("已保存%(scope)s的评分设置，得分已重新计算。") % {"scope": scope_name}
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(request, message)
+        kwargs = {"department_code": department_year.department.code, "year": department_year.year}
+        return redirect(reverse("indicators:scoring", kwargs=kwargs))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from indicators.models import Indicator
 from indicators.scoring import Flag
+from indicators.targets import SYMBOLS, number_text, plain_number
 
 NO_DEVIATION = gettext_lazy("无偏差")
 
@@ -27,17 +28,8 @@ YEAR_END_FLAGS = (Flag.TARGET_MISSED, Flag.FAR_OVER_TARGET)
 
 
 def direction_symbol(direction: str) -> str:
-    """The operator before a target: ≥, ≤ or = (the Direction's label); none for 定性."""
-    if direction in (Indicator.Direction.AT_LEAST, Indicator.Direction.AT_MOST, Indicator.Direction.EQUAL):
-        return str(Indicator.Direction(direction).label)
-    return ""
-
-
-def plain_number(value: Decimal | None) -> str:
-    """An indicator value without trailing zeros: 5000.0000 -> "5000", 95.5000 -> "95.5"."""
-    if value is None:
-        return ""
-    return f"{value.normalize():f}"
+    """The operator before a target: ≥, ≤ or = (indicators.targets.SYMBOLS, the Direction's labels); none for 定性."""
+    return SYMBOLS.get(direction, "")
 
 
 def value_text(value: Decimal | None, indicator: Indicator) -> str:
@@ -49,7 +41,7 @@ def target_text(indicator: Indicator) -> str:
     """年度指标值: ≥5000个, ≤100万元, =100%; 定性 for a qualitative indicator."""
     if indicator.direction == Indicator.Direction.QUALITATIVE:
         return str(Indicator.Direction.QUALITATIVE.label)
-    return f"{direction_symbol(indicator.direction)}{plain_number(indicator.target)}{indicator.unit}"
+    return number_text(indicator.direction, indicator.target, indicator.unit)
 
 
 def actual_text(indicator: Indicator) -> str:

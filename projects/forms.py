@@ -72,7 +72,7 @@ class EconomicClassField(forms.CharField):
         if has_control_characters(text) or len(text) > 200:  # PostgreSQL refuses NUL in a query
             raise forms.ValidationError(_("未找到该经济分类，请输入编码或名称"), code="invalid")
         code = text.split()[0]
-        found = EconomicClass.objects.filter(code=code).first() or EconomicClass.objects.filter(name=text).first()
+        found = EconomicClass.objects.filter(code=code).first() or self._by_name(text)
         if found is None:
             raise forms.ValidationError(_("未找到经济分类“%(value)s”，请输入编码或名称"), params={"value": text}, code="invalid")
         if found.parent_id is None:
@@ -80,6 +80,20 @@ class EconomicClassField(forms.CharField):
                 _("“%(value)s”是经济分类的类，请选择其下的款（5位编码）"), params={"value": str(found)}, code="not_subclass"
             )
         return found
+
+    @staticmethod
+    def _by_name(text: str) -> EconomicClass | None:
+        """The subclass of that name. Some names recur under two classes of the full list (办公设备购置
+        is 30902 under 309 and 31002 under 310): such a name alone is refused, naming the codes."""
+        named = list(EconomicClass.objects.filter(name=text))
+        subclasses = [economic_class for economic_class in named if economic_class.parent_id is not None]
+        if len(subclasses) > 1:
+            raise forms.ValidationError(
+                _("经济分类名称“%(value)s”对应多个编码（%(codes)s），请选择或输入编码"),
+                params={"value": text, "codes": _("、").join(economic_class.code for economic_class in subclasses)},
+                code="ambiguous",
+            )
+        return subclasses[0] if subclasses else (named[0] if named else None)
 
     def validate(self, value):
         pass

@@ -14,7 +14,8 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 class EconomicClass(models.Model):
-    """部门预算支出经济分类: reference data (DOMAIN.md section 6), loaded by a data migration."""
+    """部门预算支出经济分类: reference data (DOMAIN.md sections 6 and 9), the full list of the edition
+    named in projects.economic_classes.EDITION, loaded by data migrations."""
 
     code = models.CharField(_("经济分类编码"), max_length=5, primary_key=True)
     name = models.CharField(_("经济分类名称"), max_length=100)

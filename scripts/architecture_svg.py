@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LIB = "fundmgr.lib"
 LAYERS = ["fundmgr", "indicators", "projects", "units"]  # top to bottom: each may import the ones below it
 ROLES = {
-    "fundmgr": ["the site: settings, URLs, dashboards, exports,", "workbook, JSON summary, history, demo"],
+    "fundmgr": ["the site: settings, URLs, dashboards, exports,", "workbook, review, JSON summary, history, demo"],
     "indicators": ["indicators and their results,", "the scoring rules and their one selector"],
     "projects": ["the ledger: items, lines, expenditures, approvals,", "closing, rollups, availability, budget arithmetic"],
     "units": ["departments, years, units, roles,", "the access rule and the lock order"],

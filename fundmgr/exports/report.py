@@ -337,7 +337,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
         doc.table(
             [_("评价内容"), _("分值"), _("得分")],
             [
-                [_("预算执行率（%(rate)s）") % {"rate": rate_text(evaluation.execution_rate)}, "10.00", f"{evaluation.execution_score:.2f}"],
+                [_("预算执行率（%(rate)s）") % {"rate": rate_text(evaluation.execution_rate)}, f"{evaluation.execution_max:.2f}", f"{evaluation.execution_score:.2f}"],
                 [_("绩效指标"), f"{evaluation.indicator_points:.2f}", f"{evaluation.indicator_earned:.2f}"],
                 [_("总分"), f"{evaluation.max:.2f}", f"{evaluation.score:.2f}"],
             ],

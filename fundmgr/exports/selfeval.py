@@ -81,6 +81,7 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
     _merge_value(ws, f"I{row}:J{row}", _("得分"), font=styles.HEADER_FONT, fill=styles.HEADER_FILL)
     row += 1
     evaluation = sheet.evaluation
+    execution_max = evaluation.execution_max if evaluation else EXECUTION_POINTS
     total = (sheet.figures.initial, sheet.figures.full_year, sheet.figures.spent, sheet.figures.execution_rate)
     rows = [(_("年度资金总额"), total, True)] + [
         (label, (part.initial, part.full_year, part.spent, part.execution_rate), False)
@@ -94,7 +95,7 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
         styles.body_cell(ws, row, 5, styles.wan_cell(full_year), number_format=styles.WAN_FORMAT, total=is_total)
         styles.body_cell(ws, row, 6, styles.wan_cell(spent), number_format=styles.WAN_FORMAT, total=is_total)
         if is_total:
-            styles.body_cell(ws, row, 7, EXECUTION_POINTS, number_format=styles.SCORE_FORMAT, total=True)
+            styles.body_cell(ws, row, 7, execution_max, number_format=styles.SCORE_FORMAT, total=True)
         else:
             styles.body_cell(ws, row, 7, "—")
         styles.body_cell(ws, row, 8, styles.rate_cell(rate), number_format=styles.RATE_FORMAT, total=is_total)
@@ -152,7 +153,8 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
         ws,
         row,
         COLUMNS,
-        _("注：金额单位为万元，由元四舍五入保留两位小数。得分按财预〔2020〕10号：预算执行率10分，绩效指标90分，总分按满分折算为百分制。"),
+        _("注：金额单位为万元，由元四舍五入保留两位小数。得分按财预〔2020〕10号：预算执行率%(execution)s分，绩效指标%(indicators)s分，总分按满分折算为百分制。")
+        % {"execution": int(execution_max), "indicators": 100 - int(execution_max)},
     )
     for table_row in ws.iter_rows(min_row=header_last + 1, max_row=row - 1, max_col=COLUMNS):
         for cell in table_row:

@@ -4,12 +4,15 @@ The export is a restorable backup: re-importing it (into an empty database, or w
 gives the same ledger, and exporting that gives the same workbook. Every state the ledger holds
 is written: approved, pending and rejected spending with their 三重一大 decisions, blank memos,
 procurement methods, indicator results and their 定稿 state, and the month closings and
-reopenings with their reasons (the 月结 sheet). Seven queries, whatever the size of the year.
+reopenings with their reasons (the 月结 sheet), the scoring profiles (评分设置) and the evaluators'
+overrides. Eight queries, whatever the size of the year.
 """
+
+from django.db.models import F
 
 from fundmgr.workbook import schema
 from fundmgr.workbook.rules import MonthEvent
-from indicators.models import Indicator
+from indicators.models import Indicator, ScoringProfile
 from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
 from units.models import BudgetUnit, DepartmentYear
 
@@ -110,10 +113,22 @@ def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
                 "deviation_reason": indicator.deviation_reason,
                 "corrective_measures": indicator.corrective_measures,
                 "results_final": indicator.results_final,
+                "override_earned": indicator.override_earned,
+                "override_reason": indicator.override_reason if indicator.override_earned is not None else "",
             }
             for indicator in Indicator.objects.filter(department_year=department_year)
             .select_related("item")
             .order_by("position", "id")
+        ],
+        schema.SCORING.key: [
+            {
+                "project": profile.item.code if profile.item else "",
+                "execution_points": profile.execution_points,
+                "rounding": int(profile.rounding),
+            }
+            for profile in ScoringProfile.objects.filter(department_year=department_year)
+            .select_related("item")
+            .order_by(F("item__code").asc(nulls_first=True))
         ],
         schema.MONTH_CLOSES.key: [
             {"month": event.month, "action": event.action, "reason": event.reason, "user": event.user}

@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 from fundmgr.workbook import schema as S
 from fundmgr.workbook.reader import Row
 from fundmgr.workbook.rules import MonthEvent
-from indicators.models import Indicator
+from indicators.models import Indicator, ScoringProfile
 from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
 from units.models import BudgetUnit, DepartmentYear
 
@@ -77,8 +77,15 @@ class LedgerWriter:
     def replace_and_write_heads(self, small: dict[str, list[Row]]) -> None:
         department_year, user = self.department_year, self.user
         items_of_year = BudgetItem.objects.filter(department_year=department_year)
-        if items_of_year.exists() or Indicator.objects.filter(department_year=department_year).exists():
+        profiles_of_year = ScoringProfile.objects.filter(department_year=department_year)
+        if (
+            items_of_year.exists()
+            or Indicator.objects.filter(department_year=department_year).exists()
+            or profiles_of_year.exists()
+        ):
             self.replaced = True
+            # The 评分设置 go with the year: a workbook without the sheet brings back the defaults.
+            _delete_with_history(profiles_of_year, user)
             _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
             _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
             _delete_with_history(BudgetLine.objects.filter(item__department_year=department_year), user)
@@ -170,6 +177,20 @@ class LedgerWriter:
     def finish(self, small: dict[str, list[Row]], events: list[MonthEvent]) -> None:
         self._flush()
         department_year = self.department_year
+        now = timezone.now()
+        bulk_create_with_history(
+            [
+                ScoringProfile(
+                    department_year=department_year,
+                    item=self.items_by_code[row["project"]] if row["project"] else None,
+                    execution_points=row["execution_points"],
+                    rounding=str(row["rounding"]),
+                )
+                for row in small[S.SCORING.key]
+            ],
+            ScoringProfile,
+            **self.history,
+        )
         bulk_create_with_history(
             [
                 Indicator(
@@ -191,6 +212,11 @@ class LedgerWriter:
                     corrective_measures=row["corrective_measures"],
                     results_final=bool(row["results_final"]),
                     position=position,
+                    # an evaluator's 得分 from the workbook is recorded as the importing user's
+                    override_earned=row["override_earned"],
+                    override_reason=(row["override_reason"] or "").strip() if row["override_earned"] is not None else "",
+                    override_by=self.user if row["override_earned"] is not None else None,
+                    override_at=now if row["override_earned"] is not None else None,
                 )
                 for position, row in enumerate(small[S.INDICATORS.key], start=1)
             ],

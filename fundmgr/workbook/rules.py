@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 
 from fundmgr.workbook import schema
 from fundmgr.workbook.reader import Collector, Row
-from indicators.scoring import IndicatorInput, ScoringError, assign_points, tier_ratio
+from indicators.scoring import (
+    DEFAULT_PROFILE,
+    IndicatorInput,
+    ScoringError,
+    ScoringProfile,
+    assign_points,
+    check_override,
+    tier_ratio,
+)
 from projects.arithmetic import signed_amount
 from projects.availability import Movement, format_yuan, replay
 
@@ -51,6 +59,8 @@ class WorkbookRules:
         self._dates: dict[date, date] = {}  # one date object per day, however many rows share it
         self._pending_by_month: Counter = Counter()
         self.closed_months: dict[int, MonthEvent] = {}  # month -> the event that closed it, after month_closes()
+        # 评分设置: project code ("" for the department) -> its scoring profile, after scoring_sheet()
+        self.profiles: dict[str, ScoringProfile] = {}
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -142,9 +152,45 @@ class WorkbookRules:
             self._pending_by_month[row["date"].month] += 1
         return len(self.collector.errors) == errors_before and not row.bad
 
+    def scoring_sheet(self, rows: list[Row]) -> None:
+        """评分设置 (DOMAIN.md section 9): at most one row per scope (项目编码 blank: the department),
+        each project one of the 预算项目 sheet's, the settings among the allowed values."""
+        sheet, column = S.SCORING, S.SCORING.column
+        seen: dict[str, int] = {}
+        for row in rows:
+            code = row["project"] or ""
+            if not row.ok("project"):
+                continue
+            if code in seen:
+                scope = code or _("部门整体")
+                self.collector.add(
+                    sheet,
+                    row.number,
+                    column("project"),
+                    _("%(scope)s的评分设置重复（第%(first)s行已设置）") % {"scope": scope, "first": seen[code]},
+                )
+                continue
+            seen[code] = row.number
+            if code:
+                self._resolve(sheet, row, "project", self.items, S.ITEMS, _("项目编码"))
+            points, places = row["execution_points"], row["rounding"]
+            valid = True
+            if row.ok("execution_points") and points not in S.EXECUTION_POINTS_ALLOWED:
+                self.collector.add(sheet, row.number, column("execution_points"), _("预算执行率分值须为10、20或0"))
+                valid = False
+            if row.ok("rounding") and places not in S.ROUNDING_ALLOWED:
+                self.collector.add(sheet, row.number, column("rounding"), _("得分保留小数位须为2、1或0"))
+                valid = False
+            if valid and row.ok("execution_points", "rounding", "project") and points is not None and places is not None:
+                self.profiles[code] = ScoringProfile(execution_points=Decimal(points), places=places)
+
+    def profile_for(self, project: str | None) -> ScoringProfile:
+        """The scope's profile: the project's own row, else the department's, else the defaults."""
+        return self.profiles.get(project or "") or self.profiles.get("") or DEFAULT_PROFILE
+
     def indicators_sheet(self, rows: list[Row]) -> None:
         self._unique(S.INDICATORS, rows)
-        _validate_indicators(rows, self.items, self.collector, self._resolve)
+        _validate_indicators(rows, self.items, self.collector, self._resolve, self.profile_for)
 
     def month_closes(self, rows: list[Row], *, present: bool, history: list[MonthEvent]) -> list[MonthEvent]:
         """The 月结 events to replay: the sheet's events after those the year's history already holds.
@@ -236,7 +282,7 @@ class WorkbookRules:
                 )
 
 
-def _validate_indicators(rows: list[Row], items: dict[str, Row], collector: Collector, resolve) -> None:
+def _validate_indicators(rows: list[Row], items: dict[str, Row], collector: Collector, resolve, profile_for) -> None:
     sheet = schema.INDICATORS
     col = sheet.column
     scopes: dict[str | None, list[Row]] = defaultdict(list)
@@ -272,10 +318,16 @@ def _validate_indicators(rows: list[Row], items: dict[str, Row], collector: Coll
                     collector.add(sheet, row.number, col("tier"), _("定性等级只用于定性指标"))
                 if row["rate"] is not None:
                     collector.add(sheet, row.number, col("rate"), _("得分率只用于定性指标"))
+        if row["override_earned"] is not None and row.ok("override_earned", "override_reason"):
+            if not (row["override_reason"] or "").strip():
+                collector.add(sheet, row.number, col("override_reason"), _("填写了评价人得分，须填写调整理由"))
+        elif row["override_reason"] and row.ok("override_earned"):
+            collector.add(sheet, row.number, col("override_earned"), _("填写了调整理由，请同时填写评价人得分"))
         scopes[row["project"] or None].append(row)
 
-    # Points: all or none within a scope, totalling 90 (indicators.scoring is the one place of the rule).
-    for scope_rows in scopes.values():
+    # Points: all or none within a scope, totalling 100 − the scope's execution points (90 by
+    # default; indicators.scoring is the one place of the rule); an override within 0..its points.
+    for project, scope_rows in scopes.items():
         if not all(row.ok("points", "level1") and row["level1"] for row in scope_rows):
             continue
         inputs = [
@@ -283,7 +335,14 @@ def _validate_indicators(rows: list[Row], items: dict[str, Row], collector: Coll
             for row in scope_rows
         ]
         try:
-            assign_points(inputs)
+            points = assign_points(inputs, profile_for(project))
         except ScoringError as error:
             at = next((row for row in scope_rows if row["points"] is None), scope_rows[0])
             collector.add(sheet, at.number, col("points"), str(error))
+            continue
+        for row, share in zip(scope_rows, points):
+            if row["override_earned"] is not None and row.ok("override_earned"):
+                try:
+                    check_override(row["override_earned"], share)
+                except ScoringError as error:
+                    collector.add(sheet, row.number, col("override_earned"), str(error))

@@ -12,6 +12,10 @@ ledger holds:
 - 支出明细: 状态 status (blank: approved, as before), 采购方式 procurement_method, and the 三重一大
   decision: 审批人 decided_by (a username), 党组会日期, 会议纪要号, 驳回理由. 摘要 may be blank, as in the forms;
 - 绩效指标: 偏差原因分析, 改进措施 and 已定稿 results_final (是/否);
+- 绩效指标: 评价人得分 override_earned and 调整理由 override_reason, the evaluator's 得分 where it
+  differs from the formula's (DOMAIN.md section 9; a 得分 needs its reason);
+- the sheet 评分设置: the scoring profile of the department-year (项目编码 blank) and of each item that
+  differs from it (DOMAIN.md section 9). Without it, the defaults of section 3;
 - the sheet 月结: the year's month closings and reopenings in the order they happened, each with
   its user and, for a reopening, its reason. Importing it closes those months as part of the import.
 
@@ -269,6 +273,45 @@ INDICATORS = Sheet(
         Column("deviation_reason", "偏差原因分析", required=False, max_length=TEXT_CELL_LENGTH),
         Column("corrective_measures", "改进措施", required=False, max_length=TEXT_CELL_LENGTH),
         Column("results_final", "已定稿", kind=CHOICE, choices=YES_NO, required=False, help=_("是/否，不填为否")),
+        Column(
+            "override_earned",
+            "评价人得分",
+            kind=VALUE,
+            required=False,
+            max_digits=6,
+            decimal_places=2,
+            help=_("评价人给出与公式不同的得分时填写，0至该指标分值之间，须同时填写调整理由；不填按公式计分"),
+        ),
+        Column("override_reason", "调整理由", required=False, max_length=TEXT_CELL_LENGTH),
+    ),
+)
+
+EXECUTION_POINTS_ALLOWED = (10, 20, 0)
+ROUNDING_ALLOWED = (2, 1, 0)
+
+SCORING = Sheet(
+    key="scoring",
+    name="评分设置",
+    required=False,
+    help=_(
+        "评分设置（可不要此表，不要时按默认：预算执行率10分，保留2位小数）：项目编码不填的一行为部门整体的设置，"
+        "其余每行为与部门设置不同的一个项目。指标分值合计须为100减预算执行率分值；未填分值时按产出、效益、满意度5:3:1分配。"
+    ),
+    columns=(
+        Column(
+            "project",
+            "项目编码",
+            required=False,
+            max_length=_field_length(BudgetItem, "code"),
+            help=_("不填为部门整体；否则须是“预算项目”表中的项目编码"),
+        ),
+        Column("execution_points", "预算执行率分值", kind=INTEGER, help=_("10（默认）、20或0（不评预算执行率）")),
+        Column(
+            "rounding",
+            "得分保留小数位",
+            kind=INTEGER,
+            help=_("2（默认）、1或0（取整数），指标得分和预算执行得分均四舍五入"),
+        ),
     ),
 )
 
@@ -285,7 +328,7 @@ MONTH_CLOSES = Sheet(
     ),
 )
 
-SHEETS: tuple[Sheet, ...] = (DEPARTMENT, UNITS, ITEMS, LINES, EXPENDITURES, INDICATORS, MONTH_CLOSES)
+SHEETS: tuple[Sheet, ...] = (DEPARTMENT, UNITS, ITEMS, LINES, EXPENDITURES, INDICATORS, SCORING, MONTH_CLOSES)
 SHEETS_BY_KEY = {sheet.key: sheet for sheet in SHEETS}
 
 # Extra sheets of the template; the reader ignores them.

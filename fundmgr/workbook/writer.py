@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from fundmgr.lib import cells
 from fundmgr.workbook import schema
+from projects.economic_classes import EDITION
 from projects.models import EconomicClass
 
 LAST_ROW = 1048576  # validations cover the whole column below the header
@@ -53,6 +54,7 @@ def _instructions(book: Workbook) -> None:
         _("可用指标控制：同一项目按日期逐笔计入，同日的预算指标先于支出；任何时点累计支出不得超过累计可用指标，调减也不得使可用指标低于已支出。"),
         _("导入要么全部成功，要么不做任何改动；所有错误逐行列出（表名、行号、列名、原因）。已存在的部门年度须选择“替换”才会覆盖。"),
         _("带下拉列表的列请从列表中选择。“经济分类表”列出可用的经济分类编码。"),
+        _("经济分类依据：%(edition)s。") % {"edition": EDITION},
     ]
     for line in general:
         cells.append(sheet, [line])

@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from indicators.services import scoring_profile_set
+from projects.models import BudgetItem
 from tests.exports.known_ledger import find_row, number, open_workbook
 
 INITIAL, FULL_YEAR, SPENT, POINTS, RATE, EARNED = 4, 5, 6, 7, 8, 9
@@ -84,3 +86,17 @@ def test_project_evaluation_without_item_indicators_says_so(ledger):
     wb = open_workbook("project-evaluation", ledger.department_year)
     assert wb.sheetnames == ["说明"]
     assert "没有设置项目级绩效指标" in wb["说明"]["A1"].value
+
+
+
+def test_a_twenty_point_profile_shows_its_execution_maximum_and_split_in_the_table(ledger):
+    project = BudgetItem.objects.get(department_year=ledger.department_year, code="A-X01")
+    # The project's own 分值 total 90: it keeps the 10-point profile while the department takes 20.
+    scoring_profile_set(department_year=ledger.department_year, item=project, execution_points=10, rounding="2")
+    scoring_profile_set(department_year=ledger.department_year, execution_points=20, rounding="2", user=ledger.finance)
+    ws = open_workbook("self-evaluation", ledger.department_year).active
+    row = find_row(ws, "年度资金总额", column=2)
+    assert number(ws.cell(row, POINTS)) == Decimal("20")
+    assert number(ws.cell(row, EARNED)) == Decimal("17.03")  # 20 x 85.17 %
+    note = next(cell.value for cell in ws["A"] if isinstance(cell.value, str) and cell.value.startswith("注："))
+    assert "预算执行率20分，绩效指标80分" in note

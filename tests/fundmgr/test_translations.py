@@ -179,6 +179,10 @@ DATA_FILES = {
     "fundmgr/demo/synthetic.py",
     # 部门预算支出经济分类: the reference data of the initial migration, stored in the database.
     "projects/economic_classes.py",
+    # The words of the published 自评表 forms that the review reader matches in a filled workbook.
+    "fundmgr/review/vocabulary.py",
+    # The direction words, units and qualitative phrases of text targets as departments write them.
+    "indicators/targets.py",
 }
 
 # Single literals that are data or format, with the reason.

@@ -143,7 +143,7 @@ def test_the_results_form_shows_tier_and_rate_for_a_qualitative_indicator_only(c
     )
     client.force_login(people["finance"])
     form = client.get(url("indicators:results", dy, indicator_code="Q1")).context["form"]
-    assert set(form.fields) == {"tier", "rate", "deviation_reason", "corrective_measures"}
+    assert set(form.fields) == {"tier", "rate", "deviation_reason", "corrective_measures", "override_earned", "override_reason"}
     response = client.post(url("indicators:results", dy, indicator_code="Q1"), {"tier": "partly", "rate": "85"})
     assert "得分率" in response.context["form"].errors["rate"][0]
 
@@ -209,9 +209,10 @@ def test_the_department_sheet_runs_a_fixed_number_of_queries(client, dy, people,
     client.force_login(people["finance"])
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope),
     # budget_summary: 5 units, 6 items with figures, 7 budget by source, 8 spending by class, 9 class names,
-    # 10 indicators (evaluations_for), 11 budget lines by item/source/kind (budget block),
-    # common indicators: 12 staff totals, 13 三公经费 of this and the previous year.
-    with django_assert_num_queries(13):
+    # 10 indicators (evaluations_for), 11 scoring profiles (evaluations_for),
+    # 12 budget lines by item/source/kind (budget block),
+    # common indicators: 13 staff totals, 14 三公经费 of this and the previous year.
+    with django_assert_num_queries(14):
         response = client.get(url("indicators:evaluation", dy))
     assert response.status_code == 200
 
@@ -274,7 +275,7 @@ def test_the_project_sheet_runs_a_fixed_number_of_queries(client, dy, people, dj
         )
     client.force_login(people["finance"])
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope), 5 the item (item_in_scope),
-    # 6 the item's figures, 7 its indicators, 8 its budget lines by source and kind.
-    with django_assert_num_queries(8):
+    # 6 the item's figures, 7 its indicators, 8 its scoring profile, 9 its budget lines by source and kind.
+    with django_assert_num_queries(9):
         response = client.get(url("indicators:item_evaluation", dy, item_code="XM1"))
     assert response.status_code == 200

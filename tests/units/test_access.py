@@ -125,6 +125,8 @@ MATRIX = {
     "indicators:monitoring": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
     "indicators:item_evaluation": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
     "indicators:results": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", by_rule(UNIT_A, FINANCE)),
+    # 评分设置 (DOMAIN.md section 9): the finance office's page
+    "indicators:scoring": (dept, "", by_rule(DEPARTMENT, FINANCE)),
     # not a department's address: the finance office of some department uploads (fundmgr.workbook.upload)
     "upload:workbook": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
     "upload:template": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
