@@ -7,6 +7,7 @@ from fundmgr.accounts import LoginForm
 from fundmgr.dashboards import urls as dashboard_urls
 from fundmgr.dashboards import views as dashboards
 from fundmgr.lib import converters  # noqa: F401  (registers the "code" path converter)
+from fundmgr.review.urls import review_patterns
 from fundmgr.workbook import upload
 from projects import urls as ledger_urls
 
@@ -64,6 +65,7 @@ urlpatterns = [
     path(DEPARTMENT_YEAR + "months/", include(ledger_urls.closing_patterns)),
     path(DEPARTMENT_YEAR, include(audit_patterns)),
     path("imports/upload/", include(upload_patterns)),
+    path("review/", include(review_patterns)),
     path("accounts/", include(account_patterns)),
     path(DEPARTMENT_YEAR, include("fundmgr.exports.urls")),
 ]

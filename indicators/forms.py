@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fundmgr.lib.validators import refuse_control_characters
-from indicators.models import Indicator, ScoringProfile
+from indicators.models import GOAL_TEXT_MAX, Indicator, ScoringProfile
 
 # Plain decimal notation with half-width digits only: no exponent (1e309), no NaN or infinity,
 # "," as a thousands separator in groups of three, as the workbook import and the expenditure form
@@ -141,3 +141,23 @@ class ScoringProfileForm(forms.Form):
         label=gettext_lazy("预算执行率分值"), choices=ScoringProfile.ExecutionPoints.choices, coerce=int
     )
     rounding = forms.ChoiceField(label=gettext_lazy("得分保留小数位"), choices=ScoringProfile.Rounding.choices)
+
+
+class AnnualGoalForm(forms.Form):
+    """年度总体目标 of the department-year (item blank) or of one item (DOMAIN.md section 9)."""
+
+    item = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    expected = forms.CharField(
+        label=gettext_lazy("预期目标"),
+        required=False,
+        max_length=GOAL_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[refuse_control_characters],
+    )
+    achieved = forms.CharField(
+        label=gettext_lazy("实际完成情况"),
+        required=False,
+        max_length=GOAL_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[refuse_control_characters],
+    )

@@ -6,7 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from fundmgr.lib.validators import validate_code
 from projects.models import BudgetItem
-from units.models import DepartmentYear
+from units.models import Department, DepartmentYear
 
 VALUE = {"max_digits": 20, "decimal_places": 4, "null": True, "blank": True}
 
@@ -23,6 +23,10 @@ LEVEL2_NAMES = (
     gettext_noop("可持续影响"),
     gettext_noop("服务对象满意度"),
 )
+
+
+# A target or value as written in a 自评表 cell (DOMAIN.md section 9).
+TEXT_VALUE_MAX = 100
 
 
 class Indicator(models.Model):
@@ -64,6 +68,11 @@ class Indicator(models.Model):
     midyear = models.DecimalField(_("半年完成值"), **VALUE)
     actual = models.DecimalField(_("全年完成值"), **VALUE)
     tier = models.CharField(_("定性等级"), max_length=16, choices=Tier.choices, blank=True)
+    # The target and values as written (`≥200平方米`, `12月底前`, `达到预期`; DOMAIN.md section 9),
+    # beside the parsed figures above, which stay the scoring inputs. Blank when entered as numbers.
+    target_text = models.CharField(_("目标值（原文）"), max_length=TEXT_VALUE_MAX, blank=True)
+    midyear_text = models.CharField(_("半年完成值（原文）"), max_length=TEXT_VALUE_MAX, blank=True)
+    actual_text = models.CharField(_("全年完成值（原文）"), max_length=TEXT_VALUE_MAX, blank=True)
     rate = models.DecimalField(_("得分率（%）"), max_digits=6, decimal_places=2, null=True, blank=True)
     deviation_reason = models.TextField(_("偏差原因分析"), blank=True)
     corrective_measures = models.TextField(_("改进措施"), blank=True)
@@ -169,3 +178,71 @@ class ScoringProfile(models.Model):
 
     def __str__(self):
         return f"{self.department_year} {self.item.code if self.item_id else ''} {self.execution_points}/{self.rounding}"
+
+
+# 年度总体目标 texts are bounded (DOMAIN.md section 9): one paragraph each in the 自评表.
+GOAL_TEXT_MAX = 2000
+
+
+class AnnualGoal(models.Model):
+    """年度总体目标 of a department-year (item null) or of one of its items: 预期目标 and
+    实际完成情况, the block that heads the 自评表 (DOMAIN.md sections 9 and 10)."""
+
+    department_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.CASCADE, related_name="annual_goals", verbose_name=_("部门年度")
+    )
+    item = models.ForeignKey(
+        BudgetItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="annual_goals",
+        verbose_name=_("预算项目"),
+    )
+    expected = models.TextField(_("预期目标"), blank=True)
+    achieved = models.TextField(_("实际完成情况"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度总体目标")
+        verbose_name_plural = _("年度总体目标")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department_year", "item"],
+                condition=models.Q(item__isnull=False),
+                name="annual_goal_unique_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["department_year"], condition=models.Q(item__isnull=True), name="annual_goal_unique_department"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department_year} {self.item.code if self.item_id else ''}"
+
+
+class QualitativePhrase(models.Model):
+    """A department's own list of qualitative phrases (达到预期 → 达成; DOMAIN.md section 9). A
+    department without rows reads with indicators.targets.DEFAULT_PHRASES; once the finance office
+    edits the list, its rows are the list."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="qualitative_phrases", verbose_name=_("部门")
+    )
+    phrase = models.CharField(_("定性表述"), max_length=TEXT_VALUE_MAX)
+    tier = models.CharField(_("定性等级"), max_length=16, choices=Indicator.Tier.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("定性表述")
+        verbose_name_plural = _("定性表述")
+        ordering = ["department", "tier", "phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "phrase"], name="qualitative_phrase_unique_in_department"),
+            models.CheckConstraint(
+                condition=models.Q(tier__in=["achieved", "partly", "not_achieved"]), name="qualitative_phrase_tier"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.phrase} → {self.get_tier_display()}"

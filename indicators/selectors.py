@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Sum
 
 from fundmgr.lib.money import ZERO
-from indicators.models import Indicator
+from indicators.models import AnnualGoal, Indicator, QualitativePhrase
 from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import DEFAULT_PROFILE, Evaluation, IndicatorInput, IndicatorScore, ScoringProfile, evaluate
 from projects.arithmetic import execution_rate, signed_amount
@@ -34,6 +34,13 @@ YEAR_END_MONTH = 12
 # Units of measure that name a rate rather than a count: such values are comparable at mid-year
 # already, so the mid-year flag of section 3.7 ("for an annual count") does not apply to them.
 RATE_UNITS = {"%", "％", "‰", "百分比", "分", "星"}
+
+
+def department_phrases(department_id: int) -> dict[str, str] | None:
+    """The department's qualitative phrases (phrase -> tier) for indicators.targets.parse, or None
+    when the finance office has not edited its list: parse then reads with DEFAULT_PHRASES."""
+    rows = dict(QualitativePhrase.objects.filter(department_id=department_id).values_list("phrase", "tier"))
+    return rows or None
 
 
 def is_annual_count(unit: str) -> bool:
@@ -440,3 +447,8 @@ def indicator_in_scope(scope: Scope, indicator_code: str) -> Indicator:
     for DEPARTMENT_WIDE or FINANCE (403 for a unit accountant; units.access)."""
     indicators = Indicator.objects.select_related("item").filter(department_year=scope.department_year, code=indicator_code)
     return access.one_visible(scope, indicators, unit="item__unit_id", department_level="item")
+
+
+def annual_goals(*, department_year_id: int) -> dict[int | None, AnnualGoal]:
+    """年度总体目标 of a department-year by item id (None: the department's), in one query."""
+    return {row.item_id: row for row in AnnualGoal.objects.filter(department_year_id=department_year_id)}

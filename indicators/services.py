@@ -6,14 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from indicators.models import Indicator
+from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, AnnualGoal, Indicator, QualitativePhrase
 from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import ScoringError, ScoringProfile, assign_points, check_override, completion_ratio
 from indicators.selectors import indicator_input, scope_profile, scoring_profile
+from indicators.targets import DEFAULT_PHRASES, TIER_PHRASES
 from projects.models import BudgetItem
 from units.locks import department_year_lock_shared
-from units.models import DepartmentYear
+from units.models import Department, DepartmentYear
 
 
 def indicator_update_results(
@@ -250,3 +252,96 @@ def indicator_clear_override(*, indicator: Indicator, user=None) -> Indicator:
         locked._history_user = user
         locked.save()
     return locked
+
+
+def annual_goal_set(
+    *,
+    department_year: DepartmentYear,
+    item: BudgetItem | None = None,
+    expected: str,
+    achieved: str,
+    user=None,
+) -> AnnualGoal | None:
+    """Set the 年度总体目标 (预期目标, 实际完成情况) of the department-year (item None) or of one
+    of its items (DOMAIN.md section 9). Both texts blank removes it (None). Each text is at most
+    GOAL_TEXT_MAX characters; refused with a Chinese message keyed by field otherwise."""
+    expected, achieved = (expected or "").strip(), (achieved or "").strip()
+    errors = {}
+    for field, text, label in (("expected", expected, _("预期目标")), ("achieved", achieved, _("实际完成情况"))):
+        if len(text) > GOAL_TEXT_MAX:
+            errors[field] = _("%(field)s不能超过%(max)s个字（现为%(length)s个字）") % {
+                "field": label,
+                "max": GOAL_TEXT_MAX,
+                "length": len(text),
+            }
+    if item is not None and item.department_year_id != department_year.pk:
+        errors["item"] = _("该预算项目不属于本部门年度")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if not department_year_lock_shared(department_year.pk):
+            raise ValidationError(_("该部门年度已不存在，请刷新页面"))
+        item_id = item.pk if item is not None else None
+        row = AnnualGoal.objects.select_for_update().filter(department_year=department_year, item_id=item_id).first()
+        if not expected and not achieved:
+            if row is not None:
+                row._history_user = user
+                row.delete()
+            return None
+        if row is None:
+            row = AnnualGoal(department_year=department_year, item=item)
+        row.expected, row.achieved = expected, achieved
+        row._history_user = user
+        row.save()
+    return row
+
+
+def _phrase_rows(department: Department) -> None:
+    """Seed the department's own list from DEFAULT_PHRASES the first time the finance office edits it."""
+    if not QualitativePhrase.objects.filter(department=department).exists():
+        bulk_create_with_history(
+            [QualitativePhrase(department=department, phrase=phrase, tier=tier) for phrase, tier in DEFAULT_PHRASES.items()],
+            QualitativePhrase,
+        )
+
+
+def _clean_phrase(phrase: str) -> str:
+    phrase = (phrase or "").strip()
+    if not phrase:
+        raise ValidationError({"phrase": _("请填写定性表述")})
+    if len(phrase) > TEXT_VALUE_MAX:
+        raise ValidationError({"phrase": _("定性表述不能超过%(max)s个字") % {"max": TEXT_VALUE_MAX}})
+    return phrase
+
+
+def _clean_tier(tier: str) -> str:
+    if tier not in TIER_PHRASES:
+        raise ValidationError({"tier": _("定性等级须为：达成、部分达成、未达成")})
+    return tier
+
+
+@transaction.atomic
+def phrase_set(*, department: Department, phrase: str, tier: str, user=None) -> QualitativePhrase:
+    """Add a qualitative phrase to the department's list, or change the tier it reads as."""
+    phrase, tier = _clean_phrase(phrase), _clean_tier(tier)
+    Department.objects.select_for_update().get(pk=department.pk)
+    _phrase_rows(department)
+    row = QualitativePhrase.objects.filter(department=department, phrase=phrase).first()
+    if row is None:
+        row = QualitativePhrase(department=department, phrase=phrase)
+    row.tier = tier
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def phrase_delete(*, department: Department, phrase: str, user=None) -> None:
+    """Remove a phrase from the department's list: a text with it then reads as unparsed."""
+    Department.objects.select_for_update().get(pk=department.pk)
+    _phrase_rows(department)
+    row = QualitativePhrase.objects.filter(department=department, phrase=(phrase or "").strip()).first()
+    if row is None:
+        raise ValidationError({"phrase": _("定性表述“%(phrase)s”不在列表中") % {"phrase": phrase}})
+    row._history_user = user
+    row.delete()

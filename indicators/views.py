@@ -9,18 +9,22 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from indicators.common import common_indicators
-from indicators.forms import IndicatorResultsForm, ScoringProfileForm
-from indicators.models import ScoringProfile
+from indicators.forms import AnnualGoalForm, IndicatorResultsForm, ScoringProfileForm
+from indicators.models import GOAL_TEXT_MAX, AnnualGoal, Indicator, ScoringProfile
 from indicators.monitoring import monitoring_for
 from indicators.scoring import ScoringError
-from indicators.selectors import department_sheet, indicator_in_scope, item_sheet
+from indicators.selectors import annual_goals, department_phrases, department_sheet, indicator_in_scope, item_sheet
 from indicators.services import (
+    annual_goal_set,
     indicator_clear_override,
     indicator_set_override,
     indicator_update_results,
+    phrase_delete,
+    phrase_set,
     scoring_profile_clear,
     scoring_profile_set,
 )
+from indicators.targets import DEFAULT_PHRASES
 from projects.models import BudgetItem
 from projects.selectors import budget_summary, item_in_scope
 from units.access import FINANCE, Scope, department_scope, require
@@ -53,6 +57,7 @@ class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
             sheet=sheet,
             scoring_error=scoring_error,
             common=common_indicators(summary=summary),
+            goal=annual_goals(department_year_id=scope.department_year.pk).get(None),
         )
         return context
 
@@ -76,7 +81,12 @@ class ItemEvaluationView(LoginRequiredMixin, TemplateView):
             if sheet is None:
                 raise Http404
         context.update(
-            scope=scope, department_year=scope.department_year, item=item, sheet=sheet, scoring_error=scoring_error
+            scope=scope,
+            department_year=scope.department_year,
+            item=item,
+            sheet=sheet,
+            scoring_error=scoring_error,
+            goal=AnnualGoal.objects.filter(department_year=scope.department_year, item=item).first(),
         )
         return context
 
@@ -228,3 +238,115 @@ class ScoringProfileView(LoginRequiredMixin, TemplateView):
         messages.success(request, message)
         kwargs = {"department_code": department_year.department.code, "year": department_year.year}
         return redirect(reverse("indicators:scoring", kwargs=kwargs))
+
+
+class AnnualGoalView(LoginRequiredMixin, TemplateView):
+    """年度总体目标 (DOMAIN.md section 9): the finance office writes the 预期目标 and 实际完成情况 of
+    the department-year, or of one item (?item=CODE), shown at the head of its 自评表. 404 outside
+    the department or for an unknown item, 403 for any other role."""
+
+    template_name = "indicators/annual_goal.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        require(self.scope, FINANCE)
+        code = (request.POST.get("item") if request.method == "POST" else request.GET.get("item")) or ""
+        self.item = None
+        if code:
+            self.item = BudgetItem.objects.filter(department_year=self.scope.department_year, code=code).first()
+            if self.item is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if form is None:
+            goal = AnnualGoal.objects.filter(department_year=self.scope.department_year, item=self.item).first()
+            form = AnnualGoalForm(
+                initial={
+                    "item": self.item.code if self.item else "",
+                    "expected": goal.expected if goal else "",
+                    "achieved": goal.achieved if goal else "",
+                }
+            )
+        context.update(
+            scope=self.scope, department_year=self.scope.department_year, item=self.item, form=form,
+            back=self._evaluation_url(),
+            goal_max=GOAL_TEXT_MAX,
+        )
+        return context
+
+    def _evaluation_url(self) -> str:
+        department_year = self.scope.department_year
+        kwargs = {"department_code": department_year.department.code, "year": department_year.year}
+        if self.item is not None:
+            return reverse("indicators:item_evaluation", kwargs={**kwargs, "item_code": self.item.code})
+        return reverse("indicators:evaluation", kwargs=kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = AnnualGoalForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            annual_goal_set(
+                department_year=self.scope.department_year,
+                item=self.item,
+                expected=form.cleaned_data["expected"],
+                achieved=form.cleaned_data["achieved"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        scope_name = self.item.code if self.item else _("部门整体")
+        messages.success(request, _("已保存%(scope)s的年度总体目标。") % {"scope": scope_name})
+        return redirect(self._evaluation_url())
+
+
+class QualitativePhraseView(LoginRequiredMixin, TemplateView):
+    """定性表述 (DOMAIN.md section 9): the finance office's list of the phrases the parser reads as
+    达成 / 部分达成 / 未达成 (DEFAULT_PHRASES until it first edits it): add, change a tier, delete.
+    404 outside the department, 403 for any other role. One query on top of the scope's."""
+
+    template_name = "indicators/phrases.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        require(self.scope, FINANCE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, errors=(), **kwargs):
+        context = super().get_context_data(**kwargs)
+        department = self.scope.department_year.department
+        own = department_phrases(department.pk)
+        tiers = dict(Indicator.Tier.choices)
+        phrases = sorted((own or DEFAULT_PHRASES).items(), key=lambda pair: (list(tiers).index(pair[1]), pair[0]))
+        context.update(
+            scope=self.scope,
+            department_year=self.scope.department_year,
+            phrases=[(phrase, tier, tiers[tier]) for phrase, tier in phrases],
+            edited=own is not None,
+            tier_choices=Indicator.Tier.choices,
+            errors=errors,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        department = self.scope.department_year.department
+        phrase = request.POST.get("phrase", "")
+        try:
+            if request.POST.get("action") == "delete":
+                phrase_delete(department=department, phrase=phrase, user=request.user)
+                messages.success(request, _("已删除定性表述“%(phrase)s”") % {"phrase": phrase.strip()})
+            else:
+                phrase_set(department=department, phrase=phrase, tier=request.POST.get("tier", ""), user=request.user)
+                messages.success(request, _("已保存定性表述“%(phrase)s”") % {"phrase": phrase.strip()})
+        except ValidationError as error:
+            errors = [message for field_messages in error.message_dict.values() for message in field_messages]
+            return self.render_to_response(self.get_context_data(errors=errors), status=400)
+        return redirect(request.path)

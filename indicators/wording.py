@@ -38,21 +38,30 @@ def value_text(value: Decimal | None, indicator: Indicator) -> str:
 
 
 def target_text(indicator: Indicator) -> str:
-    """年度指标值: ≥5000个, ≤100万元, =100%; 定性 for a qualitative indicator."""
+    """年度指标值 as written when the indicator keeps its text (≥200平方米, 12月底前, 达到预期); else
+    ≥5000个, ≤100万元, =100%; 定性 for a qualitative indicator."""
+    if indicator.target_text:
+        return indicator.target_text
     if indicator.direction == Indicator.Direction.QUALITATIVE:
         return str(Indicator.Direction.QUALITATIVE.label)
     return number_text(indicator.direction, indicator.target, indicator.unit)
 
 
 def actual_text(indicator: Indicator) -> str:
-    """全年完成值 as text: 5000个, the tier's words when qualitative, — when not yet filled in."""
+    """全年完成值 as written when kept (12月20日, 达到预期); else 5000个, the tier's words when
+    qualitative, — when not yet filled in."""
+    if indicator.actual_text:
+        return indicator.actual_text
     if indicator.direction == Indicator.Direction.QUALITATIVE:
         return indicator.get_tier_display() if indicator.tier else "—"
     return value_text(indicator.actual, indicator)
 
 
 def actual_value(indicator: Indicator):
-    """全年完成值 for a cell: a number for a quantitative indicator, the tier's words for a qualitative one."""
+    """全年完成值 for a cell: the text as written when kept, else a number for a quantitative
+    indicator, the tier's words for a qualitative one."""
+    if indicator.actual_text:
+        return indicator.actual_text
     if indicator.direction == Indicator.Direction.QUALITATIVE:
         return indicator.get_tier_display() if indicator.tier else None
     return indicator.actual

@@ -217,6 +217,8 @@ class ProvinceView(DashboardMixin, TemplateView):
                 table=table,
                 rows=rows,
                 scored=is_scored(month),
+                # None: the whole province, a superuser's or the 财政厅 group's, who also review 自评表
+                may_review=department_ids is None,
             )
         )
 

@@ -35,8 +35,8 @@ from fundmgr.exports.selectors import by_source_and_kind, spending_by_economic_i
 from fundmgr.lib.money import round_half_up, wan
 from fundmgr.lib.table_xlsx import Stamp
 from indicators.models import Indicator
-from indicators.selectors import evaluations_for
-from indicators.wording import actual_text, deviation_summary, target_text, value_text
+from indicators.selectors import annual_goals, evaluations_for
+from indicators.wording import actual_text, deviation_text, target_text, value_text
 from projects.models import BudgetItem, BudgetLine
 from projects.selectors import Figures, budget_summary
 from units.models import BudgetUnit, DepartmentYear
@@ -282,6 +282,16 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
 
     # 三、部门单位整体支出绩效分析
     doc.heading(_("三、部门单位整体支出绩效分析"))
+    # 年度总体目标 of the department and of each item that has one (DOMAIN.md section 9).
+    goals = annual_goals(department_year_id=department_year.pk)
+    if goals:
+        scopes = [(None, _("部门整体"))] + [(row.id, f"{row.code} {row.name}") for row in summary.by_item]
+        doc.table(
+            [_("范围"), _("预期目标"), _("实际完成情况")],
+            [[name, goals[key].expected, goals[key].achieved] for key, name in scopes if key in goals],
+            caption=_("年度总体目标"),
+            numeric_from=3,
+        )
     evaluation = evaluations.department
     scores = {score.code: score for score in evaluation.indicators} if evaluation else {}
     indicators = evaluations.department_indicators
@@ -307,7 +317,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
             number += 1
     if indicators:
         doc.table(
-            [_("指标"), _("年度指标值"), _("半年完成值"), _("全年完成值"), _("分值"), _("得分"), _("偏差情况")],
+            [_("指标"), _("年度指标值"), _("半年完成值"), _("全年完成值"), _("分值"), _("得分"), _("偏差原因分析及改进措施")],
             [
                 [
                     f"{circled(index)}{indicator.name}",
@@ -316,7 +326,7 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
                     actual_text(indicator),
                     f"{scores[indicator.code].points:.2f}" if indicator.code in scores else "—",
                     f"{scores[indicator.code].earned:.2f}" if indicator.code in scores else "—",
-                    deviation_summary(scores[indicator.code].flags) if indicator.code in scores else "—",
+                    deviation_text(indicator, scores[indicator.code].flags) if indicator.code in scores else "—",
                 ]
                 for index, indicator in enumerate(in_report_order(indicators))
             ],

@@ -17,7 +17,7 @@ from fundmgr.lib import cells
 from fundmgr.lib.table_xlsx import Stamp, stamp_workbook
 from indicators.models import Indicator
 from indicators.scoring import EXECUTION_POINTS, Evaluation
-from indicators.selectors import BudgetBlock, budget_block, budget_blocks_by_item, evaluations_for
+from indicators.selectors import BudgetBlock, annual_goals, budget_block, budget_blocks_by_item, evaluations_for
 from indicators.wording import actual_value, deviation_text, target_text
 from projects.models import BudgetLine
 from projects.selectors import Figures, budget_summary
@@ -37,6 +37,8 @@ class EvaluationSheet:
     block: BudgetBlock
     evaluation: Evaluation | None
     indicators: list[Indicator]
+    # 年度总体目标: (预期目标, 实际完成情况), blank when none was written.
+    goal: tuple[str, str] = ("", "")
 
 
 LEVEL_ORDER = [Indicator.Level1.OUTPUT, Indicator.Level1.BENEFIT, Indicator.Level1.SATISFACTION]
@@ -105,6 +107,17 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
         else:
             _merge_value(ws, f"I{row}:J{row}", "—")
         row += 1
+
+    # 年度总体目标: 预期目标 | 实际完成情况, the texts in the row below (DOMAIN.md section 10).
+    expected, achieved = sheet.goal
+    _merge_value(ws, f"A{row}:A{row + 1}", _("年度总体目标"), font=styles.HEADER_FONT)
+    _merge_value(ws, f"B{row}:E{row}", _("预期目标"), font=styles.HEADER_FONT, fill=styles.HEADER_FILL)
+    _merge_value(ws, f"F{row}:J{row}", _("实际完成情况"), font=styles.HEADER_FONT, fill=styles.HEADER_FILL)
+    row += 1
+    _merge_value(ws, f"B{row}:E{row}", expected, alignment=styles.LEFT)
+    _merge_value(ws, f"F{row}:J{row}", achieved, alignment=styles.LEFT)
+    styles.fit_row_height(ws, row, [(expected, sum(WIDTHS[1:5])), (achieved, sum(WIDTHS[5:10]))])
+    row += 1
 
     # Indicator table.
     headers = [_("一级指标"), _("二级指标"), _("三级指标"), _("年度指标值"), _("半年完成值"), _("全年完成值"), _("分值"), _("得分")]
@@ -198,7 +211,12 @@ def department_sheet(department_year: DepartmentYear) -> EvaluationSheet:
         ),
         evaluation=evaluations.department,
         indicators=evaluations.department_indicators,
+        goal=_goal_texts(annual_goals(department_year_id=department_year.pk).get(None)),
     )
+
+
+def _goal_texts(goal) -> tuple[str, str]:
+    return (goal.expected, goal.achieved) if goal is not None else ("", "")
 
 
 def write_self_evaluation(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp) -> None:
@@ -222,6 +240,7 @@ def write_project_evaluation(*, department_year: DepartmentYear, out: BinaryIO, 
         lines=BudgetLine.objects.filter(item__department_year=department_year),
         items={row.id: row.figures for row in summary.by_item if row.id in evaluations.item_indicators},
     )
+    goals = annual_goals(department_year_id=department_year.pk)
     wb = Workbook()
     wb.remove(wb.active)
     for item in summary.by_item:
@@ -242,6 +261,7 @@ def write_project_evaluation(*, department_year: DepartmentYear, out: BinaryIO, 
                 block=blocks[item.id],
                 evaluation=evaluations.by_item.get(item.id),
                 indicators=indicators,
+                goal=_goal_texts(goals.get(item.id)),
             ),
             year=department_year.year,
         )

@@ -12,7 +12,7 @@ from django.db.models import F
 
 from fundmgr.workbook import schema
 from fundmgr.workbook.rules import MonthEvent
-from indicators.models import Indicator, ScoringProfile
+from indicators.models import AnnualGoal, Indicator, ScoringProfile
 from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
 from units.models import BudgetUnit, DepartmentYear
 
@@ -102,11 +102,11 @@ def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
                 "level2": _LEVEL2.get(indicator.level2, indicator.level2),
                 "name": indicator.name,
                 "direction": indicator.direction,
-                "target": indicator.target,
+                "target": indicator.target_text or indicator.target,
                 "unit": indicator.unit,
                 "points": indicator.points,
-                "midyear": indicator.midyear,
-                "actual": indicator.actual,
+                "midyear": indicator.midyear_text or indicator.midyear,
+                "actual": indicator.actual_text or indicator.actual,
                 "tier": indicator.tier,
                 "rate": indicator.rate,
                 "project": indicator.item.code if indicator.item else "",
@@ -129,6 +129,12 @@ def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
             for profile in ScoringProfile.objects.filter(department_year=department_year)
             .select_related("item")
             .order_by(F("item__code").asc(nulls_first=True))
+        ],
+        schema.GOALS.key: [
+            {"project": goal.item.code if goal.item else "", "expected": goal.expected, "achieved": goal.achieved}
+            for goal in AnnualGoal.objects.filter(department_year=department_year)
+            .select_related("item")
+            .order_by(F("item__position").asc(nulls_first=True), "item__code")
         ],
         schema.MONTH_CLOSES.key: [
             {"month": event.month, "action": event.action, "reason": event.reason, "user": event.user}

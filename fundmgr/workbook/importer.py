@@ -100,7 +100,7 @@ def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run:
     rules = WorkbookRules(economic_classes=set(EconomicClass.objects.values_list("code", flat=True)), collector=collector)
     small = {
         sheet.key: list(book.rows(sheet))
-        for sheet in (S.DEPARTMENT, S.UNITS, S.ITEMS, S.LINES, S.INDICATORS, S.SCORING, S.MONTH_CLOSES)
+        for sheet in (S.DEPARTMENT, S.UNITS, S.ITEMS, S.LINES, S.INDICATORS, S.SCORING, S.GOALS, S.MONTH_CLOSES)
     }
     department = rules.department(small[S.DEPARTMENT.key], present=S.DEPARTMENT.key in book.present)
     rules.units_sheet(small[S.UNITS.key])
@@ -108,6 +108,7 @@ def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run:
     rules.lines_sheet(small[S.LINES.key])
     rules.scoring_sheet(small[S.SCORING.key])  # before the indicators: their points follow the profile
     rules.indicators_sheet(small[S.INDICATORS.key])
+    rules.goals_sheet(small[S.GOALS.key])
     totals = _UnitTotals(small)
 
     with transaction.atomic():

@@ -13,13 +13,32 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 from fundmgr.workbook import schema as S
 from fundmgr.workbook.reader import Row
 from fundmgr.workbook.rules import MonthEvent
-from indicators.models import Indicator, ScoringProfile
+from indicators.models import AnnualGoal, Indicator, ScoringProfile
 from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
 from units.models import BudgetUnit, DepartmentYear
 
 IMPORT_BATCH_SIZE = 1000
 # Stored in the history as the Chinese msgid; the change log translates it when shown (fundmgr.history).
 CHANGE_REASON = gettext_noop("工作簿导入")
+
+
+def split_deviation(reason: str | None, measures: str | None) -> tuple[str, str]:
+    """偏差原因分析 and 改进措施 of a row. A single 偏差原因分析及改进措施 text (measures blank) that
+    labels its measures “改进措施：” is split there, the labels dropped; any other text is kept whole
+    as the reason."""
+    reason, measures = reason or "", measures or ""
+    if measures.strip():
+        return reason, measures
+    for label in S.DEVIATION_MEASURES_LABELS:
+        before, found, after = reason.partition(label)
+        if found and after.strip():
+            before = before.strip().rstrip(S.DEVIATION_TRIM).strip()
+            for reason_label in S.DEVIATION_REASON_LABELS:
+                if before.startswith(reason_label):
+                    before = before[len(reason_label):].strip()
+                    break
+            return before, after.strip()
+    return reason, measures
 
 
 def _delete_with_history(queryset, user) -> None:
@@ -78,14 +97,18 @@ class LedgerWriter:
         department_year, user = self.department_year, self.user
         items_of_year = BudgetItem.objects.filter(department_year=department_year)
         profiles_of_year = ScoringProfile.objects.filter(department_year=department_year)
+        goals_of_year = AnnualGoal.objects.filter(department_year=department_year)
         if (
             items_of_year.exists()
             or Indicator.objects.filter(department_year=department_year).exists()
             or profiles_of_year.exists()
+            or goals_of_year.exists()
         ):
             self.replaced = True
-            # The 评分设置 go with the year: a workbook without the sheet brings back the defaults.
+            # The 评分设置 and 年度总体目标 go with the year: a workbook without their sheet brings
+            # back the defaults and no goals.
             _delete_with_history(profiles_of_year, user)
+            _delete_with_history(goals_of_year, user)
             _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
             _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
             _delete_with_history(BudgetLine.objects.filter(item__department_year=department_year), user)
@@ -193,6 +216,20 @@ class LedgerWriter:
         )
         bulk_create_with_history(
             [
+                AnnualGoal(
+                    department_year=department_year,
+                    item=self.items_by_code[row["project"]] if row["project"] else None,
+                    expected=(row["expected"] or "").strip(),
+                    achieved=(row["achieved"] or "").strip(),
+                )
+                for row in small[S.GOALS.key]
+                if (row["expected"] or "").strip() or (row["achieved"] or "").strip()
+            ],
+            AnnualGoal,
+            **self.history,
+        )
+        bulk_create_with_history(
+            [
                 Indicator(
                     department_year=department_year,
                     item=self.items_by_code[row["project"]] if row["project"] else None,
@@ -206,10 +243,13 @@ class LedgerWriter:
                     points=row["points"],
                     midyear=row["midyear"],
                     actual=row["actual"],
+                    target_text=row["target_text"] or "",
+                    midyear_text=row["midyear_text"] or "",
+                    actual_text=row["actual_text"] or "",
                     tier=row["tier"] or "",
                     rate=row["rate"],
-                    deviation_reason=row["deviation_reason"],
-                    corrective_measures=row["corrective_measures"],
+                    deviation_reason=split_deviation(row["deviation_reason"], row["corrective_measures"])[0],
+                    corrective_measures=split_deviation(row["deviation_reason"], row["corrective_measures"])[1],
                     results_final=bool(row["results_final"]),
                     position=position,
                     # an evaluator's 得分 from the workbook is recorded as the importing user's

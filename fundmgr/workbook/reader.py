@@ -112,6 +112,8 @@ def _header_map(sheet: schema.Sheet, header_row: tuple, collector: Collector) ->
     for column in sheet.columns:
         by_name[column.header] = column
         by_name[column.key.lower()] = column
+        for alias in column.aliases:
+            by_name[alias] = column
     positions: dict[int, schema.Column] = {}
     seen: dict[str, int] = {}
     for index, cell in enumerate(header_row):

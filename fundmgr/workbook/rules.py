@@ -25,6 +25,7 @@ from indicators.scoring import (
     check_override,
     tier_ratio,
 )
+from indicators.targets import NUMBER, PREFIX_WORDS, QUALITATIVE, SUFFIX_WORDS, parse
 from projects.arithmetic import signed_amount
 from projects.availability import Movement, format_yuan, replay
 
@@ -152,6 +153,28 @@ class WorkbookRules:
             self._pending_by_month[row["date"].month] += 1
         return len(self.collector.errors) == errors_before and not row.bad
 
+    def goals_sheet(self, rows: list[Row]) -> None:
+        """年度总体目标 (DOMAIN.md section 9): at most one row per scope (项目编码 blank: the
+        department), each project one of the 预算项目 sheet's."""
+        sheet, column = S.GOALS, S.GOALS.column
+        seen: dict[str, int] = {}
+        for row in rows:
+            code = row["project"] or ""
+            if not row.ok("project"):
+                continue
+            if code in seen:
+                scope = code or _("部门整体")
+                self.collector.add(
+                    sheet,
+                    row.number,
+                    column("project"),
+                    _("%(scope)s的年度总体目标重复（第%(first)s行已填写）") % {"scope": scope, "first": seen[code]},
+                )
+                continue
+            seen[code] = row.number
+            if code:
+                self._resolve(sheet, row, "project", self.items, S.ITEMS, _("项目编码"))
+
     def scoring_sheet(self, rows: list[Row]) -> None:
         """评分设置 (DOMAIN.md section 9): at most one row per scope (项目编码 blank: the department),
         each project one of the 预算项目 sheet's, the settings among the allowed values."""
@@ -190,7 +213,7 @@ class WorkbookRules:
 
     def indicators_sheet(self, rows: list[Row]) -> None:
         self._unique(S.INDICATORS, rows)
-        _validate_indicators(rows, self.items, self.collector, self._resolve, self.profile_for)
+        _validate_indicators(rows, self.items, self.collector, self._resolve, self.profile_for, year=self.year)
 
     def month_closes(self, rows: list[Row], *, present: bool, history: list[MonthEvent]) -> list[MonthEvent]:
         """The 月结 events to replay: the sheet's events after those the year's history already holds.
@@ -282,11 +305,75 @@ class WorkbookRules:
                 )
 
 
-def _validate_indicators(rows: list[Row], items: dict[str, Row], collector: Collector, resolve, profile_for) -> None:
+def _read_value_texts(row: Row, collector: Collector, year: int | None) -> None:
+    """目标值, 半年完成值 and 全年完成值 written as text (≥200平方米, 98%以上, 达到预期; DOMAIN.md
+    section 9): the text is kept as written (`<key>_text`) and its parsed figure replaces it. A
+    number reads as today; a phrase gives a qualitative value (the 全年完成值's phrase its 定性等级).
+    A text the parser cannot read, or a date, is refused where it is: the import is strict, and a
+    value that cannot be scored is never stored as if it were one."""
+    sheet = schema.INDICATORS
+    col = sheet.column
+    for key in ("target", "midyear", "actual"):
+        row.values[f"{key}_text"] = ""
+        text = row[key]
+        if not isinstance(text, str):
+            continue
+        parsed = parse(text, year=year)
+        row.values[key] = None
+        if parsed.kind == NUMBER:
+            row.values[key] = parsed.value
+            row.values[f"{key}_text"] = text
+            unit = (row["unit"] or "").strip()
+            if parsed.unit and not unit and row.ok("unit"):
+                row.values["unit"] = parsed.unit
+            elif parsed.unit and unit and parsed.unit != unit:
+                collector.add(
+                    sheet,
+                    row.number,
+                    col(key),
+                    _("%(column)s“%(value)s”的单位与计量单位“%(unit)s”不一致")
+                    % {"column": col(key).header, "value": text, "unit": unit},
+                )
+                row.bad.add(key)
+            # a number without a direction word reads as ≥ (section 10): the 指标方向 column then decides
+            written = any(word in text for word in (*PREFIX_WORDS, *SUFFIX_WORDS))
+            if key == "target" and written and row.ok("direction") and row["direction"] not in (None, "", parsed.direction):
+                collector.add(
+                    sheet,
+                    row.number,
+                    col(key),
+                    _("目标值“%(value)s”与指标方向“%(direction)s”不一致")
+                    % {"value": text, "direction": col("direction").label_for(row["direction"])},
+                )
+                row.bad.add(key)
+        elif parsed.kind == QUALITATIVE:
+            row.values[f"{key}_text"] = text
+            if key == "actual" and not row["tier"]:
+                row.values["tier"] = parsed.tier
+            if key == "target" and row.ok("direction") and row["direction"] and row["direction"] != "qualitative":
+                collector.add(
+                    sheet, row.number, col(key), _("目标值“%(value)s”是定性表述，指标方向须为“定性”") % {"value": text}
+                )
+                row.bad.add(key)
+        else:
+            collector.add(
+                sheet,
+                row.number,
+                col(key),
+                _("%(column)s“%(value)s”无法识别：请填写数字（可带单位和≥、≤、以上、以下），或定性表述（如达到预期）")
+                % {"column": col(key).header, "value": text},
+            )
+            row.bad.add(key)
+
+
+def _validate_indicators(
+    rows: list[Row], items: dict[str, Row], collector: Collector, resolve, profile_for, *, year: int | None = None
+) -> None:
     sheet = schema.INDICATORS
     col = sheet.column
     scopes: dict[str | None, list[Row]] = defaultdict(list)
     for row in rows:
+        _read_value_texts(row, collector, year)
         if row["project"]:
             resolve(sheet, row, "project", items, schema.ITEMS, _("项目编码"))
         if row.ok("level1", "level2") and row["level1"] and row["level2"]:

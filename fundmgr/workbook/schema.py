@@ -29,7 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from fundmgr.lib.validators import validate_code
-from indicators.models import Indicator
+from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, Indicator
 from projects.models import BudgetItem, BudgetLine, Expenditure
 from units.models import BudgetUnit, Department
 
@@ -41,6 +41,7 @@ TEXT = "text"
 INTEGER = "integer"  # a count, >= 0
 AMOUNT = "amount"  # yuan, > 0, at most 2 decimals
 VALUE = "value"  # an indicator value: any decimal, at most 4 decimals
+VALUE_TEXT = "value_text"  # an indicator value: a number as VALUE, or a text (≥200平方米, 达到预期)
 DATE = "date"
 CHOICE = "choice"  # one of `choices`
 ECONOMIC_CLASS = "economic_class"  # a 3- or 5-digit code of projects.EconomicClass
@@ -60,6 +61,7 @@ class Column:
     decimal_places: int = 2
     help: str = ""
     validators: tuple = ()  # for TEXT: the model field's own checks, e.g. fundmgr.lib.validators.validate_code
+    aliases: tuple[str, ...] = ()  # other headers read as this column (never written)
 
     def label_for(self, value: str) -> str:
         """The label written to a workbook for a model value."""
@@ -246,11 +248,11 @@ INDICATORS = Sheet(
         ),
         Column("name", "指标名称", max_length=_field_length(Indicator, "name")),
         Column("direction", "指标方向", kind=CHOICE, choices=DIRECTIONS, help=_("≥（越大越好）、≤（越小越好）、= 或 定性")),
-        Column("target", "目标值", kind=VALUE, required=False, max_digits=20, decimal_places=4, help=_("定量指标必填")),
+        Column("target", "目标值", kind=VALUE_TEXT, required=False, max_digits=20, decimal_places=4, max_length=TEXT_VALUE_MAX, help=_("数字，或按原文填写：≥200平方米、98%以上、达到预期")),
         Column("unit", "计量单位", required=False, max_length=_field_length(Indicator, "unit")),
         Column("points", "分值", kind=VALUE, required=False, max_digits=6, decimal_places=2),
-        Column("midyear", "半年完成值", kind=VALUE, required=False, max_digits=20, decimal_places=4),
-        Column("actual", "全年完成值", kind=VALUE, required=False, max_digits=20, decimal_places=4, help=_("定量指标必填")),
+        Column("midyear", "半年完成值", kind=VALUE_TEXT, required=False, max_digits=20, decimal_places=4, max_length=TEXT_VALUE_MAX),
+        Column("actual", "全年完成值", kind=VALUE_TEXT, required=False, max_digits=20, decimal_places=4, max_length=TEXT_VALUE_MAX, help=_("定量指标必填")),
         Column(
             "tier", "定性等级", kind=CHOICE, choices=TIERS, required=False, help=_("定性指标必填：达成、部分达成、未达成")
         ),
@@ -270,7 +272,16 @@ INDICATORS = Sheet(
             max_length=_field_length(BudgetItem, "code"),
             help=_("不填为部门整体指标"),
         ),
-        Column("deviation_reason", "偏差原因分析", required=False, max_length=TEXT_CELL_LENGTH),
+        # Published 自评表 have one column 偏差原因分析及改进措施: read as 偏差原因分析, its text split at
+        # “改进措施：” when it has that label (fundmgr.workbook.ledger.split_deviation).
+        Column(
+            "deviation_reason",
+            "偏差原因分析",
+            required=False,
+            max_length=TEXT_CELL_LENGTH,
+            aliases=("偏差原因分析及改进措施",),
+            help=_("也可用一列“偏差原因分析及改进措施”代替本列和“改进措施”列，文中“改进措施：”之后的内容记为改进措施"),
+        ),
         Column("corrective_measures", "改进措施", required=False, max_length=TEXT_CELL_LENGTH),
         Column("results_final", "已定稿", kind=CHOICE, choices=YES_NO, required=False, help=_("是/否，不填为否")),
         Column(
@@ -285,6 +296,11 @@ INDICATORS = Sheet(
         Column("override_reason", "调整理由", required=False, max_length=TEXT_CELL_LENGTH),
     ),
 )
+
+# A single 偏差原因分析及改进措施 text is split at its measures label (fundmgr.workbook.ledger.split_deviation).
+DEVIATION_MEASURES_LABELS = ("改进措施：", "改进措施:")
+DEVIATION_REASON_LABELS = ("偏差原因分析：", "偏差原因分析:", "偏差原因：", "偏差原因:", "原因：", "原因:")
+DEVIATION_TRIM = "；;。，,"
 
 EXECUTION_POINTS_ALLOWED = (10, 20, 0)
 ROUNDING_ALLOWED = (2, 1, 0)
@@ -315,6 +331,27 @@ SCORING = Sheet(
     ),
 )
 
+GOALS = Sheet(
+    key="goals",
+    name="年度总体目标",
+    required=False,
+    help=_(
+        "年度总体目标（可不要此表）：项目编码不填的一行为部门整体的年度总体目标，其余每行为一个项目的；"
+        "预期目标和实际完成情况显示在自评表的年度总体目标栏。"
+    ),
+    columns=(
+        Column(
+            "project",
+            "项目编码",
+            required=False,
+            max_length=_field_length(BudgetItem, "code"),
+            help=_("不填为部门整体；否则须是“预算项目”表中的项目编码"),
+        ),
+        Column("expected", "预期目标", required=False, max_length=GOAL_TEXT_MAX),
+        Column("achieved", "实际完成情况", required=False, max_length=GOAL_TEXT_MAX),
+    ),
+)
+
 MONTH_CLOSES = Sheet(
     key="month_closes",
     name="月结",
@@ -328,7 +365,7 @@ MONTH_CLOSES = Sheet(
     ),
 )
 
-SHEETS: tuple[Sheet, ...] = (DEPARTMENT, UNITS, ITEMS, LINES, EXPENDITURES, INDICATORS, SCORING, MONTH_CLOSES)
+SHEETS: tuple[Sheet, ...] = (DEPARTMENT, UNITS, ITEMS, LINES, EXPENDITURES, INDICATORS, SCORING, GOALS, MONTH_CLOSES)
 SHEETS_BY_KEY = {sheet.key: sheet for sheet in SHEETS}
 
 # Extra sheets of the template; the reader ignores them.

@@ -102,6 +102,22 @@ def _value(value: Any, column: schema.Column) -> Decimal:
     return number
 
 
+def _value_text(value: Any, column: schema.Column) -> Decimal | str:
+    """An indicator value as a number, or the text as the tables write it (≥200平方米, 达到预期),
+    which fundmgr.workbook.rules reads with indicators.targets.parse."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return _value(text, column)
+        except CellError:
+            if column.max_length is not None and len(text) > column.max_length:
+                raise CellError(
+                    _("%(column)s不能超过%(max)s个字") % {"column": column.header, "max": column.max_length}
+                ) from None
+            return text
+    return _value(value, column)
+
+
 def _integer(value: Any, column: schema.Column) -> int:
     if isinstance(value, bool):
         raise CellError(_("%(column)s须为非负整数") % {"column": column.header})
@@ -191,6 +207,7 @@ READERS = {
     schema.INTEGER: _integer,
     schema.AMOUNT: _amount,
     schema.VALUE: _value,
+    schema.VALUE_TEXT: _value_text,
     schema.DATE: _date,
     schema.CHOICE: _choice,
     schema.ECONOMIC_CLASS: _economic_class,

@@ -48,8 +48,8 @@ def test_report_states_each_indicator_and_whether_it_deviated(ledger):
     assert "受天气影响延期" in text and "下半年加密培训" in text
     assert "④群众满意度：年初预期指标值完成≥95%，年中绩效运行监控时完成95%，年末实际完成96%。该指标无偏差。" in text
     assert ">=" not in text and "未偏离" not in text
-    # 表5 states the deviation in the same words: 无偏差, or the flag's statement
-    assert "| 偏差情况" in text
+    # 表5 states the deviation in the same words: 无偏差, or the flag's statement with the reason and measures
+    assert "| 偏差原因分析及改进措施" in text
     assert "①培训妇女人数 | ≥100人 | 40人 | 120人 |" in text and text.count("| 无偏差") == 3
     assert "②培训合格率 | ≥50% | 20% | 40% |" in text and "| 未完成目标值" in text
 

@@ -211,8 +211,9 @@ def test_the_department_sheet_runs_a_fixed_number_of_queries(client, dy, people,
     # budget_summary: 5 units, 6 items with figures, 7 budget by source, 8 spending by class, 9 class names,
     # 10 indicators (evaluations_for), 11 scoring profiles (evaluations_for),
     # 12 budget lines by item/source/kind (budget block),
-    # common indicators: 13 staff totals, 14 三公经费 of this and the previous year.
-    with django_assert_num_queries(14):
+    # common indicators: 13 staff totals, 14 三公经费 of this and the previous year,
+    # 15 the 年度总体目标.
+    with django_assert_num_queries(15):
         response = client.get(url("indicators:evaluation", dy))
     assert response.status_code == 200
 
@@ -275,7 +276,8 @@ def test_the_project_sheet_runs_a_fixed_number_of_queries(client, dy, people, dj
         )
     client.force_login(people["finance"])
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope), 5 the item (item_in_scope),
-    # 6 the item's figures, 7 its indicators, 8 its scoring profile, 9 its budget lines by source and kind.
-    with django_assert_num_queries(9):
+    # 6 the item's figures, 7 its indicators, 8 its scoring profile, 9 its budget lines by source and kind,
+    # 10 its 年度总体目标.
+    with django_assert_num_queries(10):
         response = client.get(url("indicators:item_evaluation", dy, item_code="XM1"))
     assert response.status_code == 200

@@ -127,8 +127,16 @@ MATRIX = {
     "indicators:results": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", by_rule(UNIT_A, FINANCE)),
     # 评分设置 (DOMAIN.md section 9): the finance office's page
     "indicators:scoring": (dept, "", by_rule(DEPARTMENT, FINANCE)),
+    "indicators:phrases": (dept, "", by_rule(DEPARTMENT, FINANCE)),
+    # 年度总体目标 (DOMAIN.md section 9): the finance office writes them, for the department or an item
+    "indicators:goal": (dept, "", by_rule(DEPARTMENT, FINANCE)),
     # not a department's address: the finance office of some department uploads (fundmgr.workbook.upload)
     "upload:workbook": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
+    # the finance bureau's review of 自评表 (fundmgr.review.views): superusers and the 财政厅 group only
+    "review:upload": (lambda w: {}, "", statuses(403, 403, 403, 403, 403)),
+    "review:batch": (lambda w: {"token": "0" * 32}, "", statuses(403, 403, 403, 403, 403)),
+    "review:export": (lambda w: {"token": "0" * 32}, "", statuses(403, 403, 403, 403, 403)),
+    "review:table": (lambda w: {"token": "0" * 32, "number": 1}, "", statuses(403, 403, 403, 403, 403)),
     "upload:template": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
     # a refused dry run's error list: the uploader's (here PD's finance officer) and their department's finance office
     "upload:errors": (lambda w: {"token": kept_error_list(w)}, "", statuses(200, 403, 403, 403, 403)),

@@ -121,3 +121,12 @@ def test_a_fresh_upload_is_still_confirmed(uploads, as_persona):
     assert response.status_code == 302
     assert Expenditure.objects.filter(memo="办公用品").count() == 1
     assert list(uploads.glob("*.xlsx")) == []
+
+
+def test_the_command_also_deletes_the_finance_bureaus_old_review_batches(uploads):
+    old = pending_file(uploads, "e" * 32 + ".review.json", age_hours=25)
+    fresh = pending_file(uploads, "f" * 32 + ".review.json", age_hours=1)
+    out = io.StringIO()
+    call_command("expire_uploads", stdout=out)
+    assert not old.exists() and fresh.exists()
+    assert "1" in out.getvalue()
