@@ -11,23 +11,28 @@ from units.models import DepartmentYear
 
 
 def evaluation_json(evaluation: Evaluation | None) -> dict | None:
+    """A scope's evaluation (section 5). A draft, with year-end values still blank, has a null
+    score and rating and `"status": "draft"` (section 9); a scored one carries no status key."""
     if evaluation is None:
         return None
-    return {
+    result = {
         "execution_score": f"{evaluation.execution_score:.2f}",
         "max": f"{evaluation.max:.2f}",
-        "score": f"{evaluation.score:.2f}",
+        "score": None if evaluation.score is None else f"{evaluation.score:.2f}",
         "rating": evaluation.rating,
-        "indicators": [
-            {
-                "code": score.code,
-                "points": f"{score.points:.2f}",
-                "earned": f"{round_half_up(score.earned):.2f}",
-                "flags": list(score.flags),
-            }
-            for score in evaluation.indicators
-        ],
     }
+    if evaluation.draft:
+        result["status"] = "draft"
+    result["indicators"] = [
+        {
+            "code": score.code,
+            "points": f"{score.points:.2f}",
+            "earned": f"{round_half_up(score.earned):.2f}",
+            "flags": list(score.flags),
+        }
+        for score in evaluation.indicators
+    ]
+    return result
 
 
 def summary_json(*, department_year: DepartmentYear, as_of: date | None = None) -> dict:

@@ -7,7 +7,7 @@ from fundmgr.accounts import LoginForm
 from fundmgr.dashboards import urls as dashboard_urls
 from fundmgr.dashboards import views as dashboards
 from fundmgr.lib import converters  # noqa: F401  (registers the "code" path converter)
-from fundmgr.review.urls import review_patterns
+from fundmgr.review.urls import evaluation_upload_patterns, review_patterns
 from fundmgr.workbook import upload
 from projects import urls as ledger_urls
 
@@ -59,6 +59,7 @@ urlpatterns = [
     path(DEPARTMENT_YEAR + "units/<code:unit_code>/", include(dashboard_urls.unit_patterns)),
     path(DEPARTMENT_YEAR + "items/<code:item_code>/", include(dashboard_urls.item_patterns)),
     path(DEPARTMENT_YEAR, include("indicators.urls")),
+    path(DEPARTMENT_YEAR, include(evaluation_upload_patterns)),
     # entry, approvals, budget lines, month closing, audit trail, upload, accounts
     path(DEPARTMENT_YEAR, include((ledger_urls.expenditure_patterns + expenditure_history, "expenditures"))),
     path(DEPARTMENT_YEAR + "lines/", include((ledger_urls.budget_line_patterns + budget_line_history, "budget_lines"))),

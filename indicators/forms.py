@@ -6,7 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fundmgr.lib.validators import refuse_control_characters
-from indicators.models import GOAL_TEXT_MAX, Indicator, ScoringProfile
+from indicators import targets
+from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, Indicator, ScoringProfile
+from indicators.targets import Parsed, derived_tier, parse, plain_number
 
 # Plain decimal notation with half-width digits only: no exponent (1e309), no NaN or infinity,
 # "," as a thousands separator in groups of three, as the workbook import and the expenditure form
@@ -58,14 +60,36 @@ class NumberField(forms.CharField):
 VALUE_DIGITS = {"max_digits": 20, "decimal_places": 4}
 
 
+def value_text_field(label) -> forms.CharField:
+    """半年完成值 or 全年完成值 as written (5000户, 98%以上, 达到预期, 11月20日; DOMAIN.md section 9)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_VALUE_MAX,
+        validators=[refuse_control_characters],
+        help_text=gettext_lazy(
+            "可按原文填写，如 5000户、98%以上；定性指标可填定性表述（如达到预期），日期目标可填完成日期（如11月20日）"
+        ),
+    )
+
+
 class IndicatorResultsForm(forms.Form):
     """The finance office's entry of one indicator's results. Which fields show depends
-    on the direction: values for a quantitative indicator, tier and 得分率 for a qualitative one."""
+    on the direction: values for every indicator, tier and 得分率 for a qualitative one.
 
-    midyear = NumberField(label=gettext_lazy("半年完成值"), **VALUE_DIGITS)
-    actual = NumberField(label=gettext_lazy("全年完成值"), **VALUE_DIGITS)
+    The values are text, read with indicators.targets.parse (the department's phrases, the
+    evaluation's year): a number, with or without its unit and direction words, is the value,
+    and the text is kept beside it when it says more than the number; a phrase or a date is
+    kept as text and, on a qualitative indicator whose 定性等级 is left blank, gives the tier
+    (indicators.targets.derived_tier)."""
+
+    midyear = value_text_field(gettext_lazy("半年完成值"))
+    actual = value_text_field(gettext_lazy("全年完成值"))
     tier = forms.ChoiceField(
-        label=gettext_lazy("定性等级"), required=False, choices=[("", "—")] + list(Indicator.Tier.choices)
+        label=gettext_lazy("定性等级"),
+        required=False,
+        choices=[("", "—")] + list(Indicator.Tier.choices),
+        help_text=gettext_lazy("不选时按全年完成值判定：定性表述按本部门的定性表述列表，日期目标按是否按期完成"),
     )
     rate = NumberField(
         label=gettext_lazy("得分率（%）"),
@@ -102,26 +126,85 @@ class IndicatorResultsForm(forms.Form):
         validators=[refuse_control_characters],
     )
 
-    def __init__(self, *args, indicator: Indicator, **kwargs):
+    def __init__(self, *args, indicator: Indicator, phrases: dict[str, str] | None = None, year: int | None = None, **kwargs):
+        """`phrases`: the department's list (indicators.selectors.department_phrases), None for the
+        defaults; `year`: the evaluation's, which places a date written without one (11月20日)."""
+        self.indicator = indicator
+        self.qualitative = indicator.direction == Indicator.Direction.QUALITATIVE
+        self.phrases = phrases
+        self.year = indicator.department_year.year if year is None else year
+        self.target = parse(indicator.target_text, year=self.year, phrases=phrases)
+        self.texts: dict[str, str] = {}
+        self.readings: dict[str, Parsed] = {}
+        # A tier the stored 全年完成值 gives shows blank, so that a changed value gives its own
+        # tier again rather than the old one winning as if the evaluator had chosen it.
+        stored = parse(indicator.actual_text, year=self.year, phrases=phrases)
+        derived = indicator.tier and derived_tier(self.target, stored) == indicator.tier
         kwargs["initial"] = {
             "override_earned": indicator.override_earned,
             "override_reason": indicator.override_reason,
-            "midyear": indicator.midyear,
-            "actual": indicator.actual,
-            "tier": indicator.tier,
+            "midyear": indicator.midyear_text or plain_number(indicator.midyear),
+            "actual": indicator.actual_text or plain_number(indicator.actual),
+            "tier": "" if derived else indicator.tier,
             "rate": indicator.rate,
             "deviation_reason": indicator.deviation_reason,
             "corrective_measures": indicator.corrective_measures,
             **(kwargs.get("initial") or {}),
         }
         super().__init__(*args, **kwargs)
-        if indicator.direction == Indicator.Direction.QUALITATIVE:
-            del self.fields["midyear"], self.fields["actual"]
-        else:
+        if not self.qualitative:
             del self.fields["tier"], self.fields["rate"]
+
+    def clean_midyear(self):
+        return self._value("midyear")
+
+    def clean_actual(self):
+        return self._value("actual")
+
+    def _value(self, name: str) -> Decimal | None:
+        """The number a value text gives (None for a blank, a phrase or a date); its text is kept
+        in self.texts when it says more than a plain number. The messages name the field."""
+        text = (self.cleaned_data.get(name) or "").strip()
+        label = str(self.fields[name].label)
+        read = parse(text, year=self.year, phrases=self.phrases)
+        self.readings[name] = read
+        self.texts[name] = "" if read.kind == targets.BLANK or NUMBER.fullmatch(text) else text
+        if read.kind == targets.UNPARSED:
+            raise forms.ValidationError(
+                _(
+                    "%(column)s“%(value)s”无法识别：请填写数字（可带单位和≥、≤、以上、以下）、日期（如12月底前），或定性表述（如达到预期）"
+                )
+                % {"column": label, "value": text}
+            )
+        if read.kind == targets.DATE and self.target.kind != targets.DATE:
+            raise forms.ValidationError(
+                _("%(column)s“%(value)s”是日期，只用于日期目标值（如12月底前）") % {"column": label, "value": text}
+            )
+        if read.kind == targets.QUALITATIVE and name == "actual" and not self.qualitative:
+            raise forms.ValidationError(
+                _("%(column)s“%(value)s”是定性表述，定量指标须填写数字") % {"column": label, "value": text}
+            )
+        if read.kind != targets.NUMBER:
+            return None
+        unit = self.indicator.unit.strip()
+        if read.unit and unit and read.unit != unit:
+            raise forms.ValidationError(
+                _("%(column)s“%(value)s”的单位与计量单位“%(unit)s”不一致") % {"column": label, "value": text, "unit": unit}
+            )
+        value = abs(read.value) if read.value == 0 else read.value  # "-0" is stored and shown as 0
+        places = VALUE_DIGITS["decimal_places"]
+        if -value.as_tuple().exponent > places:
+            raise forms.ValidationError(_("%(field)s最多%(places)s位小数") % {"field": label, "places": places})
+        if abs(value) >= Decimal(10) ** (VALUE_DIGITS["max_digits"] - places):
+            raise forms.ValidationError(_("%(field)s超出允许的范围") % {"field": label})
+        return value
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["midyear_text"] = self.texts.get("midyear", "")
+        cleaned["actual_text"] = self.texts.get("actual", "")
+        if self.qualitative and not cleaned.get("tier") and "actual" in self.readings:
+            cleaned["tier"] = derived_tier(self.target, self.readings["actual"]) or ""
         if cleaned.get("override_earned") is None and (cleaned.get("override_reason") or "").strip():
             self.add_error("override_earned", _("填写了调整理由，请同时填写评价人得分"))
         return cleaned

@@ -246,3 +246,48 @@ class QualitativePhrase(models.Model):
 
     def __str__(self):
         return f"{self.phrase} → {self.get_tier_display()}"
+
+
+class EvaluationUpload(models.Model):
+    """A filled 自评表 the finance office loaded into the evaluation of an item (or of the
+    department, item null; DOMAIN.md section 10): who loaded which file when, the table's declared
+    and recomputed 总分, and the check's findings, kept so that they stay visible beside the
+    overrides the upload set. An audit record: written once, never edited."""
+
+    department_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.CASCADE, related_name="evaluation_uploads", verbose_name=_("部门年度")
+    )
+    item = models.ForeignKey(
+        BudgetItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evaluation_uploads",
+        verbose_name=_("预算项目"),
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    # In the table's own precision (2 decimals at most); null when the table leaves it blank, or
+    # when a figure the recomputation needs cannot be read.
+    declared_score = models.DecimalField(_("填报总分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    computed_score = models.DecimalField(_("复核总分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # [{"row": 15, "kind": "score_override", "message": "第15行 …"}]: the checker's findings (fundmgr.review.checker).
+    findings = models.JSONField(_("复核发现"), default=list, blank=True)
+    # [{"row": 18 or null, "message": "…"}]: table rows matched to no indicator, and indicators to no row.
+    unmatched = models.JSONField(_("未匹配的指标"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("自评表上传")
+        verbose_name_plural = _("自评表上传")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.department_year} {self.item.code if self.item_id else ''} {self.file_name}"

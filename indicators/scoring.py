@@ -126,11 +126,20 @@ class Evaluation:
     indicators: tuple[IndicatorScore, ...]
     raw: Decimal
     max: Decimal
-    score: Decimal
-    rating: Rating
+    score: Decimal | None  # None for a draft
+    rating: Rating | None  # None for a draft
     indicator_points: Decimal = field(default=ZERO)
     indicator_earned: Decimal = field(default=ZERO)
     execution_max: Decimal = field(default=EXECUTION_POINTS)  # the profile's execution points
+    # Codes of the indicators still without a year-end value (全年完成值, 定性等级) or an
+    # evaluator's 得分, in input order (section 9).
+    missing: tuple[str, ...] = ()
+
+    @property
+    def draft(self) -> bool:
+        """A draft: some year-end value is still blank, so there is no score (section 9). raw and
+        the earned points are then what the filled-in indicators earn so far."""
+        return bool(self.missing)
 
 
 def execution_points(rate: Decimal | None, profile: ScoringProfile = DEFAULT_PROFILE) -> Decimal:
@@ -300,9 +309,16 @@ def evaluate(
     execution_rate: Decimal | None,
     indicators: Sequence[IndicatorInput],
     profile: ScoringProfile = DEFAULT_PROFILE,
+    year_end: bool = True,
 ) -> Evaluation:
     """Score one scope: execution points plus earned indicator points, normalised to 100
     (sections 3.5 and 9).
+
+    Drafts (section 9): an indicator with no year-end value (全年完成值, or a qualitative one's
+    定性等级) and no override is listed in `missing`, and the evaluation is then unscored: score
+    and rating None. `year_end=False` is a view before December (indicators.selectors.is_scored),
+    when no year-end value is due yet: nothing is missing, and the score, from the values known
+    then, is not one to show.
 
     The profile sets what execution is worth and the decimals of earned and execution points.
     An indicator's override (the evaluator's 得分) replaces its formula's earned points in the
@@ -335,7 +351,12 @@ def evaluate(
     indicator_earned = sum((score.earned for score in scores), ZERO)
     raw = execution_score + indicator_earned
     maximum = profile.execution_points + indicator_points
-    score = round_half_up(raw * HUNDRED / maximum)
+    missing = tuple(
+        indicator.code
+        for indicator, score in zip(indicators, scores)
+        if year_end and score.ratio is None and indicator.override is None
+    )
+    score = None if missing else round_half_up(raw * HUNDRED / maximum)
     return Evaluation(
         execution_rate=execution_rate,
         execution_score=execution_score,
@@ -343,8 +364,9 @@ def evaluate(
         raw=raw,
         max=round_half_up(maximum),
         score=score,
-        rating=rating_for(score),
+        rating=None if score is None else rating_for(score),
         indicator_points=indicator_points,
         indicator_earned=indicator_earned,
         execution_max=profile.execution_points,
+        missing=missing,
     )

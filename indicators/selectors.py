@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Sum
 
 from fundmgr.lib.money import ZERO
-from indicators.models import AnnualGoal, Indicator, QualitativePhrase
+from indicators.models import AnnualGoal, EvaluationUpload, Indicator, QualitativePhrase
 from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import DEFAULT_PROFILE, Evaluation, IndicatorInput, IndicatorScore, ScoringProfile, evaluate
 from projects.arithmetic import execution_rate, signed_amount
@@ -40,6 +40,13 @@ def department_phrases(department_id: int) -> dict[str, str] | None:
     """The department's qualitative phrases (phrase -> tier) for indicators.targets.parse, or None
     when the finance office has not edited its list: parse then reads with DEFAULT_PHRASES."""
     rows = dict(QualitativePhrase.objects.filter(department_id=department_id).values_list("phrase", "tier"))
+    return rows or None
+
+
+def department_phrases_by_code(department_code: str) -> dict[str, str] | None:
+    """department_phrases of the department with this 部门编码, in one query: the workbook import
+    knows its department by code only (and may be about to create it, with no list: None)."""
+    rows = dict(QualitativePhrase.objects.filter(department__code=department_code).values_list("phrase", "tier"))
     return rows or None
 
 
@@ -140,13 +147,16 @@ def scope_evaluation(
 
     `month` limits the indicators' values to those known at its end (indicator_input): before
     December no ratio is known, so the indicator rows carry only the mid-year flag, and the
-    scope's score is not one to show (is_scored). An evaluator's override is a year-end 得分."""
+    scope's score is not one to show (is_scored). An evaluator's override is a year-end 得分.
+    For the whole year, a blank year-end value makes the evaluation a draft, unscored (section 9)."""
     if not indicators:
         return None
     return evaluate(
         execution_rate=execution_rate,
         indicators=[indicator_input(indicator, month=month) for indicator in indicators],
         profile=profile,
+        # before December the year-end values are blank on purpose: not a draft (section 9)
+        year_end=is_scored(month),
     )
 
 
@@ -406,6 +416,12 @@ class EvaluationSheet:
     # On the department's sheet: the items with their own 项目支出绩效自评表, and their scores.
     items: list[tuple[ItemRow, Evaluation]] = field(default_factory=list)
 
+    @property
+    def missing(self) -> list[Indicator]:
+        """A draft's indicators still without a year-end value, in workbook order (section 9)."""
+        by_code = {row.indicator.code: row.indicator for row in self.rows}
+        return [by_code[code] for code in self.evaluation.missing]
+
 
 def department_sheet(*, summary: BudgetSummary) -> EvaluationSheet | None:
     """The 部门整体支出绩效自评表 (section 3: department-level indicators, the department's
@@ -452,3 +468,11 @@ def indicator_in_scope(scope: Scope, indicator_code: str) -> Indicator:
 def annual_goals(*, department_year_id: int) -> dict[int | None, AnnualGoal]:
     """年度总体目标 of a department-year by item id (None: the department's), in one query."""
     return {row.item_id: row for row in AnnualGoal.objects.filter(department_year_id=department_year_id)}
+
+
+def latest_evaluation_upload(*, department_year_id: int, item_id: int | None = None) -> EvaluationUpload | None:
+    """The last filled 自评表 loaded into the evaluation of an item (None: the department's), with
+    who loaded it, for its findings beside the scores (DOMAIN.md section 10). One query."""
+    uploads = EvaluationUpload.objects.filter(department_year_id=department_year_id)
+    uploads = uploads.filter(item_id=item_id) if item_id is not None else uploads.filter(item__isnull=True)
+    return uploads.select_related("uploaded_by").order_by("-uploaded_at", "-id").first()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, AnnualGoal, Indicator, QualitativePhrase
+from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, AnnualGoal, EvaluationUpload, Indicator, QualitativePhrase
 from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import ScoringError, ScoringProfile, assign_points, check_override, completion_ratio
 from indicators.selectors import indicator_input, scope_profile, scoring_profile
@@ -29,12 +29,20 @@ def indicator_update_results(
     corrective_measures: str = "",
     final: bool = False,
     user=None,
+    actual_text: str | None = None,
+    midyear_text: str | None = None,
 ) -> Indicator:
     """Record an indicator's mid-year and year-end results and its 偏差原因分析及改进措施.
 
+    `actual_text` and `midyear_text`, when given, are the 全年完成值 and 半年完成值 as written
+    (DOMAIN.md section 9: 5000户以上, 达到预期, 11月20日; "" when entered as a number), which the
+    caller has read (IndicatorResultsForm, with indicators.targets.parse); None leaves the stored
+    text as it is.
+
     Rules (DOMAIN.md section 3):
     - a quantitative indicator (`≥`, `≤`, `=`) takes values, never a tier or 得分率;
-    - a qualitative one takes a tier and an optional 得分率, which must lie in the tier's range (3.3);
+    - a qualitative one takes a tier and an optional 得分率, which must lie in the tier's range (3.3),
+      and its values only as text (a phrase, or a date for a date target), never as numbers;
     - saved as final, the year-end result is required, and a missed target (r < 1) needs both a
       deviation reason and corrective measures (3.7). A draft may be incomplete.
 
@@ -54,9 +62,9 @@ def indicator_update_results(
         errors: dict[str, str] = {}
         if qualitative:
             if midyear is not None:
-                errors["midyear"] = _("定性指标不填半年完成值，请在定性等级中评价")
+                errors["midyear"] = _("定性指标的半年完成值不能是数字，请填写定性表述（如基本完成）或留空")
             if actual is not None:
-                errors["actual"] = _("定性指标不填全年完成值，请选择定性等级")
+                errors["actual"] = _("定性指标的全年完成值不能是数字，请填写定性表述（如达到预期）或选择定性等级")
             if rate is not None and not tier:
                 errors["rate"] = _("填写得分率须先选择定性等级")
         else:
@@ -71,6 +79,10 @@ def indicator_update_results(
         locked.actual = actual
         locked.tier = tier
         locked.rate = rate
+        if actual_text is not None:
+            locked.actual_text = actual_text.strip()
+        if midyear_text is not None:
+            locked.midyear_text = midyear_text.strip()
         locked.deviation_reason = deviation_reason.strip()
         locked.corrective_measures = corrective_measures.strip()
         try:
@@ -345,3 +357,33 @@ def phrase_delete(*, department: Department, phrase: str, user=None) -> None:
         raise ValidationError({"phrase": _("定性表述“%(phrase)s”不在列表中") % {"phrase": phrase}})
     row._history_user = user
     row.delete()
+
+
+def evaluation_upload_record(
+    *,
+    department_year: DepartmentYear,
+    item: BudgetItem | None = None,
+    file_name: str,
+    declared_score: Decimal | None,
+    computed_score: Decimal | None,
+    findings: list[dict],
+    unmatched: list[dict],
+    user=None,
+) -> EvaluationUpload:
+    """Keep the record of a filled 自评表 loaded into an evaluation (DOMAIN.md section 10): the
+    file, who loaded it, the table's declared and recomputed 总分 and its check's findings
+    ([{row, kind, message}]) and unmatched rows ([{row, message}]), shown on the evaluation page
+    beside the overrides the upload set. The caller writes it in the upload's own transaction."""
+    if item is not None and item.department_year_id != department_year.pk:
+        raise ValidationError({"item": _("该预算项目不属于本部门年度")})
+    return EvaluationUpload.objects.create(
+        department_year=department_year,
+        item=item,
+        file_name=file_name[: EvaluationUpload._meta.get_field("file_name").max_length],
+        uploaded_by=user if user is not None and user.is_authenticated else None,
+        uploaded_at=timezone.now(),
+        declared_score=declared_score,
+        computed_score=computed_score,
+        findings=[{"row": f["row"], "kind": f["kind"], "message": f["message"]} for f in findings],
+        unmatched=[{"row": u.get("row"), "message": u["message"]} for u in unmatched],
+    )

@@ -421,3 +421,22 @@ def completion_ratio(target: Parsed, actual: Parsed) -> Decimal | None:
     if target.kind == QUALITATIVE and actual.kind == QUALITATIVE:
         return scoring.tier_ratio(actual.tier, None)
     return None
+
+
+def derived_tier(target: Parsed, actual: Parsed) -> str | None:
+    """The 定性等级 a year-end text gives when the evaluator chose none (DOMAIN.md section 9).
+
+    - a date target (12月底前): achieved when the actual date (or an achieved phrase: 按时完成)
+      meets it, else not achieved: completion_ratio's 1 or 0;
+    - any other target: the actual phrase's tier (基本达成 is partly achieved).
+
+    None when the actual says nothing of a tier (a number, a blank) or cannot meet a date target.
+    """
+    if target.kind == DATE:
+        ratio = completion_ratio(target, actual)
+        if ratio is None:
+            return None
+        return ACHIEVED if ratio == scoring.ONE else NOT_ACHIEVED
+    if actual.kind == QUALITATIVE:
+        return actual.tier
+    return None

@@ -8,12 +8,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from fundmgr.lib.validators import CODE
 from indicators.common import common_indicators
 from indicators.forms import AnnualGoalForm, IndicatorResultsForm, ScoringProfileForm
 from indicators.models import GOAL_TEXT_MAX, AnnualGoal, Indicator, ScoringProfile
 from indicators.monitoring import monitoring_for
 from indicators.scoring import ScoringError
-from indicators.selectors import annual_goals, department_phrases, department_sheet, indicator_in_scope, item_sheet
+from indicators.selectors import (
+    annual_goals,
+    department_phrases,
+    department_sheet,
+    indicator_in_scope,
+    item_sheet,
+    latest_evaluation_upload,
+)
 from indicators.services import (
     annual_goal_set,
     indicator_clear_override,
@@ -58,6 +66,7 @@ class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
             scoring_error=scoring_error,
             common=common_indicators(summary=summary),
             goal=annual_goals(department_year_id=scope.department_year.pk).get(None),
+            upload=latest_evaluation_upload(department_year_id=scope.department_year.pk),
         )
         return context
 
@@ -87,6 +96,7 @@ class ItemEvaluationView(LoginRequiredMixin, TemplateView):
             sheet=sheet,
             scoring_error=scoring_error,
             goal=AnnualGoal.objects.filter(department_year=scope.department_year, item=item).first(),
+            upload=latest_evaluation_upload(department_year_id=scope.department_year.pk, item_id=item.pk),
         )
         return context
 
@@ -104,9 +114,7 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             monitoring = monitoring_for(department_year=scope.department_year)
         except ScoringError as error:
             scoring_error = str(error)
-        context.update(
-            scope=scope, department_year=scope.department_year, monitoring=monitoring, scoring_error=scoring_error
-        )
+        context.update(scope=scope, department_year=scope.department_year, monitoring=monitoring, scoring_error=scoring_error)
         return context
 
 
@@ -126,7 +134,13 @@ class IndicatorResultsView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "indicator": self.indicator}
+        department_year = self.scope.department_year
+        return {
+            **super().get_form_kwargs(),
+            "indicator": self.indicator,
+            "phrases": department_phrases(department_year.department_id),
+            "year": department_year.year,
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -153,6 +167,8 @@ class IndicatorResultsView(LoginRequiredMixin, FormView):
                     indicator=self.indicator,
                     midyear=data.get("midyear"),
                     actual=data.get("actual"),
+                    midyear_text=data["midyear_text"],
+                    actual_text=data["actual_text"],
                     tier=data.get("tier", ""),
                     rate=data.get("rate"),
                     deviation_reason=data["deviation_reason"],
@@ -255,8 +271,11 @@ class AnnualGoalView(LoginRequiredMixin, TemplateView):
         code = (request.POST.get("item") if request.method == "POST" else request.GET.get("item")) or ""
         self.item = None
         if code:
-            self.item = BudgetItem.objects.filter(department_year=self.scope.department_year, code=code).first()
-            if self.item is None:
+            # a value that is no code (a NUL byte, which PostgreSQL refuses in a query) names no item
+            self.item = (
+                CODE.fullmatch(code) and BudgetItem.objects.filter(department_year=self.scope.department_year, code=code).first()
+            )
+            if not self.item:
                 raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -272,7 +291,10 @@ class AnnualGoalView(LoginRequiredMixin, TemplateView):
                 }
             )
         context.update(
-            scope=self.scope, department_year=self.scope.department_year, item=self.item, form=form,
+            scope=self.scope,
+            department_year=self.scope.department_year,
+            item=self.item,
+            form=form,
             back=self._evaluation_url(),
             goal_max=GOAL_TEXT_MAX,
         )

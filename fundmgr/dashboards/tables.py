@@ -226,9 +226,12 @@ class ProvinceTable(tables.Table):
     def value_name(self, record):
         return record.name
 
-    def render_rating(self, value):
-        """The Rating's label; — for a department without indicators, as an empty score shows."""
+    def render_rating(self, value, record):
+        """The Rating's label; 草稿（未评分） for a draft (DOMAIN.md section 9); — for a department
+        without indicators, as an empty score shows."""
+        if record.evaluation is not None and record.evaluation.draft:
+            return _("草稿（未评分）")
         return "—" if value is None else value.label
 
-    def value_rating(self, value):
-        return str(self.render_rating(value))
+    def value_rating(self, value, record):
+        return str(self.render_rating(value, record))

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from fundmgr.lib.money import TEN_THOUSAND, round_half_up
+from units.access import FINANCE_BUREAU_GROUP
 from units.models import BudgetUnit, Department, Membership
 
 DEMO_SOURCE = Path(__file__).with_name("xjwf-2024.toml")
@@ -102,6 +103,9 @@ DEMO_LOGINS = (
     DemoLogin("kuaiji2", Membership.Role.ACCOUNTANT, "XJWF002", "单位会计", "单位会计：新疆维吾尔自治区儿童发展中心"),
     DemoLogin("lingdao", Membership.Role.LEADER, None, "领导", "领导"),
     DemoLogin("waibu", "", None, None, "外部用户（无任何角色）"),
+    # The finance bureau (财政厅): no role in the department; the group opens the review pages of
+    # filled 自评表 and the province view (fundmgr.review.access, units.access.province_department_ids).
+    DemoLogin("caizheng", "", None, FINANCE_BUREAU_GROUP, "财政厅复核：自评表复核、全省视图"),
 )
 FINANCE_APPS = ("units", "projects", "indicators")
 

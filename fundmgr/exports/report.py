@@ -337,6 +337,27 @@ def write_report(*, department_year: DepartmentYear, out: BinaryIO, stamp: Stamp
     doc.heading(_("四、评价结论"))
     if evaluation is None:
         doc.para(_("本年度未设置部门整体绩效指标，未计算自评得分。"))
+    elif evaluation.draft:
+        # A draft (DOMAIN.md section 9): year-end values still blank, so no score and no rating.
+        names = {indicator.code: indicator.name for indicator in indicators}
+        doc.para(
+            _(
+                "%(year)s年度部门整体支出绩效自评为草稿（未评分）：以下指标尚未填报全年完成情况，暂不计算综合得分和评价等级：%(names)s。"
+            )
+            % {"year": year, "names": _("、").join(names[code] for code in evaluation.missing)}
+        )
+        doc.table(
+            [_("评价内容"), _("分值"), _("得分")],
+            [
+                [
+                    _("预算执行率（%(rate)s）") % {"rate": rate_text(evaluation.execution_rate)},
+                    f"{evaluation.execution_max:.2f}",
+                    f"{evaluation.execution_score:.2f}",
+                ],
+                [_("总分"), f"{evaluation.max:.2f}", _("草稿（未评分）")],
+            ],
+            caption=_("表6 自评得分（草稿（未评分））"),
+        )
     else:
         # The report states the score to one decimal (99.59 -> 99.6), as the seed report does;
         # the 自评表 keeps two.

@@ -160,7 +160,7 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
     _merge_value(ws, f"I{row}:J{row}", "", fill=styles.TOTAL_FILL)
     row += 1
     _merge_value(ws, f"A{row}:F{row}", _("评价等级"), font=styles.TOTAL_FONT, fill=styles.TOTAL_FILL)
-    _merge_value(ws, f"G{row}:J{row}", str(evaluation.rating.label) if evaluation else "—", font=styles.TOTAL_FONT, fill=styles.TOTAL_FILL)
+    _merge_value(ws, f"G{row}:J{row}", _rating_text(evaluation), font=styles.TOTAL_FONT, fill=styles.TOTAL_FILL)
     row += 1
     styles.note_row(
         ws,
@@ -176,6 +176,16 @@ def write_evaluation_sheet(ws: Worksheet, sheet: EvaluationSheet, *, year: int) 
                 cell.alignment = styles.CENTER
     ws.freeze_panes = f"A{block_first}"
     styles.setup_print(ws, header_rows=f"1:{header_last}")
+
+
+def _rating_text(evaluation: Evaluation | None) -> str:
+    """The 评价等级 cell: the rating, "草稿（未评分）" for a draft (DOMAIN.md section 9; its 总分
+    cell stays blank), — without indicators."""
+    if evaluation is None:
+        return "—"
+    if evaluation.draft:
+        return _("草稿（未评分）")
+    return str(evaluation.rating.label)
 
 
 def _merge_runs(ws: Worksheet, *, column: int, first: int, last: int) -> None:

@@ -63,3 +63,12 @@ RATING_WORDS = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "�
 
 # What a table writes as the 年度指标值 of a qualitative indicator: the direction, not a target.
 QUALITATIVE_TARGET = "定性"
+
+# The 偏差原因分析及改进措施 cell as tables write it, read when a filled 自评表 is loaded into an
+# evaluation (fundmgr.review.load). Our own export writes “未完成目标值。原因：…。措施：…”
+# (indicators.wording); a table may also write “无” for no deviation.
+MEASURES_LABEL = re.compile(r"[。；;，,]?\s*(?:改进)?措施\s*[：:]")
+REASON_LABEL = re.compile(r"^(?:偏差原因分析|偏差原因|原因)\s*[：:]")
+DEVIATION_SEPARATORS = "。；;，, "
+FULL_STOP = "。"
+NONE_WORDS = ("无",)

@@ -20,6 +20,7 @@ from fundmgr.workbook.export import month_history
 from fundmgr.workbook.ledger import LedgerWriter, UserIds
 from fundmgr.workbook.reader import FileRefused, Row, WorkbookError, WorkbookFile, open_workbook
 from fundmgr.workbook.rules import MonthEvent, WorkbookRules
+from indicators.selectors import department_phrases_by_code
 from projects.arithmetic import signed_amount
 from projects.models import EconomicClass, Expenditure, MonthClose
 from units.locks import department_year_lock_exclusive
@@ -107,7 +108,9 @@ def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run:
     rules.items_sheet(small[S.ITEMS.key])
     rules.lines_sheet(small[S.LINES.key])
     rules.scoring_sheet(small[S.SCORING.key])  # before the indicators: their points follow the profile
-    rules.indicators_sheet(small[S.INDICATORS.key])
+    # The department's own 定性表述 list reads the indicators' texts (DOMAIN.md section 9): one query.
+    phrases = department_phrases_by_code(department["code"]) if department is not None and department["code"] else None
+    rules.indicators_sheet(small[S.INDICATORS.key], phrases=phrases)
     rules.goals_sheet(small[S.GOALS.key])
     totals = _UnitTotals(small)
 

@@ -25,7 +25,7 @@ from indicators.scoring import (
     check_override,
     tier_ratio,
 )
-from indicators.targets import NUMBER, PREFIX_WORDS, QUALITATIVE, SUFFIX_WORDS, parse
+from indicators.targets import DATE, NUMBER, PREFIX_WORDS, QUALITATIVE, SUFFIX_WORDS, SYMBOLS, derived_tier, parse
 from projects.arithmetic import signed_amount
 from projects.availability import Movement, format_yuan, replay
 
@@ -211,9 +211,11 @@ class WorkbookRules:
         """The scope's profile: the project's own row, else the department's, else the defaults."""
         return self.profiles.get(project or "") or self.profiles.get("") or DEFAULT_PROFILE
 
-    def indicators_sheet(self, rows: list[Row]) -> None:
+    def indicators_sheet(self, rows: list[Row], *, phrases: dict[str, str] | None = None) -> None:
+        """`phrases`: the department's own list of qualitative phrases (indicators.selectors), None
+        for indicators.targets.DEFAULT_PHRASES."""
         self._unique(S.INDICATORS, rows)
-        _validate_indicators(rows, self.items, self.collector, self._resolve, self.profile_for, year=self.year)
+        _validate_indicators(rows, self.items, self.collector, self._resolve, self.profile_for, year=self.year, phrases=phrases)
 
     def month_closes(self, rows: list[Row], *, present: bool, history: list[MonthEvent]) -> list[MonthEvent]:
         """The 月结 events to replay: the sheet's events after those the year's history already holds.
@@ -305,20 +307,27 @@ class WorkbookRules:
                 )
 
 
-def _read_value_texts(row: Row, collector: Collector, year: int | None) -> None:
-    """目标值, 半年完成值 and 全年完成值 written as text (≥200平方米, 98%以上, 达到预期; DOMAIN.md
-    section 9): the text is kept as written (`<key>_text`) and its parsed figure replaces it. A
-    number reads as today; a phrase gives a qualitative value (the 全年完成值's phrase its 定性等级).
-    A text the parser cannot read, or a date, is refused where it is: the import is strict, and a
-    value that cannot be scored is never stored as if it were one."""
+def _read_value_texts(row: Row, collector: Collector, year: int | None, phrases: dict[str, str] | None = None) -> None:
+    """目标值, 半年完成值 and 全年完成值 written as text (≥200平方米, 98%以上, 达到预期, 12月底前;
+    DOMAIN.md section 9), read with the department's phrases (`phrases`, None for the defaults) and
+    the workbook's year: the text is kept as written (`<key>_text`) and its parsed figure replaces
+    it. A number reads as today; a phrase gives a qualitative value. A date target (12月底前) makes
+    a qualitative indicator (指标方向 定性, or ≤ / ≥ / = agreeing with 前 / 后 / =) whose values
+    may be dates (11月20日) or phrases (按时完成). A blank 定性等级 is derived from the 全年完成值
+    (indicators.targets.derived_tier: a phrase's tier; for a date target, met or not); one written
+    wins. A text the parser cannot read, or a date where the target is none, is refused where it is:
+    the import is strict, and a value that cannot be scored is never stored as if it were one."""
     sheet = schema.INDICATORS
     col = sheet.column
+    target = parse(None)
     for key in ("target", "midyear", "actual"):
         row.values[f"{key}_text"] = ""
         text = row[key]
         if not isinstance(text, str):
             continue
-        parsed = parse(text, year=year)
+        parsed = parse(text, year=year, phrases=phrases)
+        if key == "target":
+            target = parsed
         row.values[key] = None
         if parsed.kind == NUMBER:
             row.values[key] = parsed.value
@@ -348,32 +357,64 @@ def _read_value_texts(row: Row, collector: Collector, year: int | None) -> None:
                 row.bad.add(key)
         elif parsed.kind == QUALITATIVE:
             row.values[f"{key}_text"] = text
-            if key == "actual" and not row["tier"]:
-                row.values["tier"] = parsed.tier
             if key == "target" and row.ok("direction") and row["direction"] and row["direction"] != "qualitative":
                 collector.add(
                     sheet, row.number, col(key), _("目标值“%(value)s”是定性表述，指标方向须为“定性”") % {"value": text}
                 )
                 row.bad.add(key)
+        elif parsed.kind == DATE and (key == "target" or target.kind == DATE):
+            row.values[f"{key}_text"] = text
+            if key == "target" and row.ok("direction"):
+                if row["direction"] not in (None, "", "qualitative", parsed.direction):
+                    collector.add(
+                        sheet,
+                        row.number,
+                        col(key),
+                        _("目标值“%(value)s”是日期，指标方向须为“%(direction)s”或“定性”")
+                        % {"value": text, "direction": SYMBOLS[parsed.direction]},
+                    )
+                    row.bad.add(key)
+                row.values["direction"] = "qualitative"  # scored by its tier: met or not (section 9)
+        elif parsed.kind == DATE:
+            collector.add(
+                sheet,
+                row.number,
+                col(key),
+                _("%(column)s“%(value)s”是日期，只用于日期目标值（如12月底前）") % {"column": col(key).header, "value": text},
+            )
+            row.bad.add(key)
         else:
             collector.add(
                 sheet,
                 row.number,
                 col(key),
-                _("%(column)s“%(value)s”无法识别：请填写数字（可带单位和≥、≤、以上、以下），或定性表述（如达到预期）")
+                _(
+                    "%(column)s“%(value)s”无法识别：请填写数字（可带单位和≥、≤、以上、以下）、日期（如12月底前），或定性表述（如达到预期）"
+                )
                 % {"column": col(key).header, "value": text},
             )
             row.bad.add(key)
+        if key == "actual" and not row["tier"] and key not in row.bad:
+            tier = derived_tier(target, parsed)
+            if tier:
+                row.values["tier"] = tier
 
 
 def _validate_indicators(
-    rows: list[Row], items: dict[str, Row], collector: Collector, resolve, profile_for, *, year: int | None = None
+    rows: list[Row],
+    items: dict[str, Row],
+    collector: Collector,
+    resolve,
+    profile_for,
+    *,
+    year: int | None = None,
+    phrases: dict[str, str] | None = None,
 ) -> None:
     sheet = schema.INDICATORS
     col = sheet.column
     scopes: dict[str | None, list[Row]] = defaultdict(list)
     for row in rows:
-        _read_value_texts(row, collector, year)
+        _read_value_texts(row, collector, year, phrases)
         if row["project"]:
             resolve(sheet, row, "project", items, schema.ITEMS, _("项目编码"))
         if row.ok("level1", "level2") and row["level1"] and row["level2"]:
@@ -389,8 +430,10 @@ def _validate_indicators(
             collector.add(sheet, row.number, col("points"), _("分值须大于0"))
             row.bad.add("points")
         if row.ok("direction") and row["direction"]:
+            # A blank year-end value (全年完成值, 定性等级) is a draft, never refused (DOMAIN.md section 9):
+            # the evaluation then has no score until it is filled in. A 得分率 needs its tier, though.
             if row["direction"] == "qualitative":
-                if not row["tier"] and row.ok("tier"):
+                if not row["tier"] and row.ok("tier") and row["rate"] is not None:
                     collector.add(sheet, row.number, col("tier"), _("定性指标须填写定性等级（达成、部分达成、未达成）"))
                 elif row["tier"] and row["rate"] is not None and row.ok("rate"):
                     try:
@@ -398,9 +441,8 @@ def _validate_indicators(
                     except ScoringError as error:
                         collector.add(sheet, row.number, col("rate"), str(error))
             else:
-                for key, message in (("target", _("定量指标须填写目标值")), ("actual", _("定量指标须填写全年完成值"))):
-                    if row[key] is None and row.ok(key):
-                        collector.add(sheet, row.number, col(key), message)
+                if row["target"] is None and row.ok("target"):
+                    collector.add(sheet, row.number, col("target"), _("定量指标须填写目标值"))
                 if row["tier"]:
                     collector.add(sheet, row.number, col("tier"), _("定性等级只用于定性指标"))
                 if row["rate"] is not None:

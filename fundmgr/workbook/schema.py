@@ -252,9 +252,9 @@ INDICATORS = Sheet(
         Column("unit", "计量单位", required=False, max_length=_field_length(Indicator, "unit")),
         Column("points", "分值", kind=VALUE, required=False, max_digits=6, decimal_places=2),
         Column("midyear", "半年完成值", kind=VALUE_TEXT, required=False, max_digits=20, decimal_places=4, max_length=TEXT_VALUE_MAX),
-        Column("actual", "全年完成值", kind=VALUE_TEXT, required=False, max_digits=20, decimal_places=4, max_length=TEXT_VALUE_MAX, help=_("定量指标必填")),
+        Column("actual", "全年完成值", kind=VALUE_TEXT, required=False, max_digits=20, decimal_places=4, max_length=TEXT_VALUE_MAX, help=_("定量指标填写；未填时为草稿，不计算得分")),
         Column(
-            "tier", "定性等级", kind=CHOICE, choices=TIERS, required=False, help=_("定性指标必填：达成、部分达成、未达成")
+            "tier", "定性等级", kind=CHOICE, choices=TIERS, required=False, help=_("定性指标填写：达成、部分达成、未达成；未填时为草稿，不计算得分")
         ),
         Column(
             "rate",

@@ -115,6 +115,11 @@ def _value_text(value: Any, column: schema.Column) -> Decimal | str:
                     _("%(column)s不能超过%(max)s个字") % {"column": column.header, "max": column.max_length}
                 ) from None
             return text
+    # Excel makes a date cell of a typed 2024-11-20: a date target or value, read as its text.
+    if isinstance(value, datetime) and value.time() == time(0, 0):
+        return value.date().isoformat()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
     return _value(value, column)
 
 

@@ -143,7 +143,10 @@ def test_the_results_form_shows_tier_and_rate_for_a_qualitative_indicator_only(c
     )
     client.force_login(people["finance"])
     form = client.get(url("indicators:results", dy, indicator_code="Q1")).context["form"]
-    assert set(form.fields) == {"tier", "rate", "deviation_reason", "corrective_measures", "override_earned", "override_reason"}
+    # the values as text (a phrase such as 基本达成, or a date), then the tier and its 得分率
+    common = {"midyear", "actual", "deviation_reason", "corrective_measures", "override_earned", "override_reason"}
+    assert set(form.fields) == common | {"tier", "rate"}
+    assert set(client.get(url("indicators:results", dy, indicator_code="D1")).context["form"].fields) == common
     response = client.post(url("indicators:results", dy, indicator_code="Q1"), {"tier": "partly", "rate": "85"})
     assert "得分率" in response.context["form"].errors["rate"][0]
 
@@ -212,8 +215,8 @@ def test_the_department_sheet_runs_a_fixed_number_of_queries(client, dy, people,
     # 10 indicators (evaluations_for), 11 scoring profiles (evaluations_for),
     # 12 budget lines by item/source/kind (budget block),
     # common indicators: 13 staff totals, 14 三公经费 of this and the previous year,
-    # 15 the 年度总体目标.
-    with django_assert_num_queries(15):
+    # 15 the 年度总体目标, 16 the latest 自评表 upload (fundmgr.review.load).
+    with django_assert_num_queries(16):
         response = client.get(url("indicators:evaluation", dy))
     assert response.status_code == 200
 
@@ -277,7 +280,7 @@ def test_the_project_sheet_runs_a_fixed_number_of_queries(client, dy, people, dj
     client.force_login(people["finance"])
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope), 5 the item (item_in_scope),
     # 6 the item's figures, 7 its indicators, 8 its scoring profile, 9 its budget lines by source and kind,
-    # 10 its 年度总体目标.
-    with django_assert_num_queries(10):
+    # 10 its 年度总体目标, 11 its latest 自评表 upload (fundmgr.review.load).
+    with django_assert_num_queries(11):
         response = client.get(url("indicators:item_evaluation", dy, item_code="XM1"))
     assert response.status_code == 200

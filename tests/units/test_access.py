@@ -125,6 +125,9 @@ MATRIX = {
     "indicators:monitoring": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
     "indicators:item_evaluation": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
     "indicators:results": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", by_rule(UNIT_A, FINANCE)),
+    # 上传自评表 into an item's evaluation (fundmgr.review.load_views): the finance office; the item is looked up first
+    "evaluation_upload:item": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, FINANCE)),
+    "evaluation_upload:department": (dept, "", by_rule(DEPARTMENT, FINANCE)),
     # 评分设置 (DOMAIN.md section 9): the finance office's page
     "indicators:scoring": (dept, "", by_rule(DEPARTMENT, FINANCE)),
     "indicators:phrases": (dept, "", by_rule(DEPARTMENT, FINANCE)),

@@ -124,12 +124,14 @@ def test_the_demo_logins_have_their_roles(demo):
     caiwu = User.objects.get(username="caiwu")
     assert caiwu.is_staff and not User.objects.get(username="kuaiji1").is_staff
     assert caiwu.has_perm("projects.change_budgetitem") and caiwu.has_perm("indicators.add_indicator")
-    assert {u: set(User.objects.get(username=u).groups.values_list("name", flat=True)) for u in ("caiwu", "kuaiji2", "lingdao", "waibu")} == {
+    assert {u: set(User.objects.get(username=u).groups.values_list("name", flat=True)) for u in ("caiwu", "kuaiji2", "lingdao", "waibu", "caizheng")} == {
         "caiwu": {"财务处"},
         "kuaiji2": {"单位会计"},
         "lingdao": {"领导"},
         "waibu": set(),
+        "caizheng": {"财政厅"},
     }
+    assert not User.objects.get(username="caizheng").memberships.exists()
 
 
 def test_the_demo_logins_use_the_demo_password(demo, settings):
@@ -151,3 +153,4 @@ def test_load_demo_prints_the_logins_with_their_roles():
     assert "已导入示范数据" in printed and "支出 8977.93 万元" in printed
     assert "kuaiji2  单位会计：新疆维吾尔自治区儿童发展中心" in printed
     assert "waibu    外部用户（无任何角色）" in printed
+    assert "caizheng 财政厅复核：自评表复核、全省视图" in printed
