@@ -15,18 +15,18 @@ from django.utils.translation import gettext as _
 
 from fundmgr.lib.money import ZERO, percent, round_half_up, wan
 
-WIDTH = Decimal("640")
-LABEL_WIDTH = Decimal("210")
-VALUE_WIDTH = Decimal("90")
-ROW_HEIGHT = Decimal("26")
-BAR_HEIGHT = Decimal("16")
-TOP = Decimal("24")
-ONE = Decimal("1")
+WIDTH = Decimal(640)
+LABEL_WIDTH = Decimal(210)
+VALUE_WIDTH = Decimal(90)
+ROW_HEIGHT = Decimal(26)
+BAR_HEIGHT = Decimal(16)
+TOP = Decimal(24)
+ONE = Decimal(1)
 
 
 # How many full-width (CJK) characters a bar's label may take: what LABEL_WIDTH holds at the
 # larger type a phone gets (app.css); a half-width character counts half.
-LABEL_CHARS = Decimal("11")
+LABEL_CHARS = Decimal(11)
 # A beginning that long shared with another name is worth leaving out of a label.
 SHARED_BEGINNING = 6
 ELLIPSIS = "…"
@@ -133,7 +133,7 @@ class Bar:
 
     @property
     def value_x(self) -> Decimal:
-        return self.x + self.width + Decimal("4")
+        return self.x + self.width + Decimal(4)
 
 
 @dataclass
@@ -156,11 +156,11 @@ class BarChart:
 
     @property
     def label_x(self) -> Decimal:
-        return self.plot_x - Decimal("6")
+        return self.plot_x - Decimal(6)
 
     @property
     def axis_bottom(self) -> Decimal:
-        return self.height - Decimal("4")
+        return self.height - Decimal(4)
 
 
 def _plot_width() -> Decimal:
@@ -168,17 +168,19 @@ def _plot_width() -> Decimal:
 
 
 def rate_bars(rows, *, progress: Decimal, lag_of) -> BarChart:
-    """Horizontal bars of execution rate, one per row (label, rate, url), with a marker at 序时进度.
+    """Horizontal bars of execution rate, one per row (label, rate, url) or (label, rate, url,
+    lag colour), with a marker at 序时进度.
 
     The scale runs from 0 to the larger of 100 % and the highest rate, so an overspent scope
-    still fits. `lag_of(rate)` gives each bar its lag colour.
+    still fits. A row's own lag colour (the dashboards': from the plan execution rate, DOMAIN.md
+    section 8) is its bar's; without one, `lag_of(rate)` gives it.
     """
-    rows = list(rows)
-    top_rate = max([ONE, progress] + [rate for _, rate, _ in rows if rate is not None])
+    rows = [tuple(row) if len(row) == 4 else (*row, None) for row in rows]
+    top_rate = max([ONE, progress] + [row[1] for row in rows if row[1] is not None])
     plot_width = _plot_width()
-    shown = short_labels([label for label, _, _ in rows])
+    shown = short_labels([row[0] for row in rows])
     bars = []
-    for index, (label, rate, url) in enumerate(rows):
+    for index, (label, rate, url, status) in enumerate(rows):
         y = TOP + ROW_HEIGHT * index
         width = px(plot_width * (rate or ZERO) / top_rate)
         bars.append(
@@ -191,12 +193,12 @@ def rate_bars(rows, *, progress: Decimal, lag_of) -> BarChart:
                 value_text=rate_text(rate),
                 title=_("%(label)s：%(rate)s") % {"label": label, "rate": rate_text(rate)},
                 url=url,
-                status=lag_of(rate) or "",
-                label_y=y + BAR_HEIGHT - Decimal("3"),
+                status=(lag_of(rate) if status is None else status) or "",
+                label_y=y + BAR_HEIGHT - Decimal(3),
                 short_label=shown[index],
             )
         )
-    height = TOP + ROW_HEIGHT * max(len(rows), 1) + Decimal("8")
+    height = TOP + ROW_HEIGHT * max(len(rows), 1) + Decimal(8)
     ticks = [
         Tick(x=px(LABEL_WIDTH + plot_width * share / top_rate), text=f"{percent(share):.0f}%")
         for share in (ZERO, Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), ONE)
@@ -232,13 +234,13 @@ def amount_bars(rows) -> BarChart:
                 height=BAR_HEIGHT,
                 value_text=wan_text(amount),
                 title=_("%(label)s：%(amount)s 万元（%(share)s）") % {"label": label, "amount": wan_text(amount), "share": share},
-                label_y=y + BAR_HEIGHT - Decimal("3"),
+                label_y=y + BAR_HEIGHT - Decimal(3),
                 short_label=ellipsized(label),
             )
         )
     return BarChart(
         width=WIDTH,
-        height=TOP + ROW_HEIGHT * max(len(rows), 1) + Decimal("8"),
+        height=TOP + ROW_HEIGHT * max(len(rows), 1) + Decimal(8),
         plot_x=LABEL_WIDTH,
         plot_width=plot_width,
         bars=bars,
@@ -268,7 +270,9 @@ class LineChart:
     rate_ticks: list[Point]
 
 
-def cumulative_execution(monthly: dict[int, Decimal], *, full_year: Decimal, through_month: int) -> list[tuple[int, Decimal, Decimal | None]]:
+def cumulative_execution(
+    monthly: dict[int, Decimal], *, full_year: Decimal, through_month: int
+) -> list[tuple[int, Decimal, Decimal | None]]:
     """(month, cumulative approved spending, cumulative execution rate) for months 1..through_month.
 
     The rate's denominator is the full-year budget as of the chosen month, the same as the cards.
@@ -284,9 +288,9 @@ def cumulative_execution(monthly: dict[int, Decimal], *, full_year: Decimal, thr
 def execution_line(series, *, progress_label: str, execution_label: str) -> LineChart:
     """Monthly cumulative execution rate against the 序时进度 line (m/12), on a 0–100 % scale
     (or higher when spending passed the budget)."""
-    left, right, top, bottom = Decimal("48"), WIDTH - Decimal("16"), Decimal("16"), Decimal("196")
+    left, right, top, bottom = Decimal(48), WIDTH - Decimal(16), Decimal(16), Decimal(196)
     top_rate = max([ONE] + [rate for _, _, rate in series if rate is not None])
-    step = (right - left) / Decimal("11")
+    step = (right - left) / Decimal(11)
 
     def x_of(month: int) -> Decimal:
         return px(left + step * (month - 1))
@@ -306,15 +310,15 @@ def execution_line(series, *, progress_label: str, execution_label: str) -> Line
     progress = [
         Point(
             x=x_of(month),
-            y=y_of(Decimal(month) / Decimal("12")),
+            y=y_of(Decimal(month) / Decimal(12)),
             title=_("%(month)s月 %(series)s：%(rate)s")
-            % {"month": month, "series": progress_label, "rate": rate_text(Decimal(month) / Decimal("12"))},
+            % {"month": month, "series": progress_label, "rate": rate_text(Decimal(month) / Decimal(12))},
         )
         for month in range(1, 13)
     ]
     return LineChart(
         width=WIDTH,
-        height=Decimal("224"),
+        height=Decimal(224),
         plot_left=left,
         plot_bottom=bottom,
         plot_top=top,
@@ -347,7 +351,7 @@ class Segment:
     @property
     def shows_text(self) -> bool:
         """Only a segment wide enough for its share's text carries it; the title has it anyway."""
-        return self.width >= Decimal("44")
+        return self.width >= Decimal(44)
 
 
 @dataclass
@@ -359,11 +363,11 @@ class StackedBar:
 
     @property
     def text_y(self) -> Decimal:
-        return self.y + Decimal("19")
+        return self.y + Decimal(19)
 
     @property
     def height(self) -> Decimal:
-        return Decimal("28")
+        return Decimal(28)
 
 
 @dataclass
@@ -381,7 +385,7 @@ def composition(groups) -> Composition:
     Used for the budget by funding source and by category. A negative net (more reduced than
     given) cannot be drawn as a share and is left out of the bar, but kept in its title.
     """
-    plot_x, plot_width = Decimal("90"), WIDTH - Decimal("100")
+    plot_x, plot_width = Decimal(90), WIDTH - Decimal(100)
     bars = []
     for index, (label, parts) in enumerate(groups):
         total = sum((max(amount, ZERO) for _, _, amount in parts), ZERO)
@@ -403,10 +407,82 @@ def composition(groups) -> Composition:
                 )
             )
             x += width
-        bars.append(
-            StackedBar(label=label, y=Decimal("10") + Decimal("46") * index, segments=segments, total_text=wan_text(total))
-        )
+        bars.append(StackedBar(label=label, y=Decimal(10) + Decimal(46) * index, segments=segments, total_text=wan_text(total)))
     return Composition(
-        width=WIDTH, height=Decimal("10") + Decimal("46") * len(bars) + Decimal("6"), plot_x=plot_x, plot_width=plot_width, bars=bars
+        width=WIDTH, height=Decimal(10) + Decimal(46) * len(bars) + Decimal(6), plot_x=plot_x, plot_width=plot_width, bars=bars
     )
 
+
+@dataclass
+class PlanChart:
+    """Cumulative plan, cumulative spending and the linear 序时进度 line over the months, in 万元."""
+
+    width: Decimal
+    height: Decimal
+    plot_left: Decimal
+    plot_bottom: Decimal
+    plot_top: Decimal
+    plot_right: Decimal
+    plan: list[Point]
+    spent: list[Point]
+    progress: list[Point]
+    plan_path: str
+    spent_path: str
+    progress_path: str
+    month_ticks: list[Tick]
+    amount_ticks: list[Point]
+    labels: dict[str, str]
+
+
+def plan_chart(
+    *, plan: list[Decimal], spent: list[Decimal], full_year: Decimal, through_month: int, labels: dict[str, str]
+) -> PlanChart:
+    """Per month 1..12, the cumulative plan (`plan`, twelve plans to date, DOMAIN.md section 8),
+    the cumulative spending to the as-of month (`spent`, one figure a month through it) and the
+    linear 序时进度 line, full-year × m ÷ 12, all in 万元 on one scale from 0 to the largest.
+    `labels` name the three series ("plan", "spent", "progress") in titles and the legend."""
+    left, right, top, bottom = Decimal(64), WIDTH - Decimal(16), Decimal(16), Decimal(196)
+    linear = [full_year * Decimal(month) / Decimal(12) for month in range(1, 13)]
+    top_amount = max([amount for amount in [*plan, *spent[:through_month], *linear] if amount > ZERO], default=ONE)
+    step = (right - left) / Decimal(11)
+
+    def x_of(month: int) -> Decimal:
+        return px(left + step * (month - 1))
+
+    def y_of(amount: Decimal) -> Decimal:
+        return px(bottom - (bottom - top) * max(amount, ZERO) / top_amount)
+
+    def points(series: str, amounts) -> list[Point]:
+        return [
+            Point(
+                x=x_of(month),
+                y=y_of(amount),
+                title=_("%(month)s月 %(series)s：%(amount)s 万元")
+                % {"month": month, "series": labels[series], "amount": wan_text(amount)},
+            )
+            for month, amount in amounts
+        ]
+
+    plan_points = points("plan", enumerate(plan, start=1))
+    spent_points = points("spent", list(enumerate(spent, start=1))[:through_month])
+    progress_points = points("progress", enumerate(linear, start=1))
+    return PlanChart(
+        width=WIDTH,
+        height=Decimal(224),
+        plot_left=left,
+        plot_bottom=bottom,
+        plot_top=top,
+        plot_right=right,
+        plan=plan_points,
+        spent=spent_points,
+        progress=progress_points,
+        plan_path=" ".join(f"{point.x},{point.y}" for point in plan_points),
+        spent_path=" ".join(f"{point.x},{point.y}" for point in spent_points),
+        progress_path=" ".join(f"{point.x},{point.y}" for point in progress_points),
+        month_ticks=[Tick(x=x_of(month), text=f"{month}") for month in range(1, 13)],
+        amount_ticks=[
+            Point(x=left, y=y_of(top_amount * share), title=wan_text(top_amount * share))
+            for share in (ZERO, Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), ONE)
+        ],
+        labels=labels,
+    )

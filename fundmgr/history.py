@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
+from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from units.access import ScopedViewMixin, record_in_scope
 
 ACTIONS = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
@@ -202,10 +203,14 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
         lines = BudgetLine.history.filter(item__department_year=department_year).select_related("item")
         indicators = Indicator.history.filter(department_year=department_year)
         closes = MonthClose.history.filter(department_year=department_year)
+        plans = SpendingPlan.history.filter(item__department_year=department_year).select_related("item")
+        transfers = BudgetTransfer.history.filter(department_year=department_year).select_related("from_item", "to_item")
         if unit_id is not None:
             expenditures = expenditures.filter(item__unit_id=unit_id)
             lines = lines.filter(item__unit_id=unit_id)
             indicators = indicators.filter(item__unit_id=unit_id)
+            plans = plans.filter(item__unit_id=unit_id)
+            transfers = transfers.filter(Q(from_item__unit_id=unit_id) | Q(to_item__unit_id=unit_id))
         kwargs = {"department_code": department_year.department.code, "year": department_year.year}
         return [
             (
@@ -227,6 +232,18 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
                 lambda r: reverse("audit:indicator_history", kwargs={**kwargs, "pk": r.id}),
             ),
             (closes, MonthClose._meta.verbose_name, lambda r: _("%(month)s月") % {"month": r.month}, lambda r: None),
+            (
+                plans,
+                SpendingPlan._meta.verbose_name,
+                lambda r: f"{r.item.code} " + _("%(month)s月") % {"month": r.month} + f" {r.amount:,.2f}",
+                lambda r: reverse("plans:edit", kwargs={**kwargs, "item_code": r.item.code}),
+            ),
+            (
+                transfers,
+                BudgetTransfer._meta.verbose_name,
+                lambda r: f"{r.from_item.code}→{r.to_item.code} {r.date} {r.amount:,.2f} {r.get_status_display()}",
+                lambda r: reverse("transfers:list", kwargs=kwargs),
+            ),
         ]
 
     def get_context_data(self, **kwargs):

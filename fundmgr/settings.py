@@ -215,6 +215,18 @@ APPROVAL_THRESHOLD = env_decimal("APPROVAL_THRESHOLD", Decimal("50000.00"))
 LAG_YELLOW = env_decimal("LAG_YELLOW", Decimal("0.80"))
 LAG_RED = env_decimal("LAG_RED", Decimal("0.60"))
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+# E-mail (manage.py send_alerts, the 序时进度预警 digests). The console backend prints mails to
+# stdout, so nothing leaves the machine until EMAIL_BACKEND names the SMTP backend
+# ("django.core.mail.backends.smtp.EmailBackend") and EMAIL_HOST etc. are set in the environment.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")  # a secret: no default but empty
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # An upload larger than IMPORT_MAX_BYTES is never spooled to disk beyond that size.
 FILE_UPLOAD_HANDLERS = [
     "fundmgr.workbook.upload.SizeCappedUploadHandler",
@@ -236,15 +248,16 @@ if UPLOAD_TTL_HOURS < 1:
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "fundmgr-demo"
 DEMO_PASSWORD_EXPLICIT = bool(env_str("DEMO_PASSWORD"))
 
-# One JSON object a line on stdout (fundmgr/logs.py): failed requests, imports, approvals,
-# month closings and lockouts. Failed requests are logged by fundmgr.middleware with the user
+# One JSON object a line on stderr (fundmgr/logs.py): failed requests, imports, approvals,
+# month closings and lockouts. stderr, not stdout: the commands that print JSON (budget_summary,
+# close_year, check_self_evaluation) print nothing else there, whatever they log. Failed requests are logged by fundmgr.middleware with the user
 # and department; django.request only adds the traceback of a 500.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "fundmgr.lib.logs.JsonFormatter"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
-    "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},

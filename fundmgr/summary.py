@@ -6,7 +6,7 @@ from datetime import date
 from fundmgr.lib.money import money_str, percent_str, round_half_up
 from indicators.scoring import Evaluation
 from indicators.selectors import evaluations_for
-from projects.selectors import budget_summary
+from projects.selectors import Figures, budget_summary
 from units.models import DepartmentYear
 
 
@@ -35,13 +35,32 @@ def evaluation_json(evaluation: Evaluation | None) -> dict | None:
     return result
 
 
+def budget_year_json(figures: Figures) -> dict:
+    """A scope's section 8 figures (transfers, plan, forecast), as the JSON writes amounts and rates."""
+    return {
+        "transfer_in": money_str(figures.transfer_in),
+        "transfer_out": money_str(figures.transfer_out),
+        "plan_to_date": money_str(figures.plan_to_date),
+        "plan_execution_rate": percent_str(figures.plan_execution_rate),
+        "forecast": money_str(figures.forecast),
+        "forecast_rate": percent_str(figures.forecast_rate),
+    }
+
+
 def summary_json(*, department_year: DepartmentYear, as_of: date | None = None) -> dict:
+    """The summary object of DOMAIN.md sections 5 and 8. With `as_of` (the end of a month), every
+    figure counts what is dated on or before it, the plan and the forecast are taken at that month,
+    and the object carries `"as_of": "YYYY-MM"`; without it, the whole year (December)."""
     summary = budget_summary(department_year=department_year, as_of=as_of)
     evaluations = evaluations_for(summary=summary)
     totals = summary.totals
-    return {
+    result = {
         "department": {"code": department_year.department.code, "name": department_year.department.name},
         "year": department_year.year,
+    }
+    if as_of is not None:
+        result["as_of"] = f"{as_of.year:04d}-{as_of.month:02d}"
+    return result | {
         "totals": {
             "initial": money_str(totals.initial),
             "addition": money_str(totals.addition),
@@ -51,6 +70,7 @@ def summary_json(*, department_year: DepartmentYear, as_of: date | None = None) 
             "spent": money_str(totals.spent),
             "pending": money_str(totals.pending),
             "execution_rate": percent_str(totals.execution_rate),
+            **budget_year_json(totals),
         },
         "by_unit": [
             {
@@ -60,6 +80,7 @@ def summary_json(*, department_year: DepartmentYear, as_of: date | None = None) 
                 "spent": money_str(unit.figures.spent),
                 "pending": money_str(unit.figures.pending),
                 "execution_rate": percent_str(unit.figures.execution_rate),
+                **budget_year_json(unit.figures),
             }
             for unit in summary.by_unit
         ],
@@ -86,6 +107,8 @@ def summary_json(*, department_year: DepartmentYear, as_of: date | None = None) 
                 "spent": money_str(item.figures.spent),
                 "pending": money_str(item.figures.pending),
                 "execution_rate": percent_str(item.figures.execution_rate),
+                **budget_year_json(item.figures),
+                "lag": item.figures.plan_lag,
                 "evaluation": evaluation_json(evaluations.by_item.get(item.id)),
             }
             for item in summary.by_item

@@ -26,6 +26,8 @@ upload_patterns = (
     [
         path("", upload.UploadView.as_view(), name="workbook"),
         path("template/", upload.TemplateDownloadView.as_view(), name="template"),
+        # a department-year's 用款计划 template: GET downloads it, POST imports it back (finance office)
+        path("template/plan/<code:department_code>/<int:year>/", upload.PlanTemplateView.as_view(), name="plan_template"),
         path("errors/<str:token>/", upload.ErrorListView.as_view(), name="errors"),
     ],
     "upload",
@@ -58,12 +60,16 @@ urlpatterns = [
     path("province/<int:year>/", dashboards.ProvinceView.as_view(), name="province"),
     path(DEPARTMENT_YEAR + "units/<code:unit_code>/", include(dashboard_urls.unit_patterns)),
     path(DEPARTMENT_YEAR + "items/<code:item_code>/", include(dashboard_urls.item_patterns)),
+    path(DEPARTMENT_YEAR + "alerts/", include(dashboard_urls.alert_patterns)),
     path(DEPARTMENT_YEAR, include("indicators.urls")),
     path(DEPARTMENT_YEAR, include(evaluation_upload_patterns)),
     # entry, approvals, budget lines, month closing, audit trail, upload, accounts
     path(DEPARTMENT_YEAR, include((ledger_urls.expenditure_patterns + expenditure_history, "expenditures"))),
     path(DEPARTMENT_YEAR + "lines/", include((ledger_urls.budget_line_patterns + budget_line_history, "budget_lines"))),
     path(DEPARTMENT_YEAR + "months/", include(ledger_urls.closing_patterns)),
+    path(DEPARTMENT_YEAR, include(ledger_urls.plan_patterns)),
+    path(DEPARTMENT_YEAR + "transfers/", include(ledger_urls.transfer_patterns)),
+    path(DEPARTMENT_YEAR + "year-end/", include(ledger_urls.year_close_patterns)),
     path(DEPARTMENT_YEAR, include(audit_patterns)),
     path("imports/upload/", include(upload_patterns)),
     path("review/", include(review_patterns)),

@@ -1,5 +1,9 @@
-"""绩效运行监控 ("双监控"): execution at the end of June against 序时进度, beside each indicator's
-mid-year value against its target (DOMAIN.md sections 2 and 3.7)."""
+"""绩效运行监控 ("双监控"): execution at the end of June against the spending plan, beside each
+indicator's mid-year value against its target (DOMAIN.md sections 2, 3.7 and 8).
+
+A scope lags by its plan execution rate at the end of June (section 8: spent ÷ plan to date, the
+thresholds of 序时进度); an item without a plan has the linear plan full-year × 6 ÷ 12, and the
+department its own rate over the sum of its items' plans, as the dashboards (fundmgr.dashboards.builder)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -8,7 +12,7 @@ from decimal import Decimal
 from indicators.models import Indicator
 from indicators.scoring import Flag, IndicatorScore
 from indicators.selectors import MIDYEAR_MONTH, evaluations_for
-from projects.arithmetic import lag_status, month_end, time_progress
+from projects.arithmetic import month_end, time_progress
 from projects.selectors import Figures, budget_summary
 from units.models import DepartmentYear
 
@@ -41,7 +45,7 @@ class MonitoringScope:
     code: str
     name: str
     figures: Figures
-    lag: str  # projects.arithmetic.lag_status: "", "yellow" or "red"
+    lag: str  # plan_lag(): "", "yellow" or "red"
     rows: list[MonitoringRow] = field(default_factory=list)
 
     @property
@@ -57,9 +61,15 @@ class Monitoring:
     items: list[MonitoringScope]
 
 
+def plan_lag(figures: Figures) -> str:
+    """A scope's lag colour from its plan execution rate (projects.arithmetic.plan_lag, section 8), "" on plan."""
+    status = figures.plan_lag
+    return "" if status == "ok" else status
+
+
 def monitoring_for(*, department_year: DepartmentYear) -> Monitoring:
-    """绩效运行监控 at the end of June: each scope's execution rate as of 30 June against
-    序时进度 6/12 (section 2's lag thresholds), beside each indicator's mid-year value against
+    """绩效运行监控 at the end of June: each scope's plan execution rate as of 30 June (section 8,
+    with section 2's lag thresholds), beside each indicator's mid-year value against
     its target (section 3.7's mid-year flag). The department and every item with indicators.
     The summary's five queries plus the indicators'."""
     as_of = month_end(department_year.year, MONITORING_MONTH)
@@ -71,7 +81,7 @@ def monitoring_for(*, department_year: DepartmentYear) -> Monitoring:
         code=department_year.department.code,
         name=department_year.department.name,
         figures=summary.totals,
-        lag=lag_status(summary.totals.execution_rate, progress),
+        lag=plan_lag(summary.totals),
     )
     if evaluations.department is not None:
         department.rows = [
@@ -87,7 +97,7 @@ def monitoring_for(*, department_year: DepartmentYear) -> Monitoring:
                 code=item.code,
                 name=item.name,
                 figures=item.figures,
-                lag=lag_status(item.figures.execution_rate, progress),
+                lag=plan_lag(item.figures),
                 rows=[
                     MonitoringRow(indicator=indicator, score=score)
                     for indicator, score in zip(evaluations.item_indicators[item.id], evaluations.by_item[item.id].indicators)

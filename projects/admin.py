@@ -8,7 +8,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from fundmgr.lib.money import percent, wan
 from projects import closing, services
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthClose
+from projects.models import (
+    BudgetItem,
+    BudgetLine,
+    BudgetTransfer,
+    EconomicClass,
+    Expenditure,
+    MonthClose,
+    SpendingPlan,
+    YearClose,
+)
 from projects.selectors import figures_of, items_with_figures
 from units.admin_mixins import (
     DepartmentScopedAdminMixin,
@@ -29,7 +38,9 @@ class BudgetLineForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         item = getattr(self.instance, "item", None) if self.instance.item_id else self.cleaned_data.get("item")
-        if item is None or self.errors or cleaned.get("DELETE"):
+        # An unchanged row is not saved: only what changes is checked (a transfer's lines show
+        # here too, and are refused only when someone edits them).
+        if item is None or self.errors or cleaned.get("DELETE") or not self.has_changed():
             return cleaned
         services.budget_line_validate(
             item=item,
@@ -316,3 +327,50 @@ class MonthCloseAdmin(ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, Ser
             department_year=form.cleaned_data["department_year"], month=form.cleaned_data["month"], closed_by=request.user
         )
         obj.pk = saved.pk
+
+
+class ReadOnlyAdminMixin:
+    """Rows the admin shows but never writes: they are written through their services only
+    (projects.services' plan_set and transfer_*, projects.yearend.close_year)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BudgetTransfer)
+class BudgetTransferAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+    department_path = "department_year__department"
+    list_display = ("date", "from_item", "to_item", "source", "amount", "document", "status")
+    list_filter = ("department_year__department", "department_year__year", "source", "status", MonthFilter)
+    search_fields = ("document", "from_item__code", "from_item__name", "to_item__code", "to_item__name")
+    list_select_related = ("from_item", "to_item")
+    exclude = ("created_by", "decided_by")
+    readonly_fields = ("created_by_name", "decided_by_name")
+    created_by_name = user_display("created_by", BudgetTransfer)
+    decided_by_name = user_display("decided_by", BudgetTransfer)
+
+
+@admin.register(SpendingPlan)
+class SpendingPlanAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+    department_path = "item__department_year__department"
+    list_display = ("item", "month", "amount")
+    list_filter = ("item__department_year__department", "item__department_year__year", "item__unit", "month")
+    search_fields = ("item__code", "item__name")
+    list_select_related = ("item",)
+
+
+@admin.register(YearClose)
+class YearCloseAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryAdminMixin, DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+    department_path = "department_year__department"
+    list_display = ("department_year", "next_year", "carried_total", "lapsed_total", "closed_at", "closed_by")
+    list_filter = ("department_year__department", "department_year__year")
+    list_select_related = ("department_year__department", "next_year__department", "closed_by")
+    exclude = ("closed_by",)
+    readonly_fields = ("closed_by_name",)
+    closed_by_name = user_display("closed_by", YearClose)

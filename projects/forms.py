@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fundmgr.lib.validators import has_control_characters, refuse_control_characters
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from projects.models import BudgetItem, BudgetLine, BudgetTransfer, EconomicClass, Expenditure
 
 # Plain half-width digits, optional ASCII thousands separators, at most 2 decimals is checked apart.
 PLAIN_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$", re.ASCII)
@@ -278,3 +278,125 @@ class BatchApproveForm(ApproveForm):
     def __init__(self, *args, expenditures, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expenditures"].queryset = expenditures
+
+
+# --- 用款计划, 预算调剂, 年终结转 (DOMAIN.md section 8) ---
+
+
+def parse_plan_amount(text: str) -> Decimal | None:
+    """One month of a spending plan, by parse_amount's rules but for 0 (a month with nothing
+    planned) and a blank (no plan row for the month): None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.startswith("-"):
+        raise forms.ValidationError(_("计划金额不能为负数"), code="negative")
+    try:
+        return parse_amount(text)
+    except forms.ValidationError as error:
+        if error.code == "not_positive":  # only 0 is left to refuse here: it is a valid plan
+            return Decimal("0.00")
+        raise
+
+
+class PlanAmountField(forms.CharField):
+    """A month's amount in the plan grid; a refusal names the month (its label, "3月")."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "data-plan-month": ""})
+
+    def to_python(self, value):
+        try:
+            return parse_plan_amount(value)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                _("%(month)s：%(message)s") % {"month": self.label, "message": error.messages[0]}, code=error.code
+            ) from None
+
+    def validate(self, value):
+        pass
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}"
+        return value
+
+
+class PlanForm(forms.Form):
+    """用款计划 of one item: the twelve months in one grid. A blank month has no plan row; a plan
+    left all blank puts the item back on the linear 序时进度 (projects.services.plan_set)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for month in range(1, 13):
+            self.fields[f"month_{month}"] = PlanAmountField(label=_("%(month)s月") % {"month": month}, required=False)
+
+    def month_fields(self):
+        return [self[f"month_{month}"] for month in range(1, 13)]
+
+    def amounts(self) -> dict[int, Decimal]:
+        """The filled months, {month: amount}, as plan_set takes them."""
+        return {
+            month: self.cleaned_data[f"month_{month}"]
+            for month in range(1, 13)
+            if self.cleaned_data.get(f"month_{month}") is not None
+        }
+
+
+class TransferForm(RequiredMessagesMixin, forms.Form):
+    """预算调剂 entered by the finance office; projects.services.transfer_create decides."""
+
+    required_names = {"amount": _("金额")}
+
+    from_item = ItemChoiceField(label=_("调出项目"), queryset=BudgetItem.objects.none(), empty_label=_("请选择项目"))
+    to_item = ItemChoiceField(label=_("调入项目"), queryset=BudgetItem.objects.none(), empty_label=_("请选择项目"))
+    source = forms.ChoiceField(label=_("资金来源"), choices=BudgetLine.Source.choices)
+    amount = AmountField(label=_("金额（元）"))
+    date = forms.DateField(label=_("日期"), widget=DATE_INPUT)
+    document = forms.CharField(
+        label=_("文号"),
+        max_length=BudgetTransfer._meta.get_field("document").max_length,
+        required=False,
+        validators=[refuse_control_characters],
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_item"].queryset = items
+        self.fields["to_item"].queryset = items
+        invalid = _("所选项目不存在或不属于该部门年度，请重新选择")
+        self.fields["from_item"].error_messages["invalid_choice"] = invalid
+        self.fields["to_item"].error_messages["invalid_choice"] = invalid
+
+
+CARRY, LAPSE = "carry", "lapse"
+
+
+class YearCloseForm(forms.Form):
+    """年终结转: carry over (结转) or let lapse (结余) each item with an unspent balance. `rows` are
+    (item id, code, default) triples; the fields are named by item id, since a code may hold
+    characters a field name should not."""
+
+    FATES = [(CARRY, _("结转")), (LAPSE, _("结余"))]
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = {}
+        for item_id, code, default in rows:
+            name = f"fate-{item_id}"
+            self.fields[name] = forms.ChoiceField(
+                label=code,
+                choices=self.FATES,
+                initial=default,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("请选择项目%(code)s结转或结余") % {"code": code},
+                    "invalid_choice": _("项目%(code)s只能选择结转或结余") % {"code": code},
+                },
+            )
+            self.codes[name] = code
+
+    def choices(self) -> tuple[set[str], set[str]]:
+        """The item codes chosen to carry over and to lapse, as close_year's overrides."""
+        carry = {code for name, code in self.codes.items() if self.cleaned_data[name] == CARRY}
+        lapse = {code for name, code in self.codes.items() if self.cleaned_data[name] == LAPSE}
+        return carry, lapse

@@ -80,6 +80,12 @@ class BudgetLine(models.Model):
         ADDITION = "addition", _("年中追加")
         REDUCTION = "reduction", _("年中调减")
         CARRYOVER = "carryover", _("上年结转")
+        # The two sides of a BudgetTransfer (预算调剂, DOMAIN.md section 8): written by its services only.
+        TRANSFER_OUT = "transfer_out", _("调出")
+        TRANSFER_IN = "transfer_in", _("调入")
+
+    # The kinds only a BudgetTransfer writes: never entered as lines (forms, admin, workbook lines sheet).
+    TRANSFER_KINDS = (Kind.TRANSFER_OUT, Kind.TRANSFER_IN)
 
     item = models.ForeignKey(BudgetItem, on_delete=models.CASCADE, related_name="lines", verbose_name=_("预算项目"))
     source = models.CharField(_("资金来源"), max_length=16, choices=Source.choices)
@@ -91,6 +97,10 @@ class BudgetLine(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
     )
+    # The transfer a transfer_out / transfer_in line is one side of; it goes with its transfer.
+    transfer = models.ForeignKey(
+        "BudgetTransfer", on_delete=models.CASCADE, null=True, blank=True, related_name="lines", verbose_name=_("预算调剂")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -99,6 +109,13 @@ class BudgetLine(models.Model):
         ordering = ["item", "date", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=Decimal("0")), name="budget_line_amount_positive"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["transfer_out", "transfer_in"], transfer__isnull=False)
+                    | (~models.Q(kind__in=["transfer_out", "transfer_in"]) & models.Q(transfer__isnull=True))
+                ),
+                name="budget_line_transfer_iff_transfer_kind",
+            ),
         ]
         indexes = [models.Index(fields=["item", "date"])]
 
@@ -109,6 +126,84 @@ class BudgetLine(models.Model):
     def signed_amount(self) -> Decimal:
         """What this line adds to the item's budget: a reduction subtracts (projects.arithmetic.signed_amount)."""
         return arithmetic.signed_amount(kind=self.kind, amount=self.amount)
+
+
+class BudgetTransfer(models.Model):
+    """预算调剂 (DOMAIN.md section 8): money moved from one item to another of the same department-year.
+
+    Its ledger effect is two budget lines, `transfer_out` on the source item and `transfer_in`
+    on the target, same source, amount, date and document, created when the transfer takes
+    effect (at once, or on its 三重一大 approval when the amount is at or above
+    settings.APPROVAL_THRESHOLD) and deleted with it. A pending or rejected transfer has no lines,
+    so it counts nowhere. Written by projects.services only.
+    """
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("已生效")
+        PENDING = "pending", _("待审批")
+        REJECTED = "rejected", _("已驳回")
+
+    department_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("部门年度")
+    )
+    # RESTRICT: an item with a transfer cannot be deleted alone (its counterpart would lose its
+    # money), but goes with its whole department-year.
+    from_item = models.ForeignKey(
+        BudgetItem, on_delete=models.RESTRICT, related_name="transfers_out", verbose_name=_("调出项目")
+    )
+    to_item = models.ForeignKey(BudgetItem, on_delete=models.RESTRICT, related_name="transfers_in", verbose_name=_("调入项目"))
+    source = models.CharField(_("资金来源"), max_length=16, choices=BudgetLine.Source.choices)
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    date = models.DateField(_("日期"))
+    document = models.CharField(_("文号"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.APPROVED)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    # 三重一大 decision, recorded on approval or rejection, as on an expenditure.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    meeting_date = models.DateField(_("党组会日期"), null=True, blank=True)
+    minutes_number = models.CharField(_("会议纪要号"), max_length=64, blank=True)
+    rejection_reason = models.TextField(_("驳回理由"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("预算调剂")
+        verbose_name_plural = _("预算调剂")
+        ordering = ["department_year", "date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=Decimal("0.00")), name="budget_transfer_amount_positive"),
+            models.CheckConstraint(condition=~models.Q(from_item=models.F("to_item")), name="budget_transfer_distinct_items"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.from_item_id}→{self.to_item_id} {self.amount}"
+
+
+class SpendingPlan(models.Model):
+    """用款计划 (DOMAIN.md section 8): what an item plans to spend in one month of its year."""
+
+    item = models.ForeignKey(BudgetItem, on_delete=models.CASCADE, related_name="plan", verbose_name=_("预算项目"))
+    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    amount = models.DecimalField(_("金额（元）"), validators=[MinValueValidator(Decimal("0.00"))], **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("用款计划")
+        verbose_name_plural = _("用款计划")
+        ordering = ["item", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "month"], name="spending_plan_one_row_per_month"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="spending_plan_month_valid"),
+            models.CheckConstraint(condition=models.Q(amount__gte=Decimal("0.00")), name="spending_plan_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.month} {self.amount}"
 
 
 class Expenditure(models.Model):
@@ -213,3 +308,30 @@ class MonthClose(models.Model):
             models.UniqueConstraint(fields=["department_year", "month"], name="month_close_unique"),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_close_month_valid"),
         ]
+
+
+class YearClose(models.Model):
+    """年终结转 (DOMAIN.md section 8): the record that a department-year was closed, written by
+    projects.yearend.close_year. A year is closed once: its presence refuses a second run."""
+
+    department_year = models.OneToOneField(
+        DepartmentYear, on_delete=models.CASCADE, related_name="year_close", verbose_name=_("部门年度")
+    )
+    next_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("结转至年度")
+    )
+    carried_total = models.DecimalField(_("结转合计（元）"), **MONEY)
+    lapsed_total = models.DecimalField(_("结余合计（元）"), **MONEY)
+    closed_at = models.DateTimeField(_("结转时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年终结转")
+        verbose_name_plural = _("年终结转")
+        ordering = ["department_year"]
+
+    def __str__(self):
+        return str(self.department_year)

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, Substr
 
 from fundmgr.lib.money import ZERO, yuan
+from projects import arithmetic
 from projects.arithmetic import execution_rate, full_year_budget, signed_amount_sql, unspent
 from projects.availability import Movement, headroom
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from projects.models import BudgetItem, BudgetLine, BudgetTransfer, EconomicClass, Expenditure, SpendingPlan
 from units import access
 from units.access import Scope
 from units.models import BudgetUnit, DepartmentYear
@@ -28,19 +29,35 @@ MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 
 @dataclass
 class Figures:
-    """Budget figures of one scope, in yuan."""
+    """Budget figures of one scope, in yuan.
+
+    One field per budget line kind (BudgetLine.Kind's values, transfers included), spent and
+    pending. `plan_to_date` and `forecast` (DOMAIN.md section 8) are computed per item by
+    budget_summary, as of its month, and summed over a scope like the rest; elsewhere they stay 0.
+    """
 
     initial: Decimal = ZERO
     addition: Decimal = ZERO
     reduction: Decimal = ZERO
     carryover: Decimal = ZERO
+    transfer_in: Decimal = ZERO
+    transfer_out: Decimal = ZERO
     spent: Decimal = ZERO
     pending: Decimal = ZERO
+    # Derived from the plan, not from the ledger: left out of ==, so that the same scope's figures
+    # from any selector compare equal whether or not it computed them.
+    plan_to_date: Decimal = field(default=ZERO, compare=False)
+    forecast: Decimal = field(default=ZERO, compare=False)
 
     @property
     def full_year(self) -> Decimal:
         return full_year_budget(
-            initial=self.initial, addition=self.addition, reduction=self.reduction, carryover=self.carryover
+            initial=self.initial,
+            addition=self.addition,
+            reduction=self.reduction,
+            carryover=self.carryover,
+            transfer_in=self.transfer_in,
+            transfer_out=self.transfer_out,
         )
 
     @property
@@ -51,13 +68,29 @@ class Figures:
     def remaining(self) -> Decimal:
         return unspent(full_year=self.full_year, spent=self.spent)
 
+    @property
+    def plan_execution_rate(self) -> Decimal | None:
+        return arithmetic.plan_execution_rate(self.spent, self.plan_to_date)
+
+    @property
+    def plan_lag(self) -> str:
+        return arithmetic.plan_lag(self.plan_execution_rate)
+
+    @property
+    def forecast_rate(self) -> Decimal | None:
+        return arithmetic.forecast_rate(self.forecast, self.full_year)
+
     def add(self, other: "Figures") -> None:
         self.initial += other.initial
         self.addition += other.addition
         self.reduction += other.reduction
         self.carryover += other.carryover
+        self.transfer_in += other.transfer_in
+        self.transfer_out += other.transfer_out
         self.spent += other.spent
         self.pending += other.pending
+        self.plan_to_date += other.plan_to_date
+        self.forecast += other.forecast
 
 
 @dataclass
@@ -70,6 +103,7 @@ class ItemRow:
     unit_code: str
     unit_name: str
     figures: Figures
+    planned: bool = False  # the item has spending plan rows (else its plan is linear, section 8)
 
 
 @dataclass
@@ -92,6 +126,7 @@ class ClassRow:
 class BudgetSummary:
     department_year: DepartmentYear
     as_of: date | None
+    month: int  # plan_month(): the month whose end the plan and the forecast are taken at
     totals: Figures
     by_unit: list[UnitRow]
     by_category: dict[str, Figures]
@@ -125,15 +160,52 @@ def items_with_figures(items, *, as_of: date | None = None):
     return items.annotate(**annotations)
 
 
+def _plan_sum(months) -> Subquery:
+    plan = SpendingPlan.objects.filter(item=OuterRef("pk"), month__in=list(months))
+    return Subquery(plan.order_by().values("item").annotate(total=Sum("amount")).values("total"), output_field=MONEY_FIELD)
+
+
+def items_with_plan(items, *, month: int):
+    """Annotate budget items with their spending plan (DOMAIN.md section 8): `planned_to`, the plan
+    of months 1..m, and `planned_total`, the whole year's; `planned_total` is None exactly for an
+    item without plan rows (a plan of zeros sums to 0.00). One subquery each."""
+    return items.annotate(planned_to=_plan_sum(range(1, month + 1)), planned_total=_plan_sum(range(1, 13)))
+
+
 def figures_of(row) -> Figures:
     return Figures(
         initial=row.initial,
         addition=row.addition,
         reduction=row.reduction,
         carryover=row.carryover,
+        transfer_in=row.transfer_in,
+        transfer_out=row.transfer_out,
         spent=row.spent,
         pending=row.pending,
     )
+
+
+def plan_figures(figures: Figures, *, month: int, planned_to: Decimal | None, planned_total: Decimal | None) -> None:
+    """Fill an item's plan to date and forecast at month m from its plan sums (DOMAIN.md section 8;
+    the arithmetic is projects.arithmetic's). `planned_total` None: the item has no plan rows."""
+    if planned_total is None:
+        before, after = None, None
+    else:
+        # SQLite sums decimals in floating point: yuan() makes the cents exact again.
+        before = yuan(planned_to)
+        after = yuan(planned_total) - before
+    figures.plan_to_date = arithmetic.plan_to_date(month=month, full_year=figures.full_year, planned=before)
+    figures.forecast = arithmetic.forecast(month=month, full_year=figures.full_year, spent=figures.spent, planned_after=after)
+
+
+def plan_month(*, department_year: DepartmentYear, as_of: date | None) -> int:
+    """The month whose end the plan and the forecast are taken at (DOMAIN.md section 8): the month
+    of `as_of`; December without it or after the year; 0 (nothing planned yet) before the year."""
+    if as_of is None or as_of.year > department_year.year:
+        return 12
+    if as_of.year < department_year.year:
+        return 0
+    return as_of.month
 
 
 def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None) -> BudgetSummary:
@@ -142,7 +214,13 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
     Only approved spending is spent; pending spending is reported apart. With `as_of`, lines
     and spending dated after that day are left out. Five queries: units, items with their
     figures, full-year budget by source, spending by economic class, and the class names.
+
+    Section 8's figures come with the items' query (two more subqueries, no more queries): the
+    transfers in and out, the plan to date and the forecast at the end of the month of `as_of`
+    (December without it), each item's computed by projects.arithmetic and every scope's the sum
+    of its items'.
     """
+    month = plan_month(department_year=department_year, as_of=as_of)
     units = {
         unit.id: UnitRow(id=unit.id, code=unit.code, name=unit.name, kind=unit.kind)
         for unit in BudgetUnit.objects.filter(department=department_year.department_id).order_by("position", "code")
@@ -151,8 +229,9 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
     totals = Figures()
     by_category = {category: Figures() for category in BudgetItem.Category.values}
     items = BudgetItem.objects.filter(department_year=department_year).select_related("unit").order_by("position", "code")
-    for item in items_with_figures(items, as_of=as_of):
+    for item in items_with_plan(items_with_figures(items, as_of=as_of), month=month):
         figures = figures_of(item)
+        plan_figures(figures, month=month, planned_to=item.planned_to, planned_total=item.planned_total)
         item_rows.append(
             ItemRow(
                 id=item.id,
@@ -163,6 +242,7 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
                 unit_code=item.unit.code,
                 unit_name=item.unit.name,
                 figures=figures,
+                planned=item.planned_total is not None,
             )
         )
         units[item.unit_id].figures.add(figures)
@@ -192,6 +272,7 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
     return BudgetSummary(
         department_year=department_year,
         as_of=as_of,
+        month=month,
         totals=totals,
         by_unit=list(units.values()),
         by_category=by_category,
@@ -199,6 +280,13 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
         by_source=by_source,
         by_economic_class=by_class,
     )
+
+
+def budget_summary_at_month(*, department_year: DepartmentYear, month: int) -> BudgetSummary:
+    """budget_summary as of the end of month m: the figures of DOMAIN.md section 8's plan, plan
+    execution rate, lag and forecast at m, for every item, unit and the department, in the same
+    five queries."""
+    return budget_summary(department_year=department_year, as_of=arithmetic.month_end(department_year.year, month))
 
 
 def department_year_get(*, department_code: str, year: int) -> DepartmentYear | None:
@@ -455,3 +543,64 @@ def ledger_counts(*, department_year: DepartmentYear) -> dict[str, int]:
         "lines": BudgetLine.objects.filter(item__department_year=department_year).count(),
         "expenditures": Expenditure.objects.filter(item__department_year=department_year).count(),
     }
+
+
+# --- 预算调剂 and 用款计划 as a user's scope sees them (DOMAIN.md section 8) ---
+
+
+def transfers_in_scope(scope: Scope):
+    """The department-year's transfers the user may see, by date: a unit accountant sees those with
+    either side in their unit (units.access: a transfer is both items' record). One query, with
+    both items, their units and who entered and decided each."""
+    transfers = BudgetTransfer.objects.filter(department_year=scope.department_year).select_related(
+        "from_item__unit", "to_item__unit", "created_by", "decided_by"
+    )
+    if scope.unit_id is not None:
+        transfers = transfers.filter(Q(from_item__unit_id=scope.unit_id) | Q(to_item__unit_id=scope.unit_id))
+    return transfers.order_by("date", "id")
+
+
+@dataclass
+class ItemTransferRow:
+    """One transfer as an item's page shows it: out of the item (调出) or into it (调入)."""
+
+    transfer_id: int
+    outgoing: bool
+    counterpart_code: str
+    counterpart_name: str
+    source: str
+    amount: Decimal
+    date: date
+    document: str
+    status: str
+    status_label: str
+
+
+def item_transfers(item: BudgetItem) -> list[ItemTransferRow]:
+    """The transfers out of and into one item, by date, each with its counterpart item; one query.
+    Pending and rejected ones are listed too, with their status: they hold no money (section 8)."""
+    rows = []
+    transfers = (
+        BudgetTransfer.objects.filter(Q(from_item=item) | Q(to_item=item))
+        .select_related("from_item", "to_item")
+        .order_by("date", "id")
+    )
+    for transfer in transfers:
+        outgoing = transfer.from_item_id == item.pk
+        counterpart = transfer.to_item if outgoing else transfer.from_item
+        rows.append(
+            ItemTransferRow(
+                transfer_id=transfer.pk,
+                outgoing=outgoing,
+                counterpart_code=counterpart.code,
+                counterpart_name=counterpart.name,
+                source=transfer.get_source_display(),
+                amount=transfer.amount,
+                date=transfer.date,
+                document=transfer.document,
+                status=transfer.status,
+                status_label=transfer.get_status_display(),
+            )
+        )
+    return rows
+

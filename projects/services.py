@@ -7,13 +7,14 @@ shared here and exclusive for an import, a replace or a month close; then the bu
 item was deleted meanwhile (a replace) fails with a message, not a server error.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,8 +30,17 @@ from projects.availability import (
     item_movements,
     name_for_quoting,
 )
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthClose
-from projects.selectors import approved_movements
+from projects.models import (
+    BudgetItem,
+    BudgetLine,
+    BudgetTransfer,
+    EconomicClass,
+    Expenditure,
+    MonthClose,
+    SpendingPlan,
+    YearClose,
+)
+from projects.selectors import approved_movements, figures_of, items_with_figures
 from units.locks import department_year_lock_shared
 
 
@@ -55,6 +65,27 @@ def _lock_item(item: BudgetItem) -> BudgetItem:
         raise ItemGoneError()
     locked = BudgetItem.objects.select_for_update(of=("self",)).select_related("department_year").filter(pk=item.pk).first()
     if locked is None:
+        raise ItemGoneError()
+    return locked
+
+
+def _lock_items(items: Iterable[BudgetItem]) -> dict[int, BudgetItem]:
+    """Lock several items of one department-year in the ledger's order (units/locks.py): the
+    department-year shared, then the items by ascending pk, so two writers that both need the
+    same two items (two transfers in opposite directions) queue instead of deadlocking."""
+    items = list(items)
+    ids = sorted({item.pk for item in items})
+    for year_id in sorted({item.department_year_id for item in items}):
+        if not department_year_lock_shared(year_id):
+            raise ItemGoneError()
+    locked = {
+        item.pk: item
+        for item in BudgetItem.objects.select_for_update(of=("self",))
+        .select_related("department_year")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    if len(locked) != len(ids):
         raise ItemGoneError()
     return locked
 
@@ -357,6 +388,17 @@ def expenditure_reject(*, expenditure: Expenditure, decided_by, reason: str) -> 
 # --- budget lines ---
 
 
+def _check_not_transfer_kind(kind: str) -> None:
+    if kind in BudgetLine.TRANSFER_KINDS:
+        raise ValidationError({"kind": _("调入、调出指标随预算调剂生成，请通过预算调剂录入")})
+
+
+def _check_not_transfer_line(line: BudgetLine) -> None:
+    """A transfer's two lines are created, changed and deleted together, by the transfer's services only."""
+    if line.transfer_id is not None or line.kind in BudgetLine.TRANSFER_KINDS:
+        raise ValidationError(_("该指标是预算调剂的一方，请修改或删除该预算调剂"))
+
+
 def budget_line_create(
     *,
     item: BudgetItem,
@@ -371,6 +413,7 @@ def budget_line_create(
     or reserved, at its date or any later point, is refused (DOMAIN.md section 2)."""
     if amount <= ZERO:
         raise ValidationError({"amount": _("金额须大于0")})
+    _check_not_transfer_kind(kind)
     with transaction.atomic():
         item = _lock_item(item)
         _check_year_and_month(item=item, on=date, field="date")
@@ -390,9 +433,11 @@ def budget_line_update(
     """Change a budget line; the item must stay covered at every point without the old line."""
     if amount <= ZERO:
         raise ValidationError({"amount": _("金额须大于0")})
+    _check_not_transfer_kind(kind)
     with transaction.atomic():
         item = _lock_item(line.item)
         line = _relock(BudgetLine, line.pk, _("该预算指标已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面"))
+        _check_not_transfer_line(line)
         _check_year_and_month(item=item, on=line.date, field="date")
         _check_year_and_month(item=item, on=date, field="date")
         movements = item_movements(item, without_line=line.pk)
@@ -417,6 +462,7 @@ def budget_line_delete(*, line: BudgetLine) -> None:
     with transaction.atomic():
         item = _lock_item(line.item)
         line = _relock(BudgetLine, line.pk, _("该预算指标已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面"))
+        _check_not_transfer_line(line)
         _check_year_and_month(item=item, on=line.date, field="date")
         shortfall = -headroom(item_movements(item, without_line=line.pk), line.date)
         if shortfall > ZERO:
@@ -433,6 +479,9 @@ def budget_line_validate(*, item: BudgetItem, kind: str, amount: Decimal, date: 
     """Check a new or changed budget line without writing (advisory; the write re-checks under lock)."""
     if amount <= ZERO:
         raise ValidationError({"amount": _("金额须大于0")})
+    _check_not_transfer_kind(kind)
+    if line is not None and line.pk:
+        _check_not_transfer_line(line)
     item = _current_item(item)
     if line is not None and line.pk:
         _check_year_and_month(item=item, on=line.date, field="date")
@@ -520,8 +569,236 @@ def budget_item_delete(*, item: BudgetItem) -> None:
             raise ValidationError(_("项目“%(item)s”已有支出记录，不能删除") % {"item": name_for_quoting(item.name)})
         if item.indicators.exists():
             raise ValidationError(_("项目“%(item)s”有绩效指标，不能删除") % {"item": name_for_quoting(item.name)})
+        if BudgetTransfer.objects.filter(Q(from_item=item) | Q(to_item=item)).exists():
+            raise ValidationError(_("项目“%(item)s”有预算调剂，不能删除") % {"item": name_for_quoting(item.name)})
         closed = _closed_months_touched(item)
         if closed:
             year = item.department_year.year
             raise ValidationError(_("%(year)s年%(month)s月已结账，不能再录入或修改") % {"year": year, "month": closed[0]})
         item.delete()
+
+
+# --- 用款计划: spending plans (DOMAIN.md section 8) ---
+
+
+def _plan_rows(amounts: Mapping[int, Decimal] | Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
+    """The plan as {month: amount}, refused row by row: a month outside 1..12, a negative amount,
+    a month given twice (rows can repeat one; a dict cannot)."""
+    pairs = list(amounts.items()) if isinstance(amounts, Mapping) else list(amounts)
+    rows: dict[int, Decimal] = {}
+    errors = []
+    for month, amount in pairs:
+        if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
+            errors.append(_("月份须为1至12：%(month)s") % {"month": month})
+            continue
+        if amount is None or amount < ZERO:
+            errors.append(_("%(month)s月的计划金额不能为负数") % {"month": month})
+        if month in rows:
+            errors.append(_("%(month)s月的计划重复填写") % {"month": month})
+        rows[month] = amount
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def plan_set(*, item: BudgetItem, amounts: Mapping[int, Decimal] | Iterable[tuple[int, Decimal]], user) -> list[SpendingPlan]:
+    """Replace an item's spending plan (用款计划, DOMAIN.md section 8) with `amounts`, all or nothing.
+
+    `amounts` maps months to amounts, or is (month, amount) rows as a sheet gives them; months
+    left out have no plan row (an empty plan leaves the item on the linear 序时进度). Refused: a
+    month outside 1..12, a negative amount, a month given twice, a plan totalling more than the
+    item's full-year budget at year end (the message names the item code, the plan total and the
+    budget), and a year already closed (年终结转). Under the item's row lock, as spending.
+    """
+    rows = _plan_rows(amounts)
+    with transaction.atomic():
+        item = _lock_item(item)
+        if YearClose.objects.filter(department_year_id=item.department_year_id).exists():
+            raise ValidationError(
+                _("%(year)s年度已年终结转，不能再修改用款计划") % {"year": item.department_year.year}
+            )
+        total = sum(rows.values(), ZERO)
+        budget = figures_of(items_with_figures(BudgetItem.objects.filter(pk=item.pk)).get()).full_year
+        if total > budget:
+            raise ValidationError(
+                {
+                    "amount": _("项目%(code)s的用款计划合计 %(total)s 元，超过全年预算 %(budget)s 元")
+                    % {"code": item.code, "total": format_yuan(total), "budget": format_yuan(budget)}
+                }
+            )
+        existing = {plan.month: plan for plan in SpendingPlan.objects.select_for_update(of=("self",)).filter(item=item)}
+        saved = []
+        for month, plan in existing.items():
+            if month not in rows:
+                plan._history_user = user
+                plan.delete()
+        for month in sorted(rows):
+            plan = existing.get(month) or SpendingPlan(item=item, month=month)
+            if plan.pk and plan.amount == rows[month]:
+                saved.append(plan)
+                continue
+            plan.amount = rows[month]
+            plan.full_clean()
+            plan._history_user = user
+            plan.save()
+            saved.append(plan)
+        return saved
+
+
+# --- 预算调剂: transfers between items (DOMAIN.md section 8) ---
+
+
+def _check_transfer_items(*, department_year, from_item: BudgetItem, to_item: BudgetItem) -> None:
+    if from_item.pk == to_item.pk:
+        raise ValidationError({"to_item": _("调出项目与调入项目不能相同")})
+    if from_item.department_year_id != department_year.pk:
+        raise ValidationError({"from_item": _("调出项目%(code)s不属于该部门年度") % {"code": from_item.code}})
+    if to_item.department_year_id != department_year.pk:
+        raise ValidationError({"to_item": _("调入项目%(code)s不属于该部门年度") % {"code": to_item.code}})
+
+
+def _check_transfer_out(*, from_item: BudgetItem, on: date, amount: Decimal) -> None:
+    """Availability control on the source item, exactly as for a reduction of `amount` on `on`
+    (DOMAIN.md sections 2 and 8): its committed spending, then and later, must stay covered."""
+    availability_check(item=from_item, on=on, amount=amount, movements=item_movements(from_item), what=_("调出"))
+
+
+def _write_transfer_lines(transfer: BudgetTransfer, *, from_item: BudgetItem, to_item: BudgetItem) -> None:
+    common = {
+        "source": transfer.source,
+        "amount": transfer.amount,
+        "date": transfer.date,
+        "document": transfer.document,
+        "created_by": transfer.created_by,
+        "transfer": transfer,
+    }
+    for item, kind in ((from_item, BudgetLine.Kind.TRANSFER_OUT), (to_item, BudgetLine.Kind.TRANSFER_IN)):
+        line = BudgetLine(item=item, kind=kind, **common)
+        line.full_clean()
+        line.save()
+
+
+def transfer_create(
+    *,
+    department_year,
+    from_item: BudgetItem,
+    to_item: BudgetItem,
+    source: str,
+    amount: Decimal,
+    date: date,
+    document: str = "",
+    created_by=None,
+) -> BudgetTransfer:
+    """Record a 预算调剂 (DOMAIN.md section 8): `amount` leaves `from_item` and reaches `to_item` on `date`.
+
+    Refused: the same item on both sides, an item of another department-year, an amount not
+    above 0, a date outside the year or in a closed month, and an amount the source item cannot
+    spare on that date or later (availability control, as for a reduction). Both items are
+    locked in the ledger's order, by pk (units/locks.py), as spending locks one.
+
+    Below settings.APPROVAL_THRESHOLD the transfer takes effect at once: its transfer_out and
+    transfer_in lines are written with it, and what it brings is available to the target from its
+    date. At or above it (三重一大) it waits as pending, with no lines, counting nowhere until
+    transfer_approve writes them (re-checking the source then).
+    """
+    if amount is None or amount <= ZERO:
+        raise ValidationError({"amount": _("金额须大于0")})
+    _check_transfer_items(department_year=department_year, from_item=from_item, to_item=to_item)
+    with transaction.atomic():
+        locked = _lock_items([from_item, to_item])
+        from_item, to_item = locked[from_item.pk], locked[to_item.pk]
+        _check_year_and_month(item=from_item, on=date, field="date")
+        _check_transfer_out(from_item=from_item, on=date, amount=amount)
+        status = (
+            BudgetTransfer.Status.PENDING if amount >= settings.APPROVAL_THRESHOLD else BudgetTransfer.Status.APPROVED
+        )
+        transfer = BudgetTransfer(
+            department_year_id=from_item.department_year_id,
+            from_item=from_item,
+            to_item=to_item,
+            source=source,
+            amount=amount,
+            date=date,
+            document=document,
+            status=status,
+            created_by=created_by,
+        )
+        transfer.full_clean()
+        transfer.save()
+        if status == BudgetTransfer.Status.APPROVED:
+            _write_transfer_lines(transfer, from_item=from_item, to_item=to_item)
+        return transfer
+
+
+def _lock_transfer(transfer: BudgetTransfer) -> tuple[BudgetTransfer, BudgetItem, BudgetItem]:
+    """Lock in the ledger's order: the department-year shared, both items by pk, then the transfer."""
+    gone = _("该预算调剂已不存在（可能已被他人删除或年度数据刚被重新导入），请刷新页面")
+    heads = BudgetTransfer.objects.filter(pk=transfer.pk).values_list("from_item_id", "to_item_id").first()
+    if heads is None:
+        raise ValidationError(gone)
+    items = _lock_items(BudgetItem.objects.filter(pk__in=heads))
+    transfer = _relock(BudgetTransfer, transfer.pk, gone)
+    return transfer, items[transfer.from_item_id], items[transfer.to_item_id]
+
+
+def transfer_approve(*, transfer: BudgetTransfer, decided_by, meeting_date: date, minutes_number: str) -> BudgetTransfer:
+    """三重一大: the finance office approves a pending transfer (党组会日期, 纪要号 required, as for
+    spending); its two lines are written then, after the source item's availability is checked
+    again at the transfer's date under both items' locks."""
+    errors = {}
+    if meeting_date is None:
+        errors["meeting_date"] = _("请填写党组会日期")
+    if not (minutes_number or "").strip():
+        errors["minutes_number"] = _("请填写会议纪要号")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        transfer, from_item, to_item = _lock_transfer(transfer)
+        if transfer.status != BudgetTransfer.Status.PENDING:
+            raise ValidationError(_("只有待审批的预算调剂可以审批"))
+        _check_year_and_month(item=from_item, on=transfer.date, field="date")
+        _check_transfer_out(from_item=from_item, on=transfer.date, amount=transfer.amount)
+        transfer.status = BudgetTransfer.Status.APPROVED
+        transfer.decided_by = decided_by
+        transfer.decided_at = timezone.now()
+        transfer.meeting_date = meeting_date
+        transfer.minutes_number = minutes_number.strip()
+        transfer.save()
+        _write_transfer_lines(transfer, from_item=from_item, to_item=to_item)
+        return transfer
+
+
+def transfer_reject(*, transfer: BudgetTransfer, decided_by, reason: str) -> BudgetTransfer:
+    """三重一大: the finance office rejects a pending transfer; it never takes effect."""
+    if not (reason or "").strip():
+        raise ValidationError({"rejection_reason": _("请填写驳回理由")})
+    with transaction.atomic():
+        transfer, from_item, _to_item = _lock_transfer(transfer)
+        if transfer.status != BudgetTransfer.Status.PENDING:
+            raise ValidationError(_("只有待审批的预算调剂可以驳回"))
+        _check_year_and_month(item=from_item, on=transfer.date, field="date")
+        transfer.status = BudgetTransfer.Status.REJECTED
+        transfer.decided_by = decided_by
+        transfer.decided_at = timezone.now()
+        transfer.rejection_reason = reason.strip()
+        transfer.save()
+        return transfer
+
+
+def transfer_delete(*, transfer: BudgetTransfer) -> None:
+    """Delete a transfer and its two lines together, in an open month. Refused when the money it
+    brought is already committed on the receiving item (that item would be overspent then or later)."""
+    with transaction.atomic():
+        transfer, from_item, to_item = _lock_transfer(transfer)
+        _check_year_and_month(item=from_item, on=transfer.date, field="date")
+        if transfer.status == BudgetTransfer.Status.APPROVED:
+            incoming = transfer.lines.filter(kind=BudgetLine.Kind.TRANSFER_IN).values_list("pk", flat=True).first()
+            shortfall = -headroom(item_movements(to_item, without_line=incoming), transfer.date)
+            if shortfall > ZERO:
+                raise AvailabilityError(
+                    {
+                        "amount": _("项目“%(item)s”删除该调剂后将超支 %(shortfall)s 元")
+                        % {"item": name_for_quoting(to_item.name), "shortfall": format_yuan(shortfall)}
+                    }
+                )
+        transfer.delete()

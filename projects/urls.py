@@ -1,4 +1,5 @@
-"""The ledger's pages: expenditures and approvals, budget lines, month closing.
+"""The ledger's pages: expenditures and approvals, budget lines, month closing, spending plans,
+transfers and closing the year.
 
 Each list is included by fundmgr/urls.py under its namespace; the site adds the history pages
 (fundmgr.history) to the expenditure and budget-line namespaces.
@@ -6,7 +7,8 @@ Each list is included by fundmgr/urls.py under its namespace; the site adds the 
 
 from django.urls import path
 
-from projects.views import approvals, closing, entry
+from fundmgr.lib import converters  # noqa: F401  (registers the "code" path converter)
+from projects.views import approvals, closing, entry, plans, transfers, yearend
 
 expenditure_patterns = [
     path("expenditures/", entry.ExpenditureListView.as_view(), name="list"),
@@ -36,3 +38,21 @@ closing_patterns = (
     ],
     "closing",
 )
+
+# 用款计划 of one item (DOMAIN.md section 8)
+plan_patterns = ([path("items/<code:item_code>/plan/", plans.PlanView.as_view(), name="edit")], "plans")
+
+# 预算调剂 (DOMAIN.md section 8)
+transfer_patterns = (
+    [
+        path("", transfers.TransferListView.as_view(), name="list"),
+        path("new/", transfers.TransferCreateView.as_view(), name="new"),
+        path("<int:pk>/delete/", transfers.TransferDeleteView.as_view(), name="delete"),
+        path("<int:pk>/approve/", transfers.TransferApproveView.as_view(), name="approve"),
+        path("<int:pk>/reject/", transfers.TransferRejectView.as_view(), name="reject"),
+    ],
+    "transfers",
+)
+
+# 年终结转 (DOMAIN.md section 8)
+year_close_patterns = ([path("", yearend.YearCloseView.as_view(), name="close")], "yearend")

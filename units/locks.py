@@ -6,10 +6,13 @@ Every transaction that writes a department-year's ledger takes its row locks in 
    - **shared** by postings (expenditures, budget lines, items, 三重一大 decisions), so that
      clerks posting at the same time never wait for each other on it;
    - **exclusive** by whatever changes the year as a whole: the workbook import and replace,
-     closing and reopening a month;
-2. the budget items (projects.BudgetItem), one at a time by pk, or all of them by deleting them
-   while the department-year is held exclusively;
-3. the rows under an item: its expenditures, budget lines and indicators.
+     closing and reopening a month, closing the year (which then takes the next year's row
+     exclusively too, always the earlier year first);
+2. the budget items (projects.BudgetItem): one by pk, or several in ascending pk order (the two
+   items of a transfer, whichever way the money goes; a batch of 三重一大 approvals), or all of
+   them by deleting them while the department-year is held exclusively;
+3. the rows under an item: its expenditures, budget lines, spending plan and indicators, and a
+   transfer (after both its items).
 
 A lock is never taken against this order, so two ledger writers can wait for each other but
 never deadlock. Taking the department-year first is also what makes month closing and the

@@ -6,17 +6,26 @@ figure comes from projects.selectors.budget_summary (the one computation of DOMA
 section 2) or from the narrower selectors beside it that apply the same sums to a unit or an
 item; every score from indicators.selectors (section 3). This module only arranges them:
 time-elapsed progress, lag colours, chart geometry (fundmgr.charts) and the year before.
+
+Every lag colour is section 8's: from the plan execution rate (spent to date ÷ plan to date,
+`plan_status`), with the thresholds of 序时进度. An item without a plan has the linear plan
+full-year × m ÷ 12 (projects.arithmetic.plan_to_date), so it lags exactly as it did against
+序时进度. A scope (unit, department) lags by its own plan execution rate: its spending over the
+sum of its items' plans to date (projects.selectors.Figures adds both up over the items), so a
+scope's colour never depends on how many of its items lag. The colour is fundmgr.alerts.plan_status.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from fundmgr import charts
-from fundmgr.lib.money import ZERO
+from fundmgr.alerts import plan_status
+from fundmgr.lib.money import ZERO, yuan
 from indicators.models import Indicator
 from indicators.scoring import Evaluation, Flag, IndicatorScore
 from indicators.selectors import (
@@ -29,8 +38,8 @@ from indicators.selectors import (
     known_value,
 )
 from indicators.wording import actual_text, value_text
-from projects.arithmetic import lag_status, month_end, time_progress
-from projects.models import BudgetItem, BudgetLine
+from projects.arithmetic import linear_share, month_end, time_progress
+from projects.models import BudgetItem, BudgetLine, SpendingPlan
 from projects.rollups import monthly_spending_by_class
 from projects.selectors import (
     BudgetSummary,
@@ -41,6 +50,8 @@ from projects.selectors import (
     budget_summary,
     figures_of,
     items_with_figures,
+    items_with_plan,
+    plan_figures,
     year_figures,
 )
 from units.models import BudgetUnit, DepartmentYear
@@ -102,7 +113,7 @@ def known_value_text(indicator: Indicator, month: int) -> str:
 class LagRow:
     item: ItemRow
     status: str
-    ratio: Decimal | None
+    ratio: Decimal | None  # the plan execution rate (DOMAIN.md section 8) the status comes from
     url: str
 
     @property
@@ -140,6 +151,7 @@ class Dashboard:
     previous: Figures | None
     rate_chart: charts.BarChart | None
     line_chart: charts.LineChart
+    plan_chart: charts.PlanChart
     class_chart: charts.BarChart
     composition_chart: charts.Composition
     by_class: list[ClassRow]
@@ -217,17 +229,17 @@ def _composition(by_source: dict[str, Decimal], by_category: dict[str, Figures])
     )
 
 
-def _lagging(items: list[ItemRow], department_year: DepartmentYear, month: int, progress: Decimal) -> list[LagRow]:
+def _lagging(items: list[ItemRow], department_year: DepartmentYear, month: int) -> list[LagRow]:
+    """The items behind their plan (plan_status, DOMAIN.md section 8), most money left unspent first."""
     rows = []
     for item in items:
-        rate = item.figures.execution_rate
-        status = lag_status(rate, progress)
+        status = plan_status(item.figures)
         if status:
             rows.append(
                 LagRow(
                     item=item,
                     status=status,
-                    ratio=None if rate is None else rate / progress,
+                    ratio=item.figures.plan_execution_rate,
                     url=_url("projects:detail", department_year, month, item_code=item.code),
                 )
             )
@@ -276,6 +288,32 @@ def _by_category(rows: list[tuple[str, Figures]]) -> dict[str, Figures]:
     return by_category
 
 
+def monthly_plan(
+    *, department_year: DepartmentYear, unit_id: int | None = None, item_id: int | None = None
+) -> dict[int, Decimal]:
+    """The spending plan (用款计划, DOMAIN.md section 8) of the scope's planned items, summed by
+    month: one grouped query. Items without plan rows are not in it (their plan is linear)."""
+    plan = SpendingPlan.objects.filter(item__department_year=department_year)
+    if unit_id is not None:
+        plan = plan.filter(item__unit_id=unit_id)
+    if item_id is not None:
+        plan = plan.filter(item_id=item_id)
+    return {row["month"]: row["total"] for row in plan.order_by().values("month").annotate(total=Sum("amount"))}
+
+
+def cumulative_plan(planned_by_month: dict[int, Decimal], linear_full_years: list[Decimal]) -> list[Decimal]:
+    """The scope's plan to date at the end of months 1..12 (DOMAIN.md section 8): its planned
+    items' plan of months 1..m, plus each unplanned item's full-year × m ÷ 12, rounded per item
+    as projects.arithmetic.plan_to_date rounds it, so the dashboard's month shows the card's
+    figure to the cent. The full-year budgets are those as of the dashboard's month, as the
+    cards' and the execution line's are."""
+    series, running = [], ZERO
+    for month in range(1, 13):
+        running += yuan(planned_by_month.get(month, ZERO))
+        series.append(running + sum((linear_share(full_year, month) for full_year in linear_full_years), ZERO))
+    return series
+
+
 def _charts_common(month: int, totals: Figures, month_class_rows) -> tuple:
     monthly, by_class = _month_and_class(month_class_rows, month=month)
     cumulative = charts.cumulative_execution(monthly, full_year=totals.full_year, through_month=month)
@@ -296,7 +334,10 @@ class ScopeFigures:
     by_source: dict[str, Decimal]
     by_category: dict[str, Figures]
     indicators: list[IndicatorRow]
-    rate_bars: list[tuple[str, Decimal | None, str]] | None  # (label, rate, url) of each child; None: no chart
+    # (label, rate, url, lag colour) of each child; None: no chart
+    rate_bars: list[tuple[str, Decimal | None, str, str]] | None
+    # the full-year budgets of the scope's items without a plan (their plan is linear: cumulative_plan)
+    linear_full_years: list[Decimal] = field(default_factory=list)
     items: list[ItemRow] = field(default_factory=list)  # the scope's items, whose laggards are listed
     units: list = field(default_factory=list)
     evaluation_url: str = ""
@@ -338,9 +379,15 @@ class DepartmentScope(DashboardScope):
             indicators=_indicator_rows(evaluations.department_indicators, evaluations.department, {}, month=month)
             + needing_attention,
             rate_bars=[
-                (unit.name, unit.figures.execution_rate, _url("units:detail", department_year, month, unit_code=unit.code))
+                (
+                    unit.name,
+                    unit.figures.execution_rate,
+                    _url("units:detail", department_year, month, unit_code=unit.code),
+                    plan_status(unit.figures),
+                )
                 for unit in summary.by_unit
             ],
+            linear_full_years=_linear_full_years(summary.by_item),
             items=summary.by_item,
             units=summary.by_unit,
             evaluation_url=evaluation_url(department_year),
@@ -370,9 +417,15 @@ class UnitScope(DashboardScope):
             by_category=_by_category([(item.category, item.figures) for item in items]),
             indicators=_item_indicator_rows(items, evaluations, month=month),
             rate_bars=[
-                (item.name, item.figures.execution_rate, _url("projects:detail", department_year, month, item_code=item.code))
+                (
+                    item.name,
+                    item.figures.execution_rate,
+                    _url("projects:detail", department_year, month, item_code=item.code),
+                    plan_status(item.figures),
+                )
                 for item in items
             ],
+            linear_full_years=_linear_full_years(items),
             items=items,
             evaluation_url=evaluation_url(department_year),
         )
@@ -391,7 +444,10 @@ class ItemScope(DashboardScope):
 
     def figures(self, department_year, *, as_of, month):
         item = self.item
-        figures = figures_of(items_with_figures(BudgetItem.objects.filter(pk=item.pk), as_of=as_of).get())
+        # the same row budget_summary computes, plan and forecast included (one query)
+        row = items_with_plan(items_with_figures(BudgetItem.objects.filter(pk=item.pk), as_of=as_of), month=month).get()
+        figures = figures_of(row)
+        plan_figures(figures, month=month, planned_to=row.planned_to, planned_total=row.planned_total)
         scored = item_evaluation(item=item, execution_rate=figures.execution_rate, month=month)
         return ScopeFigures(
             totals=figures,
@@ -401,9 +457,24 @@ class ItemScope(DashboardScope):
             by_category=_by_category([(item.category, figures)]),
             indicators=_indicator_rows(scored.indicators, scored.evaluation, {item.id: item.name}, month=month),
             rate_bars=None,
+            linear_full_years=[figures.full_year] if row.planned_total is None else [],
             # an item without indicators has no 项目支出绩效自评表 (its address answers 404): no link
             evaluation_url=evaluation_url(department_year, item_code=item.code) if scored.indicators else "",
         )
+
+
+def _linear_full_years(items: list[ItemRow]) -> list[Decimal]:
+    return [item.figures.full_year for item in items if not item.planned]
+
+
+def _plan_chart(month: int, totals: Figures, cumulative, plan: list[Decimal]) -> charts.PlanChart:
+    return charts.plan_chart(
+        plan=plan,
+        spent=[spent for _, spent, _ in cumulative],
+        full_year=totals.full_year,
+        through_month=month,
+        labels={"plan": _("累计计划"), "spent": _("累计执行数"), "progress": _("序时进度")},
+    )
 
 
 def dashboard_for(
@@ -426,7 +497,7 @@ def dashboard_for(
         as_of=as_of,
         progress=progress,
         totals=part.totals,
-        status=lag_status(part.totals.execution_rate, progress),
+        status=plan_status(part.totals),
         evaluation=part.evaluation,
         previous=year_figures(
             department_id=department_year.department_id,
@@ -436,15 +507,21 @@ def dashboard_for(
         ),
         rate_chart=None
         if part.rate_bars is None
-        else charts.rate_bars(part.rate_bars, progress=progress, lag_of=lambda rate: lag_status(rate, progress)),
+        else charts.rate_bars(part.rate_bars, progress=progress, lag_of=lambda rate: ""),
         line_chart=line_chart,
+        plan_chart=_plan_chart(
+            month,
+            part.totals,
+            cumulative,
+            cumulative_plan(monthly_plan(department_year=department_year, **scope.narrowing), part.linear_full_years),
+        ),
         class_chart=class_chart,
         composition_chart=_composition(part.by_source, part.by_category),
         by_class=by_class,
         by_source=part.by_source,
         by_category=part.by_category,
         cumulative=cumulative,
-        lagging=_lagging(part.items, department_year, month, progress),
+        lagging=_lagging(part.items, department_year, month),
         indicators=part.indicators,
         units=part.units,
         items=part.items,

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from fundmgr.alerts import plan_status
 from fundmgr.lib.columns import NOWRAP, NUM, MoneyColumn, RateColumn, ScoreColumn, format_rate, format_wan
 from indicators.wording import target_text
-from projects.arithmetic import lag_status
 from projects.models import BudgetItem
 
 # An item or unit on pace is 正常: an empty 进度 cell read as a missing figure.
@@ -25,13 +25,22 @@ def lag_badge(status: str) -> str:
 
 
 class FiguresTable(tables.Table):
-    """Columns shared by the unit and item tables: a scope's Figures, with footers from `totals`."""
+    """Columns shared by the unit and item tables: a scope's Figures, with footers from `totals`.
+    The 进度 colour is the plan execution rate's (DOMAIN.md section 8, fundmgr.alerts.plan_status)."""
 
     full_year = MoneyColumn(_("全年预算数"), accessor="figures__full_year")
     spent = MoneyColumn(_("执行数"), accessor="figures__spent")
     pending = MoneyColumn(_("待审批"), accessor="figures__pending")
     remaining = MoneyColumn(_("未执行"), accessor="figures__remaining")
     execution_rate = RateColumn(verbose_name=_("执行率"), accessor="figures__execution_rate", ratio_of=("spent", "full_year"))
+    plan_to_date = MoneyColumn(_("计划进度数"), accessor="figures__plan_to_date")
+    plan_execution_rate = RateColumn(
+        verbose_name=_("计划执行率"), accessor="figures__plan_execution_rate", ratio_of=("spent", "plan_to_date")
+    )
+    forecast = MoneyColumn(_("预计全年执行数"), accessor="figures__forecast")
+    forecast_rate = RateColumn(
+        verbose_name=_("预计执行率"), accessor="figures__forecast_rate", ratio_of=("forecast", "full_year")
+    )
     lag = tables.Column(verbose_name=_("进度"), empty_values=(), orderable=False, attrs=NOWRAP)
 
     class Meta:
@@ -42,12 +51,13 @@ class FiguresTable(tables.Table):
         self.month = month
         self.department_year = department_year
         super().__init__(*args, **kwargs)
-        for name in ("full_year", "spent", "pending", "remaining"):
+        for name in ("full_year", "spent", "pending", "remaining", "plan_to_date", "forecast"):
             self.columns[name].column._footer = format_wan(getattr(totals, name))
-        self.columns["execution_rate"].column._footer = format_rate(totals.execution_rate)
+        for name in ("execution_rate", "plan_execution_rate", "forecast_rate"):
+            self.columns[name].column._footer = format_rate(getattr(totals, name))
 
     def _status(self, record) -> str:
-        return lag_status(record.figures.execution_rate, self.progress)
+        return plan_status(record.figures)
 
     def render_lag(self, record):
         return lag_badge(self._status(record))
@@ -106,7 +116,8 @@ class ItemTable(FiguresTable):
 
 
 class LaggingTable(tables.Table):
-    """Items behind 序时进度 (fundmgr.dashboards.builder.LagRow), most money left unspent first."""
+    """Items behind their plan (fundmgr.dashboards.builder.LagRow: the plan execution rate of
+    DOMAIN.md section 8, the linear 序时进度 for an item without a plan), most money left unspent first."""
 
     code = tables.Column(verbose_name=_("项目编码"), accessor="item__code", orderable=False, attrs=NOWRAP)
     name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
@@ -117,8 +128,8 @@ class LaggingTable(tables.Table):
     execution_rate = RateColumn(
         verbose_name=_("执行率"), accessor="item__figures__execution_rate", orderable=False, ratio_of=("spent", "full_year")
     )
-    # The totals' pace needs 序时进度, which is not a column: that 合计 cell stays blank.
-    ratio = RateColumn(verbose_name=_("执行率 ÷ 序时进度"), accessor="ratio", orderable=False)
+    plan_to_date = MoneyColumn(_("计划进度数"), accessor="item__figures__plan_to_date", orderable=False)
+    ratio = RateColumn(verbose_name=_("计划执行率"), accessor="ratio", orderable=False, ratio_of=("spent", "plan_to_date"))
     status = tables.Column(verbose_name=_("进度"), orderable=False, attrs=NOWRAP)
 
     export_title = _("执行滞后的项目")
@@ -208,10 +219,10 @@ class ProvinceTable(tables.Table):
     execution_rate = RateColumn(
         verbose_name=_("执行率"), accessor="execution_rate", order_by=("rate_key",), ratio_of=("spent", "full_year")
     )
-    score = ScoreColumn(verbose_name=_("自评得分"), accessor="score", default="—", order_by=("score_key",), attrs={"td": {"class": "num"}})
-    rating = tables.Column(
-        verbose_name=_("评价等级"), accessor="rating", empty_values=(), order_by=("score_key",), attrs=NOWRAP
+    score = ScoreColumn(
+        verbose_name=_("自评得分"), accessor="score", default="—", order_by=("score_key",), attrs={"td": {"class": "num"}}
     )
+    rating = tables.Column(verbose_name=_("评价等级"), accessor="rating", empty_values=(), order_by=("score_key",), attrs=NOWRAP)
 
     export_title = _("各部门预算执行情况")
 
@@ -235,3 +246,48 @@ class ProvinceTable(tables.Table):
 
     def value_rating(self, value, record):
         return str(self.render_rating(value, record))
+
+
+class AlertTable(tables.Table):
+    """序时进度预警: items behind their plan (fundmgr.alerts.AlertRow), with the unit responsible."""
+
+    unit = tables.Column(verbose_name=_("责任单位"), accessor="item__unit_name", orderable=False)
+    code = tables.Column(verbose_name=_("项目编码"), accessor="item__code", orderable=False, attrs=NOWRAP)
+    name = tables.Column(verbose_name=_("项目名称"), accessor="item__name", orderable=False)
+    full_year = MoneyColumn(_("全年预算数"), accessor="figures__full_year", orderable=False)
+    plan_to_date = MoneyColumn(_("计划进度数"), accessor="figures__plan_to_date", orderable=False)
+    spent = MoneyColumn(_("执行数"), accessor="figures__spent", orderable=False)
+    plan_execution_rate = RateColumn(
+        verbose_name=_("计划执行率"), accessor="figures__plan_execution_rate", orderable=False, ratio_of=("spent", "plan_to_date")
+    )
+    status = tables.Column(verbose_name=_("预警"), orderable=False, attrs=NOWRAP)
+
+    export_title = _("序时进度预警")
+
+    class Meta:
+        attrs = {"class": "table"}
+
+    def __init__(self, *args, month, department_year, **kwargs):
+        self.month = month
+        self.department_year = department_year
+        super().__init__(*args, **kwargs)
+
+    def render_name(self, record):
+        path = reverse(
+            "projects:detail",
+            kwargs={
+                "department_code": self.department_year.department.code,
+                "year": self.department_year.year,
+                "item_code": record.item.code,
+            },
+        )
+        return format_html('<a href="{}?asof={}">{}</a>', path, f"{self.department_year.year}-{self.month:02d}", record.item.name)
+
+    def value_name(self, record):
+        return record.item.name
+
+    def render_status(self, value):
+        return lag_badge(value)
+
+    def value_status(self, value):
+        return str(LAG_LABELS[value])

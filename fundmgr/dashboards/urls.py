@@ -1,4 +1,5 @@
-"""The unit and item dashboards, under their apps' URL namespaces (units:detail, projects:detail)."""
+"""The unit and item dashboards, under their apps' URL namespaces (units:detail, projects:detail),
+and the 序时进度预警 page of a department-year (alerts:index)."""
 
 from django.urls import path
 
@@ -13,3 +14,5 @@ unit_patterns = (
 )
 
 item_patterns = ([path("", views.ItemDetailView.as_view(), name="detail")], "projects")
+
+alert_patterns = ([path("", views.AlertsView.as_view(), name="index")], "alerts")

@@ -17,10 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from fundmgr import alerts
 from fundmgr.dashboards.builder import Dashboard, as_of_month, dashboard_for
 from fundmgr.dashboards.province import province_rows
 from fundmgr.dashboards.tables import (
     LAGGING_PER_PAGE,
+    AlertTable,
     IndicatorStatusTable,
     ItemTable,
     LaggingTable,
@@ -31,9 +33,10 @@ from fundmgr.exports.expenditures import ExpenditureScope
 from fundmgr.exports.tables import expenditures_xlsx, table_xlsx
 from fundmgr.lib.columns import paginate
 from indicators.selectors import is_scored
+from projects.arithmetic import month_end
 from projects.filters import ItemExpenditureFilter, ItemFilter
 from projects.models import BudgetItem, BudgetLine, Expenditure
-from projects.selectors import item_in_scope
+from projects.selectors import budget_summary_at_month, item_in_scope, item_transfers
 from projects.tables import BudgetLineTable, ExpenditureTable
 from units.access import (
     Scope,
@@ -291,5 +294,45 @@ class ItemDetailView(ScopeDashboardView):
         return ScopePage(
             filename=f"{department_year.department.code}-{department_year.year}-{item.code}",
             tables={"lines": lines},
-            context={"lines": lines, "expenditure_filter": expenditure_filter, "expenditures": expenditure_table},
+            context={
+                "lines": lines,
+                "expenditure_filter": expenditure_filter,
+                "expenditures": expenditure_table,
+                "transfers": item_transfers(item),  # 预算调剂 out of and into the item (one query)
+            },
+        )
+
+
+class AlertsView(DashboardMixin, TemplateView):
+    """序时进度预警: the items behind their plan at a month's end (fundmgr.alerts), with the unit
+    responsible. The finance office and leaders see every unit; an accountant their own unit's items."""
+
+    template_name = "fundmgr/alerts.html"
+
+    def get(self, request, *args, **kwargs):
+        scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        department_year = scope.department_year
+        month = self.month(department_year.year)
+        summary = budget_summary_at_month(department_year=department_year, month=month)
+        rows = alerts.lagging_items(summary, unit_id=scope.unit_id)
+        table = AlertTable(rows, month=month, department_year=department_year)
+        export = self.exported(
+            {"alerts": table}, filename=f"{department_year.department.code}-{department_year.year}-{month:02d}"
+        )
+        if export is not None:
+            return export
+        year = department_year.year
+        return self.render_to_response(
+            self.get_context_data(
+                scope=scope,
+                department_year=department_year,
+                month=month,
+                as_of=month_end(year, month),
+                asof_param=f"{year}-{month:02d}",
+                months=[(f"{year}-{m:02d}", _("%(month)d月") % {"month": m}) for m in range(1, 13)],
+                rows=rows,
+                table=table,
+                red=sum(1 for row in rows if row.status == "red"),
+                yellow=sum(1 for row in rows if row.status == "yellow"),
+            )
         )

@@ -52,6 +52,8 @@ def demo_rows(source: dict | None = None) -> dict[str, list[dict]]:
         "lines": [],
         "expenditures": [],
         "indicators": [],
+        "transfers": [],
+        "plans": [],
     }
     vouchers = 0
     for item in source["items"]:
@@ -83,6 +85,21 @@ def demo_rows(source: dict | None = None) -> dict[str, list[dict]]:
                         "voucher": f"示意-{vouchers:04d}",
                     }
                 )
+        for entry in item.get("plan", ()):
+            first, last = entry["months"]
+            for month in range(first, last + 1):
+                rows["plans"].append({"project": item["code"], "month": month, "amount": yuan_of_wan(entry["wan"])})
+    for transfer in source.get("transfers", ()):
+        rows["transfers"].append(
+            {
+                "from_project": transfer["from"],
+                "to_project": transfer["to"],
+                "source": transfer["source"],
+                "amount": yuan_of_wan(transfer["wan"]),
+                "date": transfer["date"],
+                "document": transfer.get("document", ""),
+            }
+        )
     for indicator in source["indicators"]:
         rows["indicators"].append(dict(indicator))
     return rows

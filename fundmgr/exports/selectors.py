@@ -10,9 +10,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 
-from fundmgr.lib.money import ZERO
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure
+from fundmgr.lib.money import ZERO, yuan
+from projects.arithmetic import linear_share
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, SpendingPlan
 from projects.selectors import BudgetSummary, Figures
 
 
@@ -62,9 +64,7 @@ def spending_by_economic_item(*, summary: BudgetSummary) -> list[EconomicRow]:
     itself appears as its own row under the class. Each class's spent is the sum of its rows,
     which is the summary's by_economic_class figure.
     """
-    spending = Expenditure.objects.filter(
-        item__department_year=summary.department_year, status=Expenditure.Status.APPROVED
-    )
+    spending = Expenditure.objects.filter(item__department_year=summary.department_year, status=Expenditure.Status.APPROVED)
     if summary.as_of is not None:
         spending = spending.filter(date__lte=summary.as_of)
     names = dict(EconomicClass.objects.values_list("code", "name"))
@@ -106,8 +106,14 @@ def by_unit_and_category(*, summary: BudgetSummary) -> list[UnitCategoryBlock]:
     return list(blocks.values())
 
 
-def expenditures_in(*, department_year, unit_id: int | None = None, item_id: int | None = None,
-                    date_from: date | None = None, date_to: date | None = None) -> QuerySet[Expenditure]:
+def expenditures_in(
+    *,
+    department_year,
+    unit_id: int | None = None,
+    item_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Expenditure]:
     """The expenditures of a department-year, optionally of one unit or item and a date range."""
     spending = Expenditure.objects.filter(item__department_year=department_year)
     if unit_id is not None:
@@ -147,3 +153,41 @@ def expenditure_rows(spending: QuerySet[Expenditure]):
         .iterator(chunk_size=2000)
     )
     return rows, total, count
+
+
+@dataclass
+class MonthlyPlanRow:
+    """One item's plan and approved spending in each month 1..12 (index 0 is January), in yuan.
+    `planned` is False for an item without plan rows, whose plan is linear (DOMAIN.md section 8)."""
+
+    planned: bool
+    plan: list[Decimal]
+    actual: list[Decimal]
+
+
+def monthly_plan_and_spending(*, summary: BudgetSummary) -> dict[int, MonthlyPlanRow]:
+    """Each item's spending plan (用款计划) and approved spending by month, for the
+    用款计划执行情况表: two grouped queries. An item without plan rows gets the linear plan of
+    section 8, month m's share being full-year × m ÷ 12 − full-year × (m − 1) ÷ 12, each rounded
+    half up as projects.arithmetic.plan_to_date does, so its months add up to its plan to date."""
+    department_year = summary.department_year
+    plan: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for row in SpendingPlan.objects.filter(item__department_year=department_year).values("item_id", "month", "amount"):
+        plan[row["item_id"]][row["month"]] = row["amount"]
+    actual: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
+    if summary.as_of is not None:
+        spending = spending.filter(date__lte=summary.as_of)
+    for row in spending.order_by().annotate(month=ExtractMonth("date")).values("item_id", "month").annotate(total=Sum("amount")):
+        actual[row["item_id"]][row["month"]] = yuan(row["total"])
+    rows = {}
+    for item in summary.by_item:
+        if item.id in plan:
+            months = [plan[item.id].get(month, ZERO) for month in range(1, 13)]
+        else:
+            full_year = item.figures.full_year
+            months = [linear_share(full_year, month) - linear_share(full_year, month - 1) for month in range(1, 13)]
+        rows[item.id] = MonthlyPlanRow(
+            planned=item.id in plan, plan=months, actual=[actual[item.id].get(month, ZERO) for month in range(1, 13)]
+        )
+    return rows

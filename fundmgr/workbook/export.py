@@ -5,7 +5,7 @@ gives the same ledger, and exporting that gives the same workbook. Every state t
 is written: approved, pending and rejected spending with their 三重一大 decisions, blank memos,
 procurement methods, indicator results and their 定稿 state, and the month closings and
 reopenings with their reasons (the 月结 sheet), the scoring profiles (评分设置) and the evaluators'
-overrides. Eight queries, whatever the size of the year.
+overrides, and the 预算调剂 and 用款计划 of DOMAIN.md section 8. Ten queries, whatever the size of the year.
 """
 
 from django.db.models import F
@@ -13,7 +13,7 @@ from django.db.models import F
 from fundmgr.workbook import schema
 from fundmgr.workbook.rules import MonthEvent
 from indicators.models import AnnualGoal, Indicator, ScoringProfile
-from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
+from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from units.models import BudgetUnit, DepartmentYear
 
 # A standard 二级指标 written as "数量指标" is the import format's "数量" (schema.INDICATORS).
@@ -72,7 +72,8 @@ def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
                 "date": line.date,
                 "document": line.document,
             }
-            for line in BudgetLine.objects.filter(item__department_year=department_year)
+            # a transfer's two lines are its 预算调剂 row
+            for line in BudgetLine.objects.filter(item__department_year=department_year, transfer__isnull=True)
             .select_related("item")
             .order_by("item__position", "item__code", "date", "id")
         ],
@@ -140,4 +141,33 @@ def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
             {"month": event.month, "action": event.action, "reason": event.reason, "user": event.user}
             for event in month_history(department_year)
         ],
+        schema.TRANSFERS.key: transfer_rows(department_year),
+        schema.PLANS.key: [
+            {"project": plan.item.code, "month": plan.month, "amount": plan.amount, "name": plan.item.name}
+            for plan in SpendingPlan.objects.filter(item__department_year=department_year)
+            .select_related("item")
+            .order_by("item__position", "item__code", "month")
+        ],
     }
+
+
+def transfer_rows(department_year: DepartmentYear) -> list[dict]:
+    """The year's 预算调剂, every state with its 三重一大 decision, in date order: one query."""
+    return [
+        {
+            "from_project": transfer.from_item.code,
+            "to_project": transfer.to_item.code,
+            "source": transfer.source,
+            "amount": transfer.amount,
+            "date": transfer.date,
+            "document": transfer.document,
+            "status": transfer.status,
+            "decided_by": _username(transfer.decided_by),
+            "meeting_date": transfer.meeting_date,
+            "minutes_number": transfer.minutes_number,
+            "rejection_reason": transfer.rejection_reason,
+        }
+        for transfer in BudgetTransfer.objects.filter(department_year=department_year)
+        .select_related("from_item", "to_item", "decided_by")
+        .order_by("date", "id")
+    ]

@@ -5,12 +5,15 @@ Inside one transaction, units are upserted by code and the year's items, budget 
 expenditures, indicators and month closes are bulk-inserted; the expenditures are written in
 batches (fundmgr.workbook.ledger) as they are read, so memory does not grow with their number, and
 the transaction is rolled back when any error turns up. The query count does not grow with the
-number of rows, apart from one INSERT per batch.
+number of rows, apart from one INSERT per batch, and the optional sheets of DOMAIN.md section 8:
+each 预算调剂 row and each item's 用款计划 is written through projects.services (transfer_create,
+plan_set), with the checks and history every other path gets, a few queries each.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -101,12 +104,25 @@ def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run:
     rules = WorkbookRules(economic_classes=set(EconomicClass.objects.values_list("code", flat=True)), collector=collector)
     small = {
         sheet.key: list(book.rows(sheet))
-        for sheet in (S.DEPARTMENT, S.UNITS, S.ITEMS, S.LINES, S.INDICATORS, S.SCORING, S.GOALS, S.MONTH_CLOSES)
+        for sheet in (
+            S.DEPARTMENT,
+            S.UNITS,
+            S.ITEMS,
+            S.LINES,
+            S.TRANSFERS,
+            S.PLANS,
+            S.INDICATORS,
+            S.SCORING,
+            S.GOALS,
+            S.MONTH_CLOSES,
+        )
     }
     department = rules.department(small[S.DEPARTMENT.key], present=S.DEPARTMENT.key in book.present)
     rules.units_sheet(small[S.UNITS.key])
     rules.items_sheet(small[S.ITEMS.key])
     rules.lines_sheet(small[S.LINES.key])
+    rules.transfers_sheet(small[S.TRANSFERS.key], threshold=settings.APPROVAL_THRESHOLD)
+    plans = rules.plans_sheet(small[S.PLANS.key])  # after the lines and transfers: their budgets bound the plans
     rules.scoring_sheet(small[S.SCORING.key])  # before the indicators: their points follow the profile
     # The department's own 定性表述 list reads the indicators' texts (DOMAIN.md section 9): one query.
     phrases = department_phrases_by_code(department["code"]) if department is not None and department["code"] else None
@@ -129,6 +145,8 @@ def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run:
         if not collector.errors and not dry_run:
             writer = LedgerWriter(department_year, user=user)
             writer.replace_and_write_heads(small)
+            writer.transfers(small[S.TRANSFERS.key], collector=collector)
+            writer.plans(plans, collector=collector)
         expenditures = 0
         for row in book.rows(S.EXPENDITURES):
             expenditures += 1
@@ -183,6 +201,14 @@ class _UnitTotals:
             unit = self.by_code.get(self.unit_of_item.get(row["project"]))
             if unit is not None and row["amount"] is not None:
                 unit.full_year += signed_amount(kind=row["kind"], amount=row["amount"])
+        # An approved transfer moves budget between items, so between units when they differ (section 8).
+        for row in small[S.TRANSFERS.key]:
+            if (row["status"] or "approved") != "approved" or row["amount"] is None:
+                continue
+            for key, sign in (("from_project", -1), ("to_project", 1)):
+                unit = self.by_code.get(self.unit_of_item.get(row[key]))
+                if unit is not None:
+                    unit.full_year += sign * row["amount"]
 
     def spend(self, row: Row) -> None:
         unit = self.by_code.get(self.unit_of_item.get(row["project"]))

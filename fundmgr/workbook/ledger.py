@@ -1,20 +1,26 @@
 """Writing an accepted workbook's rows into the ledger, for the importer (fundmgr.workbook.importer).
 
 Bulk inserts in batches of IMPORT_BATCH_SIZE, each with its history rows (simple_history), inside
-the importer's transaction: the heads first (units, items, lines), then the expenditures as they
-are read, then indicators and the month closes of the 月结 sheet.
+the importer's transaction: the heads first (units, items, lines), then the 预算调剂 and 用款计划
+through projects.services, then the expenditures as they are read, then indicators and the month
+closes of the 月结 sheet.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from fundmgr.workbook import schema as S
-from fundmgr.workbook.reader import Row
+from fundmgr.workbook.reader import Collector, Row
 from fundmgr.workbook.rules import MonthEvent
 from indicators.models import AnnualGoal, Indicator, ScoringProfile
-from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
+from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
+from projects.services import plan_set, transfer_approve, transfer_create, transfer_reject
 from units.models import BudgetUnit, DepartmentYear
 
 IMPORT_BATCH_SIZE = 1000
@@ -111,7 +117,10 @@ class LedgerWriter:
             _delete_with_history(goals_of_year, user)
             _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
             _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
+            _delete_with_history(SpendingPlan.objects.filter(item__department_year=department_year), user)
             _delete_with_history(BudgetLine.objects.filter(item__department_year=department_year), user)
+            # after their lines (which point at them), before their items (which they restrict)
+            _delete_with_history(BudgetTransfer.objects.filter(department_year=department_year), user)
             items_of_year._raw_delete(items_of_year.db)  # their children are gone; items have no history
 
         department = department_year.department
@@ -169,6 +178,56 @@ class LedgerWriter:
             BudgetLine,
             **self.history,
         )
+
+    def transfers(self, rows: list[Row], *, collector: Collector) -> None:
+        """The 预算调剂 rows, in date order, through projects.services as a clerk enters them: after the
+        lines, before any spending, so that the service checks the source's budget as the workbook
+        rules do (those replay every row, spending included). An imported transfer gets the state of
+        its row, as an imported expenditure does (blank: approved, the booked ledger). transfer_create
+        makes one at or above the 三重一大 threshold pending; its row's decision then approves or
+        rejects it (transfer_approve, transfer_reject), recorded as the named user's."""
+        User = get_user_model()
+        for row in sorted(rows, key=lambda row: row["date"]):
+            try:
+                transfer = transfer_create(
+                    department_year=self.department_year,
+                    from_item=self.items_by_code[row["from_project"]],
+                    to_item=self.items_by_code[row["to_project"]],
+                    source=row["source"],
+                    amount=row["amount"],
+                    date=row["date"],
+                    document=row["document"] or "",
+                    created_by=self.user,
+                )
+                status = row["status"] or BudgetTransfer.Status.APPROVED
+                if transfer.status == status:
+                    continue
+                decided_by_id = self.user_id(row["decided_by"])
+                decided_by = User(pk=decided_by_id) if decided_by_id else None
+                if status == BudgetTransfer.Status.APPROVED:
+                    transfer_approve(
+                        transfer=transfer,
+                        decided_by=decided_by,
+                        meeting_date=row["meeting_date"],
+                        minutes_number=row["minutes_number"],
+                    )
+                elif status == BudgetTransfer.Status.REJECTED:
+                    transfer_reject(transfer=transfer, decided_by=decided_by, reason=row["rejection_reason"])
+            except ValidationError as error:
+                for message in error.messages:
+                    collector.add(S.TRANSFERS, row.number, "", message)
+
+    def plans(self, plans: dict[str, dict[int, Decimal]], *, collector: Collector) -> None:
+        """Each item's 用款计划 through projects.services.plan_set (its checks, its history). A new or
+        replaced year has no plan yet, so an item whose months are all blank is left without one."""
+        for code, months in plans.items():
+            if not months:
+                continue
+            try:
+                plan_set(item=self.items_by_code[code], amounts=months, user=self.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    collector.add(S.PLANS, None, "", _("项目%(code)s：%(message)s") % {"code": code, "message": message})
 
     def expenditure(self, row: Row) -> None:
         # A blank status is approved: imported spending is the booked ledger (the 三重一大

@@ -27,7 +27,7 @@ from indicators.scoring import (
 )
 from indicators.targets import DATE, NUMBER, PREFIX_WORDS, QUALITATIVE, SUFFIX_WORDS, SYMBOLS, derived_tier, parse
 from projects.arithmetic import signed_amount
-from projects.availability import Movement, format_yuan, replay
+from projects.availability import Movement, format_yuan, name_for_quoting, replay
 
 S = schema
 ZERO = Decimal("0.00")
@@ -217,6 +217,58 @@ class WorkbookRules:
         self._unique(S.INDICATORS, rows)
         _validate_indicators(rows, self.items, self.collector, self._resolve, self.profile_for, year=self.year, phrases=phrases)
 
+    def transfers_sheet(self, rows: list[Row], *, threshold: Decimal) -> None:
+        """预算调剂 (DOMAIN.md section 8): both items of the 预算项目 sheet and not the same, the date in
+        the year, and the 三重一大 state of an imported expenditure's (blank: approved, the booked
+        ledger). A status other than approved is for a transfer at or above `threshold` only, as
+        projects.services.transfer_create gives it, and an approved one that large carries its
+        decision (党组会日期, 会议纪要号), which transfer_approve records. An approved transfer moves
+        budget on its date: out of the source, exactly as a reduction (availability control, checked
+        in finish), and into the target."""
+        sheet, column = S.TRANSFERS, S.TRANSFERS.column
+        for row in rows:
+            source = self._resolve(sheet, row, "from_project", self.items, S.ITEMS, _("调出项目"))
+            target = self._resolve(sheet, row, "to_project", self.items, S.ITEMS, _("调入项目"))
+            self._in_year(sheet, row)
+            if source is not None and target is not None and source is target:
+                self.collector.add(sheet, row.number, column("to_project"), _("调出项目与调入项目不能相同"))
+                row.bad.add("to_project")
+            status = row["status"] or "approved"
+            amount = row["amount"]
+            if row.ok("status", "amount") and amount is not None:
+                large = amount >= threshold
+                if status != "approved" and not large:
+                    self.collector.add(
+                        sheet,
+                        row.number,
+                        column("status"),
+                        _("金额低于三重一大标准 %(threshold)s 元的调剂即时生效，状态须为已生效")
+                        % {"threshold": format_yuan(threshold)},
+                    )
+                elif status == "approved" and large:
+                    for key in ("meeting_date", "minutes_number"):
+                        if row.ok(key) and not row[key]:
+                            self.collector.add(
+                                sheet,
+                                row.number,
+                                column(key),
+                                _("金额达到三重一大标准 %(threshold)s 元的已生效调剂须填写%(column)s")
+                                % {"threshold": format_yuan(threshold), "column": column(key).header},
+                            )
+                elif status == "rejected" and row.ok("rejection_reason") and not (row["rejection_reason"] or "").strip():
+                    self.collector.add(sheet, row.number, column("rejection_reason"), _("已驳回的调剂须填写驳回理由"))
+            if status == "approved" and row.ok("from_project", "to_project", "amount", "date", "status") and source and target:
+                self._movements[row["from_project"]].append((row["date"], -amount, ZERO, sheet, row.number))
+                self._movements[row["to_project"]].append((row["date"], amount, ZERO, sheet, row.number))
+
+    def plans_sheet(self, rows: list[Row]) -> dict[str, dict[int, Decimal]]:
+        """用款计划 (DOMAIN.md section 8), checked by plan_rows_check against the items of the 预算项目
+        sheet and their full-year budgets at year end from the 预算指标 and 预算调剂 sheets: call it
+        after both."""
+        budgets = {code: sum((movement[1] for movement in self._movements.get(code, ())), ZERO) for code in self.items}
+        names = {code: row["name"] for code, row in self.items.items()}
+        return plan_rows_check(rows, item_names=names, budgets=budgets, collector=self.collector)
+
     def month_closes(self, rows: list[Row], *, present: bool, history: list[MonthEvent]) -> list[MonthEvent]:
         """The 月结 events to replay: the sheet's events after those the year's history already holds.
 
@@ -281,7 +333,7 @@ class WorkbookRules:
             # Availability control: the very rule the forms and the admin apply (projects.availability).
             for refusal in replay(ordered):
                 sheet, number = refusal.movement.ref
-                what = _("支出") if sheet is S.EXPENDITURES else _("调减")
+                what = _("支出") if sheet is S.EXPENDITURES else _("调出") if sheet is S.TRANSFERS else _("调减")
                 amount = refusal.movement.spending or -refusal.movement.budget
                 self.collector.add(
                     sheet,
@@ -475,3 +527,65 @@ def _validate_indicators(
                     check_override(row["override_earned"], share)
                 except ScoringError as error:
                     collector.add(sheet, row.number, col("override_earned"), str(error))
+
+
+def plan_rows_check(
+    rows: list[Row], *, item_names: dict[str, str], budgets: dict[str, Decimal], collector: Collector
+) -> dict[str, dict[int, Decimal]]:
+    """The rules of a 用款计划 sheet (DOMAIN.md section 8), for the year's workbook and for the plan
+    template alike: each project one of `item_names` (code -> name), the month 1–12, at most one row
+    per item and month (the error names both rows), and an item's plan totalling no more than its
+    full-year budget at year end, `budgets` (the error names the item, the plan total and the
+    budget). A blank amount is a month without a plan. Returns the plan of every item the sheet
+    names, {month: amount} (an item whose amounts are all blank has an empty plan)."""
+    sheet, column = S.PLANS, S.PLANS.column
+    plans: dict[str, dict[int, Decimal]] = {}
+    first_row: dict[tuple[str, int], int] = {}
+    last_row: dict[str, Row] = {}
+    for row in rows:
+        code, month = row["project"], row["month"]
+        if code and row.ok("project") and code not in item_names:
+            collector.add(
+                sheet,
+                row.number,
+                column("project"),
+                _("%(what)s“%(code)s”不存在于“%(target)s”表") % {"what": _("项目编码"), "code": code, "target": S.ITEMS.name},
+            )
+            row.bad.add("project")
+        if month is not None and row.ok("month") and not 1 <= month <= 12:
+            collector.add(sheet, row.number, column("month"), _("月份须在1到12之间"))
+            row.bad.add("month")
+        if not code or month is None or not row.ok("project", "month", "amount"):
+            continue
+        plans.setdefault(code, {})
+        key = (code, month)
+        if key in first_row:
+            collector.add(
+                sheet,
+                row.number,
+                column("month"),
+                _("项目%(code)s %(month)s月的用款计划重复：第%(first)s行和第%(row)s行")
+                % {"code": code, "month": month, "first": first_row[key], "row": row.number},
+            )
+            continue
+        first_row[key] = row.number
+        if row["amount"] is not None:
+            plans[code][month] = row["amount"]
+            last_row[code] = row
+    for code, months in plans.items():
+        total = sum(months.values(), ZERO)
+        budget = budgets.get(code, ZERO)
+        if total > budget:
+            collector.add(
+                sheet,
+                last_row[code].number,
+                column("amount"),
+                _("项目“%(item)s”（%(code)s）的用款计划合计 %(total)s 元，超过年末全年预算 %(budget)s 元")
+                % {
+                    "item": name_for_quoting(item_names[code]),
+                    "code": code,
+                    "total": format_yuan(total),
+                    "budget": format_yuan(budget),
+                },
+            )
+    return plans

@@ -17,7 +17,10 @@ ledger holds:
 - the sheet 评分设置: the scoring profile of the department-year (项目编码 blank) and of each item that
   differs from it (DOMAIN.md section 9). Without it, the defaults of section 3;
 - the sheet 月结: the year's month closings and reopenings in the order they happened, each with
-  its user and, for a reopening, its reason. Importing it closes those months as part of the import.
+  its user and, for a reopening, its reason. Importing it closes those months as part of the import;
+- the sheets 预算调剂 and 用款计划 of DOMAIN.md section 8. A 预算调剂 row carries the same 状态 and
+  三重一大 decision columns as 支出明细; 用款计划 has two columns for the reader's orientation,
+  项目名称 and 全年预算, which the plan template fills and the import never reads.
 
 Users are carried by username. A username this database does not know is left blank for a
 decision, and a closing is then recorded as the importing user's.
@@ -30,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fundmgr.lib.validators import validate_code
 from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, Indicator
-from projects.models import BudgetItem, BudgetLine, Expenditure
+from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure
 from units.models import BudgetUnit, Department
 
 # The language of sheet names, headers and choice labels, whatever the interface speaks.
@@ -40,6 +43,8 @@ FORMAT_LANGUAGE = "zh-hans"
 TEXT = "text"
 INTEGER = "integer"  # a count, >= 0
 AMOUNT = "amount"  # yuan, > 0, at most 2 decimals
+PLAN_AMOUNT = "plan_amount"  # yuan, >= 0, at most 2 decimals (a month planned at nothing)
+REFERENCE = "reference"  # written for the reader's orientation, never read: any cell is accepted
 VALUE = "value"  # an indicator value: any decimal, at most 4 decimals
 VALUE_TEXT = "value_text"  # an indicator value: a number as VALUE, or a text (≥200平方米, 达到预期)
 DATE = "date"
@@ -119,7 +124,8 @@ YES_NO = {"是": True, "否": False, "yes": True, "no": False}
 UNIT_KINDS = _choices(BudgetUnit.Kind)
 CATEGORIES = _choices(BudgetItem.Category)
 SOURCES = _choices(BudgetLine.Source, {"自治区安排": BudgetLine.Source.LOCAL})
-LINE_KINDS = _choices(BudgetLine.Kind)
+# A transfer's two lines are written by its 预算调剂 row, never entered as lines (BudgetLine.TRANSFER_KINDS).
+LINE_KINDS = {label: kind for label, kind in _choices(BudgetLine.Kind).items() if kind not in BudgetLine.TRANSFER_KINDS}
 LEVEL1 = _choices(Indicator.Level1)
 DIRECTIONS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", "定性": "qualitative"}
 for _value in Indicator.Direction.values:
@@ -365,7 +371,71 @@ MONTH_CLOSES = Sheet(
     ),
 )
 
-SHEETS: tuple[Sheet, ...] = (DEPARTMENT, UNITS, ITEMS, LINES, EXPENDITURES, INDICATORS, SCORING, GOALS, MONTH_CLOSES)
+# 预算调剂 and 用款计划 (DOMAIN.md section 8), both optional: a workbook without them imports as before.
+TRANSFER_STATUSES = _choices(BudgetTransfer.Status)
+
+TRANSFERS = Sheet(
+    key="transfers",
+    name="预算调剂",
+    required=False,
+    help=_(
+        "预算调剂（可不要此表）：每行一笔从一个项目调出、调入另一个项目的预算，调出项目记调出、调入项目记调入，"
+        "部门合计不变。调出项目在调剂日期及以后须有足够的可用指标（与调减相同）。"
+        "状态不填为已生效；达到三重一大标准的已生效调剂须填写党组会日期和会议纪要号。"
+    ),
+    columns=(
+        Column("from_project", "调出项目", max_length=_field_length(BudgetItem, "code"), help=_("须是“预算项目”表中的项目编码")),
+        Column("to_project", "调入项目", max_length=_field_length(BudgetItem, "code"), help=_("须是“预算项目”表中的另一个项目编码")),
+        Column("source", "资金来源", kind=CHOICE, choices=SOURCES),
+        Column("amount", "金额", kind=AMOUNT, help=_("元，须大于0，最多两位小数")),
+        Column("date", "日期", kind=DATE, help=_("如 2024-03-15 或 2024/3/15")),
+        Column("document", "文号", required=False, max_length=_field_length(BudgetTransfer, "document")),
+        Column(
+            "status",
+            "状态",
+            kind=CHOICE,
+            choices=TRANSFER_STATUSES,
+            required=False,
+            help=_("已生效、待审批或已驳回；不填为已生效。待审批、已驳回只用于达到三重一大标准的调剂"),
+        ),
+        Column("decided_by", "审批人", required=False, max_length=USERNAME_LENGTH, help=_("三重一大审批人的用户名")),
+        Column("meeting_date", "党组会日期", kind=DATE, required=False),
+        Column("minutes_number", "会议纪要号", required=False, max_length=_field_length(BudgetTransfer, "minutes_number")),
+        Column("rejection_reason", "驳回理由", required=False, max_length=TEXT_CELL_LENGTH, help=_("已驳回的调剂必填")),
+    ),
+)
+
+PLANS = Sheet(
+    key="plans",
+    name="用款计划",
+    required=False,
+    help=_(
+        "用款计划（可不要此表）：每行一个项目一个月份的计划用款金额，每个项目每月至多一行；"
+        "一个项目的计划合计不得超过其年末全年预算数。没有计划的项目按序时进度（全年预算×月份÷12）计算计划进度。"
+    ),
+    columns=(
+        Column("project", "项目编码", max_length=_field_length(BudgetItem, "code"), help=_("须是“预算项目”表中的项目编码")),
+        Column("month", "月份", kind=INTEGER, help=_("1到12")),
+        Column("amount", "金额", kind=PLAN_AMOUNT, required=False, help=_("元，不小于0，最多两位小数；不填为该月无计划")),
+        # Shown in the plan template (fundmgr.workbook.plans) for the reader's orientation; never read.
+        Column("name", "项目名称", kind=REFERENCE, required=False, help=_("仅供参考，导入时不读取")),
+        Column("budget", "全年预算", kind=REFERENCE, required=False, help=_("元，仅供参考，导入时不读取")),
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    DEPARTMENT,
+    UNITS,
+    ITEMS,
+    LINES,
+    EXPENDITURES,
+    INDICATORS,
+    SCORING,
+    GOALS,
+    MONTH_CLOSES,
+    TRANSFERS,
+    PLANS,
+)
 SHEETS_BY_KEY = {sheet.key: sheet for sheet in SHEETS}
 
 # Extra sheets of the template; the reader ignores them.

@@ -9,7 +9,8 @@ used, by the upload page.
 A dry run that finds errors keeps them under the same random name (`<token>.errors.json`, with
 who uploaded and for which department; fundmgr.workbook.error_list): the page lists them and offers
 them as a workbook, to the uploader or the finance office of the workbook's department only.
-The blank workbook (the template `manage.py budget_template` writes) is downloadable here too.
+The blank workbook (the template `manage.py budget_template` writes) is downloadable here too, and
+so is a department-year's plan template (用款计划, fundmgr.workbook.plans), which imports back here.
 
 A dry run tells a finance officer about their own department only. A workbook declaring
 another department is refused with one message, before anything the import found out about
@@ -41,9 +42,16 @@ from django.views import View
 from fundmgr import workbook
 from fundmgr.lib.logs import import_logged
 from fundmgr.lib.table_xlsx import XLSX
-from fundmgr.workbook import error_list, schema
+from fundmgr.workbook import error_list, plans, schema
 from projects.selectors import ledger_counts
-from units.access import department_scope, home_department_year, is_finance_officer, may_import_into
+from units.access import (
+    FINANCE,
+    ScopedViewMixin,
+    department_scope,
+    home_department_year,
+    is_finance_officer,
+    may_import_into,
+)
 
 SESSION_KEY = "workbook_upload"
 # The names in the folder: 32 hex digits from secrets.token_hex(16), then `.xlsx` for a pending
@@ -208,6 +216,34 @@ class TemplateDownloadView(FinanceOfficeMixin, View):
 
     def get(self, request):
         return xlsx_response(workbook.workbook_bytes(), _("预算工作簿模板.xlsx"))
+
+
+class PlanTemplateView(ScopedViewMixin, View):
+    """The plan template of a department-year (用款计划, fundmgr.workbook.plans): GET downloads it,
+    every item with its budget and current plan; POST imports a filled one back, all or nothing.
+    The finance office's (FINANCE): 404 outside the department, 403 for its other roles."""
+
+    need = FINANCE
+
+    def get(self, request, department_code, year):
+        department_year = self.department_year
+        filename = _("用款计划_%(code)s_%(year)s.xlsx") % {"code": department_year.department.code, "year": department_year.year}
+        return xlsx_response(plans.plan_template_bytes(department_year), filename)
+
+    def post(self, request, department_code, year):
+        department_year = self.department_year
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            result = plans.plan_import(department_year=department_year, source=form.cleaned_data["workbook"], user=request.user)
+            for error in result.errors:
+                messages.error(request, str(error))
+            if result.ok:
+                messages.success(request, _("已导入用款计划：%(count)s个项目") % {"count": result.items})
+        return redirect("department", department_code=department_year.department.code, year=department_year.year)
 
 
 class ErrorListView(FinanceOfficeMixin, View):

@@ -95,6 +95,21 @@ def _amount(value: Any, column: schema.Column) -> Decimal:
     return number
 
 
+def _plan_amount(value: Any, column: schema.Column) -> Decimal:
+    """A planned amount (用款计划, DOMAIN.md section 8): yuan, 0 allowed, never negative."""
+    number = _decimal_of(value, column)
+    if number < 0:
+        raise CellError(_("%(column)s不能为负数") % {"column": column.header})
+    if number >= MAX_AMOUNT:
+        raise CellError(_("%(column)s过大") % {"column": column.header})
+    return number
+
+
+def _reference(value: Any, column: schema.Column) -> Any:
+    """A column written for the reader's orientation only (the plan template's 项目名称, 全年预算): never read."""
+    return None
+
+
 def _value(value: Any, column: schema.Column) -> Decimal:
     number = _decimal_of(value, column)
     if abs(number) >= Decimal(10) ** (column.max_digits - column.decimal_places):
@@ -211,6 +226,8 @@ READERS = {
     schema.TEXT: _text,
     schema.INTEGER: _integer,
     schema.AMOUNT: _amount,
+    schema.PLAN_AMOUNT: _plan_amount,
+    schema.REFERENCE: _reference,
     schema.VALUE: _value,
     schema.VALUE_TEXT: _value_text,
     schema.DATE: _date,

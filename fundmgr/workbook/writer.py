@@ -29,7 +29,8 @@ LAST_ROW = 1048576  # validations cover the whole column below the header
 HEADER_FONT = Font(bold=True)
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 OPTIONAL_FILL = PatternFill("solid", fgColor="EDEDED")
-NUMBER_FORMATS = {schema.DATE: "yyyy-mm-dd", schema.AMOUNT: "#,##0.00"}
+# REFERENCE: the plan template's 全年预算 (its 项目名称 is text, which keeps its own format)
+NUMBER_FORMATS = {schema.DATE: "yyyy-mm-dd", schema.AMOUNT: "#,##0.00", schema.PLAN_AMOUNT: "#,##0.00", schema.REFERENCE: "#,##0.00"}
 FLOAT_DIGITS = 15  # significant digits an Excel number (an IEEE double) always keeps
 
 
@@ -43,7 +44,7 @@ def _cell_value(column: schema.Column, value):
     return value
 
 
-def _instructions(book: Workbook) -> None:
+def _instructions(book: Workbook, sheets: tuple[schema.Sheet, ...] = schema.SHEETS) -> None:
     sheet = book.create_sheet(schema.INSTRUCTIONS_SHEET)
     general = [
         _("预算执行工作簿填写说明"),
@@ -64,7 +65,7 @@ def _instructions(book: Workbook) -> None:
     cells.append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = HEADER_FONT
-    for ws in schema.SHEETS:
+    for ws in sheets:
         cells.append(sheet, [ws.name, "", "", "", str(ws.help)])
         sheet.cell(row=sheet.max_row, column=1).font = HEADER_FONT
         for column in ws.columns:
@@ -100,11 +101,13 @@ def workbook_write(
     *,
     economic_classes: Iterable[tuple[str, str]] | None = None,
     instructions: bool = True,
+    sheets: tuple[schema.Sheet, ...] = schema.SHEETS,
 ) -> Workbook:
     """A workbook in the import format. `rows` maps a sheet key ("units", "lines", …) to row dicts.
 
     `economic_classes` (code, name) pairs fill the 经济分类表 sheet that the 经济分类 column's
-    drop-down list reads; by default they come from projects.EconomicClass.
+    drop-down list reads; by default they come from projects.EconomicClass. `sheets`: the sheets
+    to write, all of the schema's by default (the plan template writes 用款计划 alone).
     """
     rows = rows or {}
     if economic_classes is None:
@@ -112,11 +115,11 @@ def workbook_write(
     book = Workbook()
     book.remove(book.active)
     if instructions:
-        _instructions(book)
-    sheets = []
-    for ws in schema.SHEETS:
+        _instructions(book, sheets)
+    written = []
+    for ws in sheets:
         sheet = book.create_sheet(ws.name)
-        sheets.append((ws, sheet))
+        written.append((ws, sheet))
         cells.append(sheet, [column.header for column in ws.columns])
         for index, column in enumerate(ws.columns, start=1):
             cell = sheet.cell(row=1, column=index)
@@ -137,7 +140,7 @@ def workbook_write(
                     cell.number_format = number_format
     class_sheet_rows = _economic_class_sheet(book, economic_classes)
     book[schema.ECONOMIC_CLASS_SHEET].sheet_state = "hidden"
-    for ws, sheet in sheets:
+    for ws, sheet in written:
         for index, column in enumerate(ws.columns, start=1):
             letter = get_column_letter(index)
             if column.kind == schema.CHOICE:

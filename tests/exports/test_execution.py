@@ -7,9 +7,9 @@ from tests.exports.known_ledger import find_row, number, open_workbook
 INITIAL, ADDITION, REDUCTION, CARRYOVER, FULL_YEAR, SPENT, RATE = range(3, 10)
 
 
-def test_execution_workbook_has_the_four_tables(ledger):
+def test_execution_workbook_has_the_four_tables_and_the_monthly_plan(ledger):
     wb = open_workbook("execution", ledger.department_year)
-    assert wb.sheetnames == ["按单位和类别", "按项目", "按资金来源", "按经济分类"]
+    assert wb.sheetnames == ["按单位和类别", "按项目", "按资金来源", "按经济分类", "用款计划执行情况表"]
 
 
 def test_unit_by_category_cells_hold_the_summary_figures_in_wan_as_numbers(ledger):

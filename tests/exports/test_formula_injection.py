@@ -163,6 +163,7 @@ def pages(world) -> dict[str, str]:
         "expenditures:list": reverse("expenditures:list", kwargs=department),
         "budget_lines:list": reverse("budget_lines:list", kwargs=department),
         "exports:download": reverse("exports:index", kwargs=department),
+        "alerts:index": reverse("alerts:index", kwargs=department) + "?asof=2024-12",
     }
 
 

@@ -1,15 +1,30 @@
 """Rows of department PD for the admin tests: one per registered model, and a snapshot of the ledger."""
 
+from datetime import date
+from decimal import Decimal
+
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthClose
+from projects.models import (
+    BudgetItem,
+    BudgetLine,
+    BudgetTransfer,
+    EconomicClass,
+    Expenditure,
+    MonthClose,
+    SpendingPlan,
+    YearClose,
+)
 from tests import personas
 from units.models import BudgetUnit, Department, DepartmentYear, Membership
 
-LEDGER = (Department, BudgetUnit, DepartmentYear, Membership, MonthClose, BudgetItem, BudgetLine, Expenditure, Indicator, EconomicClass)
+LEDGER = (
+    Department, BudgetUnit, DepartmentYear, Membership, MonthClose, BudgetItem, BudgetLine, Expenditure, Indicator, EconomicClass,
+    BudgetTransfer, SpendingPlan, YearClose,
+)
 
 
 def department_rows(world, closed_march) -> dict:
@@ -26,6 +41,12 @@ def department_rows(world, closed_march) -> dict:
         Expenditure: world.spent_a,
         Indicator: world.indicator_a,
         EconomicClass: EconomicClass.objects.get(code="30201"),
+        BudgetTransfer: BudgetTransfer.objects.create(
+            department_year=world.department_year, from_item=world.item_a, to_item=world.item_b, source="local",
+            amount=Decimal("100.00"), date=date(2024, 4, 1),
+        ),
+        SpendingPlan: SpendingPlan.objects.create(item=world.item_a, month=1, amount=Decimal("1000.00")),
+        YearClose: YearClose.objects.create(department_year=world.department_year, carried_total=Decimal("0.00"), lapsed_total=Decimal("0.00")),
         User: world.accountant_a,
         Group: personas.finance_group(),
         AccessAttempt: AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", user_agent="t", failures_since_start=1),

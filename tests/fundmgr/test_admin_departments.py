@@ -17,16 +17,28 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import Indicator
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthClose
+from projects.models import (
+    BudgetItem,
+    BudgetLine,
+    BudgetTransfer,
+    EconomicClass,
+    Expenditure,
+    MonthClose,
+    SpendingPlan,
+    YearClose,
+)
 from tests.fundmgr.admin_rows import department_rows, snapshot
 from units.models import BudgetUnit, Department, DepartmentYear, Membership
 
 pytestmark = pytest.mark.django_db
 
-DEPARTMENT_MODELS = {Department, BudgetUnit, DepartmentYear, Membership, MonthClose, BudgetItem, BudgetLine, Expenditure, Indicator}
+DEPARTMENT_MODELS = {
+    Department, BudgetUnit, DepartmentYear, Membership, MonthClose, BudgetItem, BudgetLine, Expenditure, Indicator,
+    BudgetTransfer, SpendingPlan, YearClose,
+}
 SHARED_MODELS = {EconomicClass}  # every other registered model (accounts, lockouts) is superuser-only
 FINANCE_DELETES = {BudgetItem, BudgetLine, Expenditure, Membership}
-NOBODY_DELETES = {DepartmentYear, MonthClose, Indicator, EconomicClass}
+NOBODY_DELETES = {DepartmentYear, MonthClose, Indicator, EconomicClass, BudgetTransfer, SpendingPlan, YearClose}
 OUTSIDERS = ("accountant_a", "leader", "outsider", "anonymous")
 PERSONAS = ("finance_a", "finance_b", *OUTSIDERS, "superuser")
 VIEWS = ("changelist", "change", "history", "revert", "delete")
@@ -104,7 +116,7 @@ def test_the_admin_matrix_across_departments(world, other, closed_march, users, 
                     assert change_url in response.content.decode(), cell
                 checked += 1
     print(f"admin matrix: {checked} cells")
-    assert checked == len(admin.site._registry) * len(PERSONAS) * 4 + 4 * len(PERSONAS)
+    assert checked == len(admin.site._registry) * len(PERSONAS) * 4 + 7 * len(PERSONAS)  # 7 admins with a revert page
 
 
 def test_another_departments_finance_office_posts_change_nothing(world, other, closed_march, login):

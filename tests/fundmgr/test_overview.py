@@ -36,7 +36,9 @@ def test_overview_shows_each_unit_in_wan_with_a_database_total(client, leader):
     assert 'data-card="execution-rate">5.00%<' in body  # the rate card
     # The dashboard replaced the overview; its unit table shows two units and the footer.
     unit_table = body[body.index("各预算单位执行情况") : body.index("执行滞后的项目")]
-    assert unit_table.count("5.00%") == 3
+    # in December the plan to date is the whole (linear) budget and nothing is left to forecast: the
+    # execution rate, the plan execution rate and the forecast rate are all 5.00 %, for two units and the footer
+    assert unit_table.count("5.00%") == 9
     assert "0.60" in body  # the department's 6000.00 yuan
     unit = BudgetUnit.objects.get(code="U0")
     assert reverse("units:detail", kwargs={"department_code": "D1", "year": 2024, "unit_code": unit.code}) in body

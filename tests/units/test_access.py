@@ -18,6 +18,7 @@ Below the matrix, the same rule on posts and records: nobody sees or touches wha
 """
 
 import secrets
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -28,6 +29,7 @@ from openpyxl import load_workbook
 
 from fundmgr.workbook import error_list, upload
 from fundmgr.workbook.reader import WorkbookError
+from projects import services
 from projects.models import BudgetLine, Expenditure, MonthClose
 from tests import personas
 from tests.personas import PERSONAS, World
@@ -84,6 +86,20 @@ def kept_error_list(world: World) -> str:
     return token
 
 
+def transfer_in_unit_a(world: World):
+    """A 预算调剂 between unit A's items (A2 → A1, below the 三重一大 threshold: in effect at once)."""
+    return services.transfer_create(
+        department_year=world.department_year,
+        from_item=world.item_a2,
+        to_item=world.item_a,
+        source="local",
+        amount=Decimal("100.00"),
+        date=date(2024, 7, 1),
+        document="调1",
+        created_by=world.finance,
+    )
+
+
 # route name -> (kwargs from the world, query string, expected statuses)
 MATRIX = {
     "home": (lambda w: {}, "", statuses(302, 302, 302, 302, 200)),
@@ -97,6 +113,8 @@ MATRIX = {
     "province": (lambda w: {"year": w.department_year.year}, "", statuses(404, 404, 404, 404, 404)),
     "units:detail": (lambda w: dept(w, unit_code=w.unit_a.code), "", by_rule(UNIT_A, READ)),
     "projects:detail": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
+    # 序时进度预警 (fundmgr.alerts): every member; an accountant sees only their own unit's items
+    "alerts:index": (dept, "", by_rule(DEPARTMENT, READ)),
     "expenditures:list": (dept, "", by_rule(DEPARTMENT, READ)),
     "expenditures:new": (dept, "", by_rule(DEPARTMENT, SPEND)),
     # 我的录入: whoever may enter spending sees their own entries and what was decided about them
@@ -119,6 +137,17 @@ MATRIX = {
     "closing:close": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE)),
     "closing:close_through": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE)),
     "closing:reopen": (lambda w: dept(w, month=3), "", by_rule(DEPARTMENT, FINANCE, ok=405)),
+    # 用款计划 (DOMAIN.md section 8): every member reads it; the finance office and the item's unit accountant write it
+    "plans:edit": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
+    # 预算调剂: every member reads the list (an accountant, their unit's); the finance office enters,
+    # deletes (GET confirms) and decides them; the transfer is looked up first
+    "transfers:list": (dept, "", by_rule(DEPARTMENT, READ)),
+    "transfers:new": (dept, "", by_rule(DEPARTMENT, FINANCE)),
+    "transfers:delete": (lambda w: dept(w, pk=transfer_in_unit_a(w).pk), "", by_rule(UNIT_A, FINANCE)),
+    "transfers:approve": (lambda w: dept(w, pk=transfer_in_unit_a(w).pk), "", by_rule(UNIT_A, FINANCE, ok=405)),
+    "transfers:reject": (lambda w: dept(w, pk=transfer_in_unit_a(w).pk), "", by_rule(UNIT_A, FINANCE, ok=405)),
+    # 年终结转: the finance office's year page (GET previews; the close happens only on POST)
+    "yearend:close": (dept, "", by_rule(DEPARTMENT, FINANCE)),
     "audit:changes": (dept, "", by_rule(DEPARTMENT, READ)),
     "audit:indicator_history": (lambda w: dept(w, pk=w.indicator_a.pk), "", by_rule(UNIT_A, READ)),
     "indicators:evaluation": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
@@ -141,6 +170,8 @@ MATRIX = {
     "review:export": (lambda w: {"token": "0" * 32}, "", statuses(403, 403, 403, 403, 403)),
     "review:table": (lambda w: {"token": "0" * 32, "number": 1}, "", statuses(403, 403, 403, 403, 403)),
     "upload:template": (lambda w: {}, "", statuses(200, 403, 403, 403, 403)),
+    # a department-year's 用款计划 template (fundmgr.workbook.plans): its finance office's
+    "upload:plan_template": (dept, "", by_rule(DEPARTMENT, FINANCE)),
     # a refused dry run's error list: the uploader's (here PD's finance officer) and their department's finance office
     "upload:errors": (lambda w: {"token": kept_error_list(w)}, "", statuses(200, 403, 403, 403, 403)),
     "accounts:password": (lambda w: {}, "", SIGNED_IN),

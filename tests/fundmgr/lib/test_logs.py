@@ -55,9 +55,9 @@ def test_an_exception_goes_into_the_same_json_line():
     assert "ValueError: 坏数据" in entry["exception"]
 
 
-def test_the_logging_setting_writes_json_to_stdout():
-    handler = settings.LOGGING["handlers"]["stdout"]
-    assert handler["stream"] == "ext://sys.stdout"
+def test_the_logging_setting_writes_json_to_stderr():
+    handler = settings.LOGGING["handlers"]["stderr"]
+    assert handler["stream"] == "ext://sys.stderr"
     assert settings.LOGGING["formatters"][handler["formatter"]]["()"] == "fundmgr.lib.logs.JsonFormatter"
 
 

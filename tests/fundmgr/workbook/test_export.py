@@ -17,7 +17,8 @@ from fundmgr.summary import summary_json
 from fundmgr.workbook import schema, workbook_bytes, workbook_import, workbook_rows
 from indicators.models import Indicator
 from projects.closing import month_close, month_reopen
-from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose
+from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
+from projects.services import plan_set, transfer_approve, transfer_create, transfer_reject
 from tests import personas
 from tests.fundmgr.workbooks import valid_sheets, xlsx
 from units.models import BudgetUnit, Department, DepartmentYear
@@ -249,3 +250,40 @@ def test_every_ledger_state_survives_export_import_export(db, spent, closings, i
         year = build_ledger(spent, closings, indicator_specs, users)
         round_trip(year, importer=users[1])
         transaction.set_rollback(True)
+
+
+def test_plans_and_transfers_in_every_state_come_back_with_their_decisions(world):
+    """The 用款计划 and 预算调剂 sheets (DOMAIN.md section 8): a plan, a small transfer that took effect
+    at once, a large one approved by the 党组会, a pending one and a rejected one."""
+    year, finance = world.department_year, world.finance
+    a1, a2, b1 = (BudgetItem.objects.get(department_year=year, code=code) for code in ("A1", "A2", "B1"))
+    plan_set(item=a1, amounts={1: Decimal("0.00"), 6: Decimal("30000.00"), 12: Decimal("9000.50")}, user=finance)
+    transfer_create(
+        department_year=year, from_item=a2, to_item=b1, source="local", amount=Decimal("3000.00"), date=date(2024, 3, 1),
+        document="调〔2024〕1号", created_by=finance,
+    )
+    large = transfer_create(
+        department_year=year, from_item=b1, to_item=a2, source="superior", amount=Decimal("60000.00"), date=date(2024, 4, 1),
+    )
+    transfer_approve(transfer=large, decided_by=finance, meeting_date=date(2024, 3, 28), minutes_number="党组〔2024〕3号")
+    transfer_create(department_year=year, from_item=a2, to_item=a1, source="local", amount=Decimal("50000.00"), date=date(2024, 5, 1))
+    rejected = transfer_create(
+        department_year=year, from_item=a2, to_item=b1, source="local", amount=Decimal("70000.00"), date=date(2024, 5, 2),
+    )
+    transfer_reject(transfer=rejected, decided_by=finance, reason="不符合调剂条件")
+
+    round_trip(year)
+    assert list(SpendingPlan.objects.order_by("month").values_list("item__code", "month", "amount")) == [
+        ("A1", 1, Decimal("0.00")), ("A1", 6, Decimal("30000.00")), ("A1", 12, Decimal("9000.50")),
+    ]
+    transfers = list(BudgetTransfer.objects.order_by("date"))
+    assert [(t.from_item.code, t.to_item.code, t.amount, t.status, t.lines.count()) for t in transfers] == [
+        ("A2", "B1", Decimal("3000.00"), "approved", 2),
+        ("B1", "A2", Decimal("60000.00"), "approved", 2),
+        ("A2", "A1", Decimal("50000.00"), "pending", 0),
+        ("A2", "B1", Decimal("70000.00"), "rejected", 0),
+    ]
+    assert (transfers[0].document, transfers[1].decided_by, transfers[1].meeting_date, transfers[1].minutes_number) == (
+        "调〔2024〕1号", finance, date(2024, 3, 28), "党组〔2024〕3号"
+    )
+    assert (transfers[3].decided_by, transfers[3].rejection_reason) == (finance, "不符合调剂条件")
