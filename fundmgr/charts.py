@@ -254,6 +254,11 @@ class Point:
     title: str
 
 
+def polyline(points: list[Point]) -> str:
+    """The `points` attribute of an SVG polyline through `points`."""
+    return " ".join(f"{point.x},{point.y}" for point in points)
+
+
 @dataclass
 class LineChart:
     width: Decimal
@@ -325,8 +330,8 @@ def execution_line(series, *, progress_label: str, execution_label: str) -> Line
         plot_right=right,
         execution=execution,
         progress=progress,
-        execution_path=" ".join(f"{point.x},{point.y}" for point in execution),
-        progress_path=" ".join(f"{point.x},{point.y}" for point in progress),
+        execution_path=polyline(execution),
+        progress_path=polyline(progress),
         month_ticks=[Tick(x=x_of(month), text=f"{month}") for month in range(1, 13)],
         rate_ticks=[
             Point(x=left, y=y_of(share), title=f"{percent(share):.0f}%")
@@ -476,9 +481,9 @@ def plan_chart(
         plan=plan_points,
         spent=spent_points,
         progress=progress_points,
-        plan_path=" ".join(f"{point.x},{point.y}" for point in plan_points),
-        spent_path=" ".join(f"{point.x},{point.y}" for point in spent_points),
-        progress_path=" ".join(f"{point.x},{point.y}" for point in progress_points),
+        plan_path=polyline(plan_points),
+        spent_path=polyline(spent_points),
+        progress_path=polyline(progress_points),
         month_ticks=[Tick(x=x_of(month), text=f"{month}") for month in range(1, 13)],
         amount_ticks=[
             Point(x=left, y=y_of(top_amount * share), title=wan_text(top_amount * share))

@@ -26,11 +26,15 @@ def parse_number(text: str, *, label: str, max_digits: int, decimal_places: int)
         raise forms.ValidationError(_("%(field)s请使用半角数字，如 5000 或 95.5") % {"field": label})
     if not NUMBER.fullmatch(text):
         raise forms.ValidationError(_("%(field)s须为数字，如 5000 或 95.5") % {"field": label})
-    value = Decimal(text.replace(",", ""))
+    return bounded_number(Decimal(text.replace(",", "")), label=label, max_digits=max_digits, decimal_places=decimal_places)
+
+
+def bounded_number(value: Decimal, *, label: str, max_digits: int, decimal_places: int) -> Decimal:
+    """`value` as a model field of max_digits / decimal_places stores it ("-0" as 0), or a message
+    naming the field: the one check of a typed number's size, plain or read from a value text."""
     if value == 0:
         value = abs(value)  # "-0" is stored and shown as 0
-    exponent = value.as_tuple().exponent
-    if -exponent > decimal_places:
+    if -value.as_tuple().exponent > decimal_places:
         raise forms.ValidationError(_("%(field)s最多%(places)s位小数") % {"field": label, "places": decimal_places})
     if abs(value) >= Decimal(10) ** (max_digits - decimal_places):
         raise forms.ValidationError(_("%(field)s超出允许的范围") % {"field": label})
@@ -191,13 +195,7 @@ class IndicatorResultsForm(forms.Form):
             raise forms.ValidationError(
                 _("%(column)s“%(value)s”的单位与计量单位“%(unit)s”不一致") % {"column": label, "value": text, "unit": unit}
             )
-        value = abs(read.value) if read.value == 0 else read.value  # "-0" is stored and shown as 0
-        places = VALUE_DIGITS["decimal_places"]
-        if -value.as_tuple().exponent > places:
-            raise forms.ValidationError(_("%(field)s最多%(places)s位小数") % {"field": label, "places": places})
-        if abs(value) >= Decimal(10) ** (VALUE_DIGITS["max_digits"] - places):
-            raise forms.ValidationError(_("%(field)s超出允许的范围") % {"field": label})
-        return value
+        return bounded_number(read.value, label=label, **VALUE_DIGITS)
 
     def clean(self):
         cleaned = super().clean()
