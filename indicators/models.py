@@ -80,6 +80,10 @@ class Indicator(models.Model):
     # cannot be final without a deviation reason and corrective measures (DOMAIN.md section 3.7).
     results_final = models.BooleanField(_("自评结果已定稿"), default=False)
     position = models.PositiveIntegerField(_("排序"), default=0)
+    # The key of a ledger formula (indicators.formulas.FORMULAS) when the indicator takes its
+    # values from the ledger instead of typed ones; blank for a typed indicator. The list of
+    # formulas is data, not choices: a province's list differs.
+    formula = models.CharField(_("取数公式"), max_length=32, blank=True)
     # The evaluator's 得分 when it differs from the formula's (DOMAIN.md section 9): the score uses
     # it, the 自评表 shows both, with the reason and who wrote it when. Set through
     # indicators.services.indicator_set_override; the formula's figure is always recomputed.
