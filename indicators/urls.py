@@ -12,4 +12,12 @@ urlpatterns = [
     path("monitoring/", views.MonitoringView.as_view(), name="monitoring"),
     path("scoring/", views.ScoringProfileView.as_view(), name="scoring"),
     path("phrases/", views.QualitativePhraseView.as_view(), name="phrases"),
+    # -- declaration --
+
+    # -- monitoring --
+
+    # -- evidence --
+
+    # -- formulas --
+
 ]

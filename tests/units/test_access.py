@@ -180,6 +180,14 @@ MATRIX = {
     "exports:index": (dept, "", by_rule(DEPARTMENT, READ)),
     "exports:download": (lambda w: dept(w, what="self-evaluation"), "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
     "exports:narrative": (dept, "", by_rule(DEPARTMENT, FINANCE)),
+    # -- issue 16: 绩效目标申报 and 目标调整 (declaration) --
+
+    # -- issue 16: 绩效运行监控 (monitoring) --
+
+    # -- issue 16: 佐证材料 (evidence) --
+
+    # -- issue 16: ledger formulas --
+
 }
 
 
