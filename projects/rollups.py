@@ -7,12 +7,16 @@ Why triggers: they keep it exact in the same transaction as any write to the exp
 table, without a hook in each writer (ledger services, importer, admin, bulk inserts).
 """
 
-from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Sum
-from django.db.models.functions import ExtractMonth
+from collections import defaultdict
 
-from projects.models import EconomicClass, Expenditure, MonthlySpending
-from projects.selectors import MonthClassRow
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth
+
+from fundmgr.lib.money import ZERO
+from projects.arithmetic import month_end
+from projects.models import BudgetItem, EconomicClass, Expenditure, MonthlySpending
+from projects.selectors import MONEY_FIELD, Figures, MonthClassRow, figures_of, items_with_lines, items_with_plan, plan_figures
 
 TABLE = "projects_monthlyspending"
 KEY = "item_id, period, class_code, status"
@@ -175,3 +179,33 @@ def spending_by_department_year(*, year: int, through, department_ids=None):
     if department_ids is not None:
         rollup = rollup.filter(item__department_year__department_id__in=department_ids)
     return list(rollup.order_by().values_list("item__department_year", "status").annotate(total=Sum("amount")))
+
+
+def plans_by_department_year(*, year: int, month: int, department_ids=None) -> dict[int, Figures]:
+    """Each department-year's plan to date and forecast at the end of `month` (DOMAIN.md section 8),
+    as Figures whose other fields are the sums they were computed from: each item's by
+    projects.selectors.plan_figures, as budget_summary computes them, from its lines to that day,
+    its approved spending from the rollup and its plan; summed per department-year. One query."""
+    through = month_end(year, month)
+    spent = (
+        MonthlySpending.objects.filter(
+            item=OuterRef("pk"), status=Expenditure.Status.APPROVED, period__lte=through.replace(day=1)
+        )
+        .order_by()
+        .values("item")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+    items = BudgetItem.objects.filter(department_year__year=year).order_by()
+    if department_ids is not None:
+        items = items.filter(department_year__department_id__in=department_ids)
+    items = items_with_lines(items, as_of=through).annotate(
+        spent=Coalesce(Subquery(spent, output_field=MONEY_FIELD), zero), pending=zero
+    )
+    totals: dict[int, Figures] = defaultdict(Figures)
+    for item in items_with_plan(items, month=month):
+        figures = figures_of(item)
+        plan_figures(figures, month=month, planned_to=item.planned_to, planned_total=item.planned_total)
+        totals[item.department_year_id].add(figures)
+    return dict(totals)

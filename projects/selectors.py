@@ -146,18 +146,22 @@ def _spending_sum(status: str, as_of: date | None) -> Subquery:
     spending = Expenditure.objects.filter(item=OuterRef("pk"), status=status)
     if as_of is not None:
         spending = spending.filter(date__lte=as_of)
-    return Subquery(
-        spending.order_by().values("item").annotate(total=Sum("amount")).values("total"), output_field=MONEY_FIELD
-    )
+    return Subquery(spending.order_by().values("item").annotate(total=Sum("amount")).values("total"), output_field=MONEY_FIELD)
+
+
+def items_with_lines(items, *, as_of: date | None = None):
+    """Annotate budget items with their budget lines summed by kind (initial, addition, ...), one subquery a kind."""
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+    return items.annotate(**{kind: Coalesce(_line_sum(kind, as_of), zero) for kind in BudgetLine.Kind.values})
 
 
 def items_with_figures(items, *, as_of: date | None = None):
     """Annotate budget items with initial/addition/reduction/carryover/spent/pending, one subquery a figure."""
     zero = Value(ZERO, output_field=MONEY_FIELD)
-    annotations = {kind: Coalesce(_line_sum(kind, as_of), zero) for kind in BudgetLine.Kind.values}
+    annotations = {}
     annotations["spent"] = Coalesce(_spending_sum(Expenditure.Status.APPROVED, as_of), zero)
     annotations["pending"] = Coalesce(_spending_sum(Expenditure.Status.PENDING, as_of), zero)
-    return items.annotate(**annotations)
+    return items_with_lines(items, as_of=as_of).annotate(**annotations)
 
 
 def _plan_sum(months) -> Subquery:
@@ -317,10 +321,7 @@ def budget_by_source(
         lines = lines.filter(date__lte=as_of)
     by_source = {source: ZERO for source in BudgetLine.Source.values}
     for row in (
-        _narrowed(lines, unit_id=unit_id, item_id=item_id)
-        .order_by()
-        .values("source")
-        .annotate(net=Sum(signed_amount_sql()))
+        _narrowed(lines, unit_id=unit_id, item_id=item_id).order_by().values("source").annotate(net=Sum(signed_amount_sql()))
     ):
         by_source[row["source"]] = row["net"]
     return by_source
@@ -389,7 +390,11 @@ def department_years_with_figures(
         years = years.filter(department_id__in=department_ids)
     rows = {
         dy.id: DepartmentYearRow(
-            id=dy.id, department_id=dy.department_id, code=dy.department.code, name=dy.department.name, year=dy.year,
+            id=dy.id,
+            department_id=dy.department_id,
+            code=dy.department.code,
+            name=dy.department.name,
+            year=dy.year,
             figures=Figures(),
         )
         for dy in years
@@ -507,9 +512,7 @@ def approved_movements(item_ids: Iterable[int]) -> dict[int, list[Movement]]:
     )
     for row in lines.union(spent, all=True):
         # SQLite sums decimals in floating point: the cents are exact again once rounded.
-        movements[row["item_id"]].append(
-            Movement(date=row["date"], budget=yuan(row["budget"]), spending=yuan(row["spending"]))
-        )
+        movements[row["item_id"]].append(Movement(date=row["date"], budget=yuan(row["budget"]), spending=yuan(row["spending"])))
     return movements
 
 
@@ -603,4 +606,3 @@ def item_transfers(item: BudgetItem) -> list[ItemTransferRow]:
             )
         )
     return rows
-

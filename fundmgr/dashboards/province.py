@@ -12,7 +12,7 @@ from django.urls import reverse
 from indicators.scoring import Evaluation, Rating
 from indicators.selectors import department_evaluations, is_scored
 from projects.arithmetic import month_end
-from projects.rollups import spending_by_department_year
+from projects.rollups import plans_by_department_year, spending_by_department_year
 from projects.selectors import Figures, department_years_with_figures
 
 
@@ -54,7 +54,9 @@ def province_rows(
 
     Four queries whatever the number of departments: the figures are summed across departments
     in SQL (projects.selectors.department_years_with_figures, the arithmetic of budget_summary's
-    totals, with spending read from the monthly rollup); the department-level indicators of all
+    totals, with spending read from the monthly rollup); the plan to date and the forecast come
+    from each item's (projects.rollups.plans_by_department_year, DOMAIN.md section 8), so a
+    department lags by its plan exactly as on its own dashboard; the department-level indicators of all
     of them come in one query (indicators.selectors.department_evaluations, the rules of
     evaluations_for, DOMAIN.md section 3). The score is read from year-end values: before
     December there is none to show (indicators.selectors.is_scored), and that query is not run.
@@ -69,6 +71,11 @@ def province_rows(
         department_ids=department_ids,
         spending_rows=spending_by_department_year(year=year, through=as_of, department_ids=department_ids),
     )
+    plans = plans_by_department_year(year=year, month=month, department_ids=department_ids)
+    for row in rows:
+        planned = plans.get(row.id)
+        if planned is not None:
+            row.figures.plan_to_date, row.figures.forecast = planned.plan_to_date, planned.forecast
     evaluations = (
         department_evaluations(
             year=year, execution_rates={row.id: row.figures.execution_rate for row in rows}, department_ids=department_ids

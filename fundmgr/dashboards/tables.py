@@ -219,6 +219,16 @@ class ProvinceTable(tables.Table):
     execution_rate = RateColumn(
         verbose_name=_("执行率"), accessor="execution_rate", order_by=("rate_key",), ratio_of=("spent", "full_year")
     )
+    plan_to_date = MoneyColumn(_("计划进度数"), accessor="figures__plan_to_date")
+    plan_execution_rate = RateColumn(
+        verbose_name=_("计划执行率"), accessor="figures__plan_execution_rate", ratio_of=("spent", "plan_to_date")
+    )
+    forecast = MoneyColumn(_("预计全年执行数"), accessor="figures__forecast")
+    forecast_rate = RateColumn(
+        verbose_name=_("预计执行率"), accessor="figures__forecast_rate", ratio_of=("forecast", "full_year")
+    )
+    # the department's colour against its plan (DOMAIN.md section 8), as on its own dashboard
+    lag = tables.Column(verbose_name=_("进度"), empty_values=(), orderable=False, attrs=NOWRAP)
     score = ScoreColumn(
         verbose_name=_("自评得分"), accessor="score", default="—", order_by=("score_key",), attrs={"td": {"class": "num"}}
     )
@@ -236,6 +246,12 @@ class ProvinceTable(tables.Table):
 
     def value_name(self, record):
         return record.name
+
+    def render_lag(self, record):
+        return lag_badge(plan_status(record.figures))
+
+    def value_lag(self, record):
+        return str(LAG_LABELS[plan_status(record.figures)])
 
     def render_rating(self, value, record):
         """The Rating's label; 草稿（未评分） for a draft (DOMAIN.md section 9); — for a department

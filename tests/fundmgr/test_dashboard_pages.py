@@ -164,22 +164,23 @@ def test_evaluation_link_points_at_the_self_evaluation_page(client, personas):
 #   10 last year's figures, 11 budget lines, 12 expenditure count (paginator), 13 the page of expenditures.
 # province view (bureau member): 1 session, 2 user, 3 group check, 4 the viewer's own roles (which departments are
 #   linked: units.access.openable_department_ids), 5 department-years, 6 budget lines by department-year and kind,
-#   7 spending by department-year and status; from December, 8 department indicators (a score is read from year-end
-#   values: none before, indicators.selectors.is_scored), 9 their scoring profiles (DOMAIN.md section 9).
+#   7 spending by department-year and status, 8 the items with their plans (each department's plan to date and
+#   forecast, DOMAIN.md section 8); from December, 9 department indicators (a score is read from year-end
+#   values: none before, indicators.selectors.is_scored), 10 their scoring profiles (DOMAIN.md section 9).
 # Every page that scores reads the scoring profiles once (indicators.selectors), one query on top of the above.
 # The department, unit and item pages read the scope's spending plan by month once (the plan chart, DOMAIN.md
 #   section 8: fundmgr.dashboards.builder.monthly_plan), one more query.
 # The item page lists the item's transfers (预算调剂) in and out, with their counterparts: one more query.
-PAGES = [("finance", DEPARTMENT, 16), ("finance", UNIT_A, 16), ("finance", ITEM_A1, 16), ("bureau", PROVINCE, 7)]
+PAGES = [("finance", DEPARTMENT, 16), ("finance", UNIT_A, 16), ("finance", ITEM_A1, 16), ("bureau", PROVINCE, 8)]
 
 
 def test_the_december_province_view_adds_the_one_query_of_the_scores(client, ledger, django_assert_num_queries):
     client.force_login(finance_bureau("bureau"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(PROVINCE + "?asof=2024-12").status_code == 200
     grow_ledger(ledger)
     build_ledger(code="OTH")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(PROVINCE + "?asof=2024-12").status_code == 200
 
 

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from fundmgr.dashboards.builder import cumulative_plan, dashboard_for, monthly_plan
+from fundmgr.dashboards.province import province_rows
 from projects.models import BudgetItem, BudgetUnit
+from projects.services import plan_set
 from tests.fundmgr.dashboard_support import (  # noqa: F401
     build_ledger,
     grow_ledger,
@@ -19,6 +21,7 @@ from tests.fundmgr.dashboard_support import (  # noqa: F401
     spend,
 )
 from tests.fundmgr.plan_support import add_plan_and_transfer, grow_plans_and_transfers
+from tests.personas import finance_bureau
 
 DEPARTMENT = "/d/DSH/2024/"
 UNIT_A = "/d/DSH/2024/units/A/"
@@ -157,3 +160,32 @@ def test_spending_on_plan_clears_the_items_colour(planned):
     a1 = BudgetItem.objects.get(department_year=planned, code="A1")
     spend(a1, "15000.00", date(2024, 3, 10))  # 45,000 of 50,000 planned: 90 %
     assert [row.item.code for row in dashboard_for(department_year=planned, month=3).lagging] == ["B1"]
+
+
+# --- the province view: each department against its own plan (DOMAIN.md section 8) ---
+
+
+def test_the_province_view_has_each_departments_plan_and_forecast_as_its_own_dashboard(planned):
+    other = build_ledger(code="OTH")  # no plan anywhere: linear
+    rows = {row.code: row for row in province_rows(year=2024, month=3)}
+    for department_year in (planned, other):
+        totals = dashboard_for(department_year=department_year, month=3).totals
+        figures = rows[department_year.department.code].figures
+        assert (figures.plan_to_date, figures.forecast) == (totals.plan_to_date, totals.forecast)
+    assert rows["DSH"].figures.plan_to_date == Decimal("73750.00")
+    assert rows["DSH"].figures.forecast == Decimal("163250.00")
+
+
+def test_the_province_view_colours_a_department_behind_its_plan(client, planned):
+    a1 = BudgetItem.objects.get(department_year=planned, code="A1")
+    plan_set(
+        item=a1, amounts={month: Decimal("30000.00") if month <= 3 else Decimal("0.00") for month in range(1, 13)}, user=None
+    )
+    # 64,000.00 spent of 90,000 + 13,000 + 10,750 = 113,750.00 planned: 56.26 %, red
+    row = {row.code: row for row in province_rows(year=2024, month=3)}["DSH"]
+    assert row.figures.plan_to_date == Decimal("113750.00")
+    assert row.figures.plan_execution_rate == Decimal("64000.00") / Decimal("113750.00")
+    client.force_login(finance_bureau("bureau"))
+    html = client.get("/province/2024/?asof=2024-03").content.decode()
+    assert "11.38" in html and "56.26%" in html
+    assert '<span class="badge bad">严重滞后</span>' in html
