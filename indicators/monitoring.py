@@ -41,6 +41,11 @@ from units.models import DepartmentYear
 MONITORING_MONTH = MIDYEAR_MONTH
 
 
+def shortfall(figures: Figures) -> Decimal:
+    """预算缺口: 全年预算 − 全年预计执行数 when the forecast falls short of the budget, else 0."""
+    return max(figures.full_year - figures.forecast, ZERO)
+
+
 @dataclass
 class MonitoringRow:
     """One indicator of the table: its value at the monitoring month, its forecast and whether the
@@ -89,8 +94,7 @@ class MonitoringScope:
 
     @property
     def shortfall(self) -> Decimal:
-        """全年预算 − 全年预计执行数 when the forecast falls short of the budget, else 0."""
-        return max(self.figures.full_year - self.figures.forecast, ZERO)
+        return shortfall(self.figures)
 
     @property
     def budget_missed(self) -> bool:
@@ -114,6 +118,7 @@ class Monitoring:
     progress: Decimal
     department: MonitoringScope
     items: list[MonitoringScope]
+    by_category: dict[str, Figures] = field(default_factory=dict)  # the summary's, at the monitoring month
 
     @property
     def flag_count(self) -> int:
@@ -231,4 +236,5 @@ def monitoring_for(*, department_year: DepartmentYear) -> Monitoring:
         progress=time_progress(month),
         department=department,
         items=items,
+        by_category=summary.by_category,
     )
