@@ -269,7 +269,11 @@ class ItemMonitoringView(ScopedViewMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **kwargs, item=self.item, month=monitoring_month(self.department_year), back=self.back_url()
+            **kwargs,
+            item=self.item,
+            indicators=list(Indicator.objects.filter(item=self.item).order_by("position", "id")),
+            month=monitoring_month(self.department_year),
+            back=self.back_url(),
         )
 
     def back_url(self) -> str:

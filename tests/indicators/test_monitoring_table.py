@@ -461,3 +461,14 @@ def test_the_seed_export_has_the_department_sheet_and_one_per_project_in_wan(see
 def test_a_unit_accountant_cannot_download_the_monitoring_table(world, as_persona):
     response = as_persona("accountant_a").get(reverse("exports:download", kwargs={**world.kwargs, "what": "monitoring"}))
     assert response.status_code == 403
+
+
+def test_an_accountant_reaches_the_forms_from_their_items_page(world, as_persona):
+    accountant = as_persona("accountant_a")
+    detail = accountant.get(reverse("projects:detail", kwargs={**world.kwargs, "item_code": "A1"})).content.decode()
+    form_url = url(world, "indicators:monitoring_item", item_code="A1")
+    assert f'href="{form_url}"' in detail
+    form = accountant.get(form_url).content.decode()
+    assert f'href="{url(world, "indicators:monitoring_indicator", indicator_code="I-A1")}"' in form
+    leader = as_persona("leader").get(reverse("projects:detail", kwargs={**world.kwargs, "item_code": "A1"})).content.decode()
+    assert f'href="{form_url}"' not in leader
