@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from fundmgr.lib.money import ZERO
 from indicators import targets
 from indicators.models import Indicator, ItemMonitoring
@@ -39,6 +41,13 @@ from units.models import DepartmentYear
 
 # Kept for the callers that knew the monitoring as June's: the default month.
 MONITORING_MONTH = MIDYEAR_MONTH
+
+
+def cause_text(cause_label: str, text: str) -> str:
+    """偏差原因 as the table writes it: the category and its text (制度保障：…), either alone, or ""."""
+    if cause_label and text:
+        return _("%(cause)s：%(text)s") % {"cause": cause_label, "text": text}
+    return cause_label or text
 
 
 def shortfall(figures: Figures) -> Decimal:
@@ -72,6 +81,12 @@ class MonitoringRow:
         return Flag.MIDYEAR_BEHIND if Flag.MIDYEAR_BEHIND in self.score.flags else None
 
     @property
+    def cause(self) -> str:
+        indicator = self.indicator
+        label = indicator.get_monitoring_cause_display() if indicator.monitoring_cause else ""
+        return cause_text(label, indicator.monitoring_cause_text)
+
+    @property
     def forecast_filled(self) -> bool:
         indicator = self.indicator
         return indicator.forecast is not None or bool(indicator.forecast_text) or bool(indicator.likelihood)
@@ -95,6 +110,14 @@ class MonitoringScope:
     @property
     def shortfall(self) -> Decimal:
         return shortfall(self.figures)
+
+    @property
+    def cause(self) -> str:
+        """The item's 偏差原因 (category and text), "" without an entry."""
+        entry = self.entry
+        if entry is None:
+            return ""
+        return cause_text(entry.get_cause_display() if entry.cause else "", entry.cause_text)
 
     @property
     def budget_missed(self) -> bool:

@@ -98,9 +98,6 @@ def _indicator_block(ws: Worksheet, row: int, rows: list[MonitoringRow]) -> int:
         return row + 1
     for entry in rows:
         indicator = entry.indicator
-        cause = indicator.get_monitoring_cause_display() if indicator.monitoring_cause else ""
-        if indicator.monitoring_cause_text:
-            cause = f"{cause}：{indicator.monitoring_cause_text}" if cause else indicator.monitoring_cause_text
         values = [
             indicator.get_level1_display(),
             indicator.level2_label,
@@ -108,7 +105,7 @@ def _indicator_block(ws: Worksheet, row: int, rows: list[MonitoringRow]) -> int:
             target_text(indicator),
             _value_text(indicator.midyear_text, entry.value, indicator),
             _value_text(indicator.forecast_text, indicator.forecast, indicator),
-            cause,
+            entry.cause,
             indicator.get_likelihood_display() if indicator.likelihood else "",
             indicator.monitoring_measures,
             indicator_flag(entry),
@@ -133,12 +130,7 @@ def _scope_sheet(ws: Worksheet, *, title: str, heading: list[tuple[str, str]], m
     styles.header_row(ws, row, budget_headers())
     row += 1
     entry = scope.entry
-    cause = ""
-    if entry is not None:
-        cause = entry.get_cause_display() if entry.cause else ""
-        if entry.cause_text:
-            cause = f"{cause}：{entry.cause_text}" if cause else entry.cause_text
-    _budget_row(ws, row, _("年度资金总额"), scope.figures, shortfall=scope.shortfall, cause=cause, flag=budget_flag(scope), total=True)
+    _budget_row(ws, row, _("年度资金总额"), scope.figures, shortfall=scope.shortfall, cause=scope.cause, flag=budget_flag(scope), total=True)
     row += 1
     for label, figures in parts:
         _budget_row(ws, row, label, figures, shortfall=shortfall(figures), cause="", flag="", total=False)

@@ -382,6 +382,11 @@ def test_the_cause_constraints_hold_in_the_database(world):
         ItemMonitoring.objects.create(department_year=world.department_year, item=world.item_a, cause="weather")
     with pytest.raises(IntegrityError), transaction.atomic():
         Indicator.objects.filter(pk=world.indicator_a.pk).update(likelihood="maybe")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.filter(pk=world.indicator_a.pk).update(monitoring_cause="weather")
+    world.indicator_a.likelihood = "maybe"
+    with pytest.raises(ValidationError):
+        world.indicator_a.full_clean()
     entry = ItemMonitoring(department_year=world.department_year, item=world.item_a, cause="weather")
     with pytest.raises(ValidationError):
         entry.full_clean()
