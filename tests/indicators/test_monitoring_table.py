@@ -477,3 +477,30 @@ def test_an_accountant_reaches_the_forms_from_their_items_page(world, as_persona
     assert f'href="{url(world, "indicators:monitoring_indicator", indicator_code="I-A1")}"' in form
     leader = as_persona("leader").get(reverse("projects:detail", kwargs={**world.kwargs, "item_code": "A1"})).content.decode()
     assert f'href="{form_url}"' not in leader
+
+
+def test_a_qualitative_forecast_phrase_is_kept_as_text_and_flagged(world, as_persona):
+    indicator(world, code="Q9", item=world.item_a, direction="qualitative", target=None, target_text="达到预期", unit="")
+    finance = as_persona("finance")
+    response = finance.post(url(world, "indicators:monitoring_indicator", indicator_code="Q9"),
+                            {"midyear": "基本完成", "forecast": "基本达成", "likelihood": "certain"})
+    assert response.status_code == 302
+    row = Indicator.objects.get(code="Q9")
+    assert (row.forecast, row.forecast_text, row.midyear_text) == (None, "基本达成", "基本完成")
+    page = finance.get(url(world, "indicators:monitoring")).content.decode()
+    assert "预计不能完成目标" in page.split('<tr data-indicator="Q9">')[1].split("</tr>")[0]
+
+
+def test_the_entry_forms_run_a_fixed_number_of_queries(world, as_persona, django_assert_num_queries):
+    client = as_persona("accountant_a")
+    item_form = url(world, "indicators:monitoring_item", item_code="A1")
+    client.get(item_form)  # warm the session and content-type caches
+    for size in (1, 6):
+        for n in range(size):
+            indicator(world, code=f"F{size}-{n}", item=world.item_a)
+        # session, user, department-year, membership, the item, its entry, its indicators
+        with django_assert_num_queries(7):
+            assert client.get(item_form).status_code == 200
+    # session, user, department-year, membership, the indicator (with its item), the phrases
+    with django_assert_num_queries(6):
+        assert client.get(url(world, "indicators:monitoring_indicator", indicator_code="I-A1")).status_code == 200
