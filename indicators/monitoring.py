@@ -27,7 +27,6 @@ from indicators import targets
 from indicators.models import Indicator, ItemMonitoring
 from indicators.scoring import ONE, Flag, IndicatorInput, IndicatorScore, completion_ratio, tier_ratio
 from indicators.selectors import (
-    MIDYEAR_MONTH,
     YEAR_END_MONTH,
     department_phrases,
     evaluations_for,
@@ -38,9 +37,6 @@ from projects.arithmetic import month_end, time_progress
 from projects.models import BudgetItem
 from projects.selectors import Figures, budget_summary_at_month
 from units.models import DepartmentYear
-
-# Kept for the callers that knew the monitoring as June's: the default month.
-MONITORING_MONTH = MIDYEAR_MONTH
 
 
 def cause_text(cause_label: str, text: str) -> str:
