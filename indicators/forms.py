@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from fundmgr.lib.validators import refuse_control_characters
 from indicators import targets
-from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, Indicator, ScoringProfile
+from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, Indicator, MonitoringCause, ScoringProfile
 from indicators.targets import Parsed, derived_tier, parse, plain_number
 
 # Plain decimal notation with half-width digits only: no exponent (1e309), no NaN or infinity,
@@ -87,6 +87,7 @@ class IndicatorResultsForm(forms.Form):
     kept as text and, on a qualitative indicator whose 定性等级 is left blank, gives the tier
     (indicators.targets.derived_tier)."""
 
+    numbers_only = ("actual",)  # the value texts where a quantitative indicator takes a number only
     midyear = value_text_field(gettext_lazy("半年完成值"))
     actual = value_text_field(gettext_lazy("全年完成值"))
     tier = forms.ChoiceField(
@@ -184,7 +185,7 @@ class IndicatorResultsForm(forms.Form):
             raise forms.ValidationError(
                 _("%(column)s“%(value)s”是日期，只用于日期目标值（如12月底前）") % {"column": label, "value": text}
             )
-        if read.kind == targets.QUALITATIVE and name == "actual" and not self.qualitative:
+        if read.kind == targets.QUALITATIVE and name in self.numbers_only and not self.qualitative:
             raise forms.ValidationError(
                 _("%(column)s“%(value)s”是定性表述，定量指标须填写数字") % {"column": label, "value": text}
             )
@@ -241,4 +242,104 @@ class AnnualGoalForm(forms.Form):
         max_length=GOAL_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         validators=[refuse_control_characters],
+    )
+
+
+CAUSE_CHOICES = [("", "—")] + list(MonitoringCause.choices)
+
+
+class IndicatorMonitoringForm(forms.Form):
+    """One indicator's 绩效运行监控 (issue 16): the value at the monitoring month (监控期完成值) and
+    the 全年预计完成值 as text, read exactly as the results form reads its values (a number with its
+    unit and direction words, a date for a date target, a phrase), the 偏差原因 with its text, the
+    完成目标可能性 and the 纠偏措施."""
+
+    numbers_only = ("forecast",)
+    midyear = value_text_field(gettext_lazy("监控期完成值"))
+    forecast = value_text_field(gettext_lazy("全年预计完成值"))
+    monitoring_cause = forms.ChoiceField(label=gettext_lazy("偏差原因"), required=False, choices=CAUSE_CHOICES)
+    monitoring_cause_text = forms.CharField(
+        label=gettext_lazy("偏差原因说明"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_control_characters],
+    )
+    likelihood = forms.ChoiceField(
+        label=gettext_lazy("完成目标可能性"), required=False, choices=[("", "—")] + list(Indicator.Likelihood.choices)
+    )
+    monitoring_measures = forms.CharField(
+        label=gettext_lazy("纠偏措施"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_control_characters],
+    )
+
+    _value = IndicatorResultsForm._value  # one reading of a value text for both forms
+
+    def __init__(self, *args, indicator: Indicator, phrases: dict[str, str] | None = None, year: int | None = None, **kwargs):
+        self.indicator = indicator
+        self.qualitative = indicator.direction == Indicator.Direction.QUALITATIVE
+        self.phrases = phrases
+        self.year = indicator.department_year.year if year is None else year
+        self.target = parse(indicator.target_text, year=self.year, phrases=phrases)
+        self.texts: dict[str, str] = {}
+        self.readings: dict[str, Parsed] = {}
+        kwargs["initial"] = {
+            "midyear": indicator.midyear_text or plain_number(indicator.midyear),
+            "forecast": indicator.forecast_text or plain_number(indicator.forecast),
+            "monitoring_cause": indicator.monitoring_cause,
+            "monitoring_cause_text": indicator.monitoring_cause_text,
+            "likelihood": indicator.likelihood,
+            "monitoring_measures": indicator.monitoring_measures,
+            **(kwargs.get("initial") or {}),
+        }
+        super().__init__(*args, **kwargs)
+
+    def clean_midyear(self):
+        return self._value("midyear")
+
+    def clean_forecast(self):
+        return self._value("forecast")
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["midyear_text"] = self.texts.get("midyear", "")
+        cleaned["forecast_text"] = self.texts.get("forecast", "")
+        return cleaned
+
+
+class ItemMonitoringForm(forms.Form):
+    """An item's entries in the 项目支出绩效运行监控表 (issue 16)."""
+
+    cause = forms.ChoiceField(label=gettext_lazy("偏差原因"), required=False, choices=CAUSE_CHOICES)
+    cause_text = forms.CharField(
+        label=gettext_lazy("偏差原因说明"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_control_characters],
+    )
+    needs_correction = forms.BooleanField(label=gettext_lazy("是否需要纠偏"), required=False)
+    measures = forms.CharField(
+        label=gettext_lazy("纠偏措施"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_control_characters],
+    )
+
+
+class MonitoringMonthForm(forms.Form):
+    """The finance office's 监控月份 (issue 16)."""
+
+    monitoring_month = forms.TypedChoiceField(
+        label=gettext_lazy("监控月份"),
+        choices=[(month, month) for month in range(1, 13)],
+        coerce=int,
+        error_messages={
+            "required": gettext_lazy("监控月份须为1到12之间的整数"),
+            "invalid_choice": gettext_lazy("监控月份须为1到12之间的整数"),
+        },
     )

@@ -29,6 +29,16 @@ LEVEL2_NAMES = (
 TEXT_VALUE_MAX = 100
 
 
+class MonitoringCause(models.TextChoices):
+    """偏差原因 of the 绩效运行监控表 (issue 16): the standard table's five categories."""
+
+    FUNDING = "funding", _("经费保障")
+    SYSTEM = "system", _("制度保障")
+    STAFFING = "staffing", _("人员保障")
+    HARDWARE = "hardware", _("硬件条件保障")
+    OTHER = "other", _("其他")
+
+
 class Indicator(models.Model):
     """绩效指标: a measurable target with a points weight (DOMAIN.md sections 1 and 3).
 
@@ -50,6 +60,13 @@ class Indicator(models.Model):
         ACHIEVED = "achieved", _("达成")
         PARTLY = "partly", _("部分达成")
         NOT_ACHIEVED = "not_achieved", _("未达成")
+
+    class Likelihood(models.TextChoices):
+        """完成目标可能性 of the 绩效运行监控表."""
+
+        CERTAIN = "certain", _("确定能")
+        POSSIBLE = "possible", _("有可能")
+        IMPOSSIBLE = "impossible", _("完全不可能")
 
     department_year = models.ForeignKey(
         DepartmentYear, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("部门年度")
@@ -84,6 +101,16 @@ class Indicator(models.Model):
     # values from the ledger instead of typed ones; blank for a typed indicator. The list of
     # formulas is data, not choices: a province's list differs.
     formula = models.CharField(_("取数公式"), max_length=32, blank=True)
+    # 绩效运行监控 (issue 16), at the department-year's monitoring month: `midyear` above is the
+    # value at that month (监控期完成值); these are the 全年预计完成值 (parsed with
+    # indicators.targets like the other values, the text kept beside it), the 偏差原因 and its
+    # text, the 完成目标可能性 and the 纠偏措施. Written by indicators.services.indicator_set_monitoring.
+    forecast = models.DecimalField(_("全年预计完成值"), **VALUE)
+    forecast_text = models.CharField(_("全年预计完成值（原文）"), max_length=TEXT_VALUE_MAX, blank=True)
+    monitoring_cause = models.CharField(_("偏差原因"), max_length=16, choices=MonitoringCause.choices, blank=True)
+    monitoring_cause_text = models.TextField(_("偏差原因说明"), blank=True)
+    likelihood = models.CharField(_("完成目标可能性"), max_length=16, choices=Likelihood.choices, blank=True)
+    monitoring_measures = models.TextField(_("纠偏措施"), blank=True)
     # The evaluator's 得分 when it differs from the formula's (DOMAIN.md section 9): the score uses
     # it, the 自评表 shows both, with the reason and who wrote it when. Set through
     # indicators.services.indicator_set_override; the formula's figure is always recomputed.
@@ -118,6 +145,12 @@ class Indicator(models.Model):
                 condition=models.Q(override_earned__isnull=True)
                 | (models.Q(override_earned__gte=0) & ~models.Q(override_reason="")),
                 name="indicator_override_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monitoring_cause__in=["", *MonitoringCause.values]), name="indicator_monitoring_cause"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(likelihood__in=["", "certain", "possible", "impossible"]), name="indicator_likelihood"
             ),
         ]
 
@@ -295,3 +328,30 @@ class EvaluationUpload(models.Model):
 
     def __str__(self):
         return f"{self.department_year} {self.item.code if self.item_id else ''} {self.file_name}"
+
+
+class ItemMonitoring(models.Model):
+    """The 项目支出绩效运行监控表's own entries for one budget item (issue 16): the 偏差原因 of its
+    execution (category and text), 是否需要纠偏 and the 纠偏措施. The figures beside them (年初预算,
+    全年预算, executed, 执行率, 全年预计执行数) come from the ledger (projects.selectors), never
+    from here. Written by indicators.services.item_monitoring_set."""
+
+    department_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.CASCADE, related_name="item_monitorings", verbose_name=_("部门年度")
+    )
+    item = models.OneToOneField(BudgetItem, on_delete=models.CASCADE, related_name="monitoring", verbose_name=_("预算项目"))
+    cause = models.CharField(_("偏差原因"), max_length=16, choices=MonitoringCause.choices, blank=True)
+    cause_text = models.TextField(_("偏差原因说明"), blank=True)
+    needs_correction = models.BooleanField(_("是否需要纠偏"), default=False)
+    measures = models.TextField(_("纠偏措施"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("项目运行监控")
+        verbose_name_plural = _("项目运行监控")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cause__in=["", *MonitoringCause.values]), name="item_monitoring_cause"),
+        ]
+
+    def __str__(self):
+        return f"{self.department_year} {self.item.code}"

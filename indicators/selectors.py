@@ -23,6 +23,7 @@ from projects.models import BudgetItem, BudgetLine
 from projects.selectors import BudgetSummary, Figures, ItemRow, figures_of, items_with_figures
 from units import access
 from units.access import Scope
+from units.models import DepartmentYear
 
 # When an indicator's values become known (DOMAIN.md section 1, 半年完成值 / 全年完成值): the mid-year
 # value comes from the 绩效运行监控 at the end of June, the year-end value (and a qualitative
@@ -476,3 +477,21 @@ def latest_evaluation_upload(*, department_year_id: int, item_id: int | None = N
     uploads = EvaluationUpload.objects.filter(department_year_id=department_year_id)
     uploads = uploads.filter(item_id=item_id) if item_id is not None else uploads.filter(item__isnull=True)
     return uploads.select_related("uploaded_by").order_by("-uploaded_at", "-id").first()
+
+
+# --- 绩效运行监控 (issue 16) ---------------------------------------------------------------------
+
+
+def monitoring_month(department_year: DepartmentYear) -> int:
+    """The month whose end the department-year's 绩效运行监控 is taken at: the finance office's
+    choice (DepartmentYear.monitoring_month, units.services.monitoring_month_set), June by default."""
+    return department_year.monitoring_month
+
+
+def monitoring_value(indicator: Indicator, *, summary: BudgetSummary | None = None) -> Decimal | None:
+    """An indicator's value at the monitoring month (监控期完成值): the one place that reads it.
+
+    A typed indicator's is Indicator.midyear (its text, when written, is midyear_text). `summary`
+    is the budget summary at the monitoring month (indicators.monitoring passes it), from which a
+    ledger-formula indicator (Indicator.formula) will take its value instead."""
+    return indicator.midyear

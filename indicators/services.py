@@ -8,7 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, AnnualGoal, EvaluationUpload, Indicator, QualitativePhrase
+from indicators.models import (
+    GOAL_TEXT_MAX,
+    TEXT_VALUE_MAX,
+    AnnualGoal,
+    EvaluationUpload,
+    Indicator,
+    ItemMonitoring,
+    MonitoringCause,
+    QualitativePhrase,
+)
 from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import ScoringError, ScoringProfile, assign_points, check_override, completion_ratio
 from indicators.selectors import indicator_input, scope_profile, scoring_profile
@@ -387,3 +396,116 @@ def evaluation_upload_record(
         findings=[{"row": f["row"], "kind": f["kind"], "message": f["message"]} for f in findings],
         unmatched=[{"row": u.get("row"), "message": u["message"]} for u in unmatched],
     )
+
+
+# --- 绩效运行监控 (issue 16) ---------------------------------------------------------------------
+
+MONITORING_TEXT_MAX = 2000  # a cause or measures text fits one cell of the monitoring table
+
+
+def _monitoring_texts(errors: dict, *, cause: str, cause_text: str, measures: str, fields: tuple[str, str, str]) -> None:
+    """The rules every monitoring entry shares: a cause among the five categories (or none), its
+    text required for 其他, and texts within MONITORING_TEXT_MAX. `fields`: the form's names of
+    the cause, its text and the measures, which the messages are keyed by."""
+    cause_field, text_field, measures_field = fields
+    if cause not in ("", *MonitoringCause.values):
+        errors[cause_field] = _("偏差原因须为：经费保障、制度保障、人员保障、硬件条件保障、其他")
+    if cause == MonitoringCause.OTHER and not cause_text:
+        errors[text_field] = _("偏差原因选择“其他”时须填写偏差原因说明")
+    for name, text, label in ((text_field, cause_text, _("偏差原因说明")), (measures_field, measures, _("纠偏措施"))):
+        if len(text) > MONITORING_TEXT_MAX:
+            errors[name] = _("%(field)s不能超过%(max)s个字") % {"field": label, "max": MONITORING_TEXT_MAX}
+
+
+def indicator_set_monitoring(
+    *,
+    indicator: Indicator,
+    midyear: Decimal | None,
+    midyear_text: str = "",
+    forecast: Decimal | None,
+    forecast_text: str = "",
+    cause: str = "",
+    cause_text: str = "",
+    likelihood: str = "",
+    measures: str = "",
+    user=None,
+) -> Indicator:
+    """Record an indicator's 绩效运行监控 (issue 16): its value at the monitoring month (`midyear`,
+    监控期完成值), its 全年预计完成值, the 偏差原因 (one of the five categories, with its text),
+    the 完成目标可能性 and the 纠偏措施. The texts are the values as written, read by the caller
+    (IndicatorMonitoringForm, indicators.targets.parse) as for the year-end results.
+
+    Rules: a qualitative indicator takes its values as text only, never as numbers (section 3);
+    a cause of 其他 needs its text; likelihood is one of 确定能 / 有可能 / 完全不可能 or blank.
+    Locks the indicator's row; simple_history records who saved. Raises ValidationError keyed by
+    form field, with Chinese messages.
+    """
+    cause_text, measures = (cause_text or "").strip(), (measures or "").strip()
+    errors: dict[str, str] = {}
+    if indicator.direction == Indicator.Direction.QUALITATIVE:
+        if midyear is not None:
+            errors["midyear"] = _("定性指标的监控期完成值不能是数字，请填写定性表述（如基本完成）或留空")
+        if forecast is not None:
+            errors["forecast"] = _("定性指标的全年预计完成值不能是数字，请填写定性表述（如达到预期）或留空")
+    if likelihood not in ("", *Indicator.Likelihood.values):
+        errors["likelihood"] = _("完成目标可能性须为：确定能、有可能、完全不可能")
+    _monitoring_texts(
+        errors,
+        cause=cause,
+        cause_text=cause_text,
+        measures=measures,
+        fields=("monitoring_cause", "monitoring_cause_text", "monitoring_measures"),
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        gone = _("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面")
+        if not department_year_lock_shared(indicator.department_year_id):
+            raise ValidationError(gone)
+        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+        if locked is None:
+            raise ValidationError(gone)
+        locked.midyear, locked.midyear_text = midyear, (midyear_text or "").strip()
+        locked.forecast, locked.forecast_text = forecast, (forecast_text or "").strip()
+        locked.monitoring_cause, locked.monitoring_cause_text = cause, cause_text
+        locked.likelihood = likelihood
+        locked.monitoring_measures = measures
+        locked._history_user = user
+        locked.full_clean(exclude=["department_year", "item"])
+        locked.save()
+    return locked
+
+
+def item_monitoring_set(
+    *,
+    item: BudgetItem,
+    cause: str = "",
+    cause_text: str = "",
+    needs_correction: bool = False,
+    measures: str = "",
+    user=None,
+) -> ItemMonitoring:
+    """Record the 项目支出绩效运行监控表's entries of one item (issue 16): the 偏差原因 of its
+    execution (one of the five categories, with its text), 是否需要纠偏 and the 纠偏措施, which
+    are required when it needs correction. Locks the item's entry; history records who saved.
+    Raises ValidationError keyed by form field, with Chinese messages."""
+    cause_text, measures = (cause_text or "").strip(), (measures or "").strip()
+    errors: dict[str, str] = {}
+    _monitoring_texts(errors, cause=cause, cause_text=cause_text, measures=measures, fields=("cause", "cause_text", "measures"))
+    if needs_correction and not measures:
+        errors["measures"] = _("需要纠偏时须填写纠偏措施")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if not department_year_lock_shared(item.department_year_id):
+            raise ValidationError(_("该部门年度已不存在，请刷新页面"))
+        row = ItemMonitoring.objects.select_for_update().filter(item_id=item.pk).first()
+        if row is None:
+            row = ItemMonitoring(department_year_id=item.department_year_id, item=item)
+        row.cause, row.cause_text = cause, cause_text
+        row.needs_correction = needs_correction
+        row.measures = measures
+        row._history_user = user
+        row.full_clean(exclude=["department_year", "item"])
+        row.save()
+    return row

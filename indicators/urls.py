@@ -15,6 +15,11 @@ urlpatterns = [
     # -- declaration --
 
     # -- monitoring --
+    path("monitoring/month/", views.MonitoringMonthView.as_view(), name="monitoring_month"),
+    path(
+        "monitoring/indicators/<code:indicator_code>/", views.IndicatorMonitoringView.as_view(), name="monitoring_indicator"
+    ),
+    path("monitoring/items/<code:item_code>/", views.ItemMonitoringView.as_view(), name="monitoring_item"),
 
     # -- evidence --
 

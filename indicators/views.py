@@ -1,17 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from fundmgr.lib.validators import CODE
 from indicators.common import common_indicators
-from indicators.forms import AnnualGoalForm, IndicatorResultsForm, ScoringProfileForm
-from indicators.models import GOAL_TEXT_MAX, AnnualGoal, Indicator, ScoringProfile
+from indicators.forms import (
+    AnnualGoalForm,
+    IndicatorMonitoringForm,
+    IndicatorResultsForm,
+    ItemMonitoringForm,
+    MonitoringMonthForm,
+    ScoringProfileForm,
+)
+from indicators.models import GOAL_TEXT_MAX, AnnualGoal, Indicator, ItemMonitoring, ScoringProfile
 from indicators.monitoring import monitoring_for
 from indicators.scoring import ScoringError
 from indicators.selectors import (
@@ -21,12 +28,15 @@ from indicators.selectors import (
     indicator_in_scope,
     item_sheet,
     latest_evaluation_upload,
+    monitoring_month,
 )
 from indicators.services import (
     annual_goal_set,
     indicator_clear_override,
+    indicator_set_monitoring,
     indicator_set_override,
     indicator_update_results,
+    item_monitoring_set,
     phrase_delete,
     phrase_set,
     scoring_profile_clear,
@@ -35,8 +45,9 @@ from indicators.services import (
 from indicators.targets import DEFAULT_PHRASES
 from projects.models import BudgetItem
 from projects.selectors import budget_summary, item_in_scope
-from units.access import FINANCE, Scope, department_scope, require
+from units.access import FINANCE, Scope, ScopedViewMixin, department_scope, require
 from units.access import department_wide_scope as department_wide
+from units.services import monitoring_month_set
 
 
 def department_wide_scope(request, kwargs) -> Scope:
@@ -102,7 +113,13 @@ class ItemEvaluationView(LoginRequiredMixin, TemplateView):
 
 
 class MonitoringView(LoginRequiredMixin, TemplateView):
-    """绩效运行监控 at the end of June: execution against 序时进度 beside mid-year values."""
+    """绩效运行监控表 (issue 16) at the end of the monitoring month: the department's and each
+    item's figures, forecasts and flags (indicators.monitoring), readable department-wide; the
+    finance office sets the month here, and the entry forms are linked for who may write them.
+
+    Queries, whatever the number of items and indicators: session, user, department-year,
+    membership, then monitoring_for's ten (the summary's five, the indicators, the profiles, the
+    特定目标类 items, the items' entries, the phrases)."""
 
     template_name = "indicators/monitoring.html"
 
@@ -114,8 +131,176 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             monitoring = monitoring_for(department_year=scope.department_year)
         except ScoringError as error:
             scoring_error = str(error)
-        context.update(scope=scope, department_year=scope.department_year, monitoring=monitoring, scoring_error=scoring_error)
+        context.update(
+            scope=scope,
+            department_year=scope.department_year,
+            monitoring=monitoring,
+            month=monitoring_month(scope.department_year),
+            scoring_error=scoring_error,
+            month_form=kwargs.get("month_form") or MonitoringMonthForm(initial={"monitoring_month": monitoring_month(scope.department_year)}),
+            months=range(1, 13),
+        )
         return context
+
+
+def monitoring_url(department_year) -> str:
+    return reverse(
+        "indicators:monitoring", kwargs={"department_code": department_year.department.code, "year": department_year.year}
+    )
+
+
+class MonitoringMonthView(ScopedViewMixin, View):
+    """POST only: the finance office sets the 监控月份 (units.services.monitoring_month_set)."""
+
+    need = FINANCE
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = MonitoringMonthForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors["monitoring_month"])
+            monitoring_month_set(department_year=self.department_year, month=form.cleaned_data["monitoring_month"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("监控月份已设为%(month)s月，监控表按%(month)s月末的数据计算。") % {"month": form.cleaned_data["monitoring_month"]}
+            )
+        return redirect(monitoring_url(self.department_year))
+
+
+def may_write_monitoring(scope: Scope, item_unit_id: int | None) -> bool:
+    """Who writes a monitoring entry (issue 16): the finance office any; a unit accountant their
+    own unit's items and item indicators (the look-up already hid other units'); never a leader,
+    and a department-level indicator only the finance office."""
+    if scope.is_finance:
+        return True
+    return scope.is_accountant and item_unit_id is not None and scope.sees_unit(item_unit_id)
+
+
+class IndicatorMonitoringView(ScopedViewMixin, FormView):
+    """One indicator's 绩效运行监控 entry (IndicatorMonitoringForm → indicators.services.
+    indicator_set_monitoring): 404 for an indicator outside the user's scope, then 403 for who
+    may not write it (may_write_monitoring)."""
+
+    template_name = "indicators/monitoring_indicator_form.html"
+    form_class = IndicatorMonitoringForm
+
+    def look_up(self, **kwargs):
+        self.indicator = indicator_in_scope(self.scope, kwargs["indicator_code"])
+        if not may_write_monitoring(self.scope, self.indicator.item.unit_id if self.indicator.item_id else None):
+            raise PermissionDenied
+
+    def get_form_kwargs(self):
+        department_year = self.scope.department_year
+        return {
+            **super().get_form_kwargs(),
+            "indicator": self.indicator,
+            "phrases": department_phrases(department_year.department_id),
+            "year": department_year.year,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs, indicator=self.indicator, month=monitoring_month(self.department_year), back=self.back_url()
+        )
+
+    def back_url(self) -> str:
+        if self.scope.sees_department_wide:
+            return monitoring_url(self.department_year)
+        return reverse(
+            "projects:detail",
+            kwargs={
+                "department_code": self.department_year.department.code,
+                "year": self.department_year.year,
+                "item_code": self.indicator.item.code,
+            },
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            indicator_set_monitoring(
+                indicator=self.indicator,
+                midyear=data.get("midyear"),
+                midyear_text=data["midyear_text"],
+                forecast=data.get("forecast"),
+                forecast_text=data["forecast_text"],
+                cause=data["monitoring_cause"],
+                cause_text=data["monitoring_cause_text"],
+                likelihood=data["likelihood"],
+                measures=data["monitoring_measures"],
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存指标“%(name)s”的运行监控情况。") % {"name": self.indicator.name})
+        return redirect(self.back_url())
+
+
+class ItemMonitoringView(ScopedViewMixin, FormView):
+    """One item's entries in the 项目支出绩效运行监控表 (ItemMonitoringForm → indicators.services.
+    item_monitoring_set): 404 for an item outside the user's scope, then 403 for who may not
+    write it (may_write_monitoring)."""
+
+    template_name = "indicators/monitoring_item_form.html"
+    form_class = ItemMonitoringForm
+
+    def look_up(self, **kwargs):
+        self.item = item_in_scope(self.scope, kwargs["item_code"])
+        if not may_write_monitoring(self.scope, self.item.unit_id):
+            raise PermissionDenied
+        self.entry = ItemMonitoring.objects.filter(item=self.item).first()
+
+    def get_initial(self):
+        entry = self.entry
+        if entry is None:
+            return {}
+        return {
+            "cause": entry.cause,
+            "cause_text": entry.cause_text,
+            "needs_correction": entry.needs_correction,
+            "measures": entry.measures,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            item=self.item,
+            indicators=list(Indicator.objects.filter(item=self.item).order_by("position", "id")),
+            month=monitoring_month(self.department_year),
+            back=self.back_url(),
+        )
+
+    def back_url(self) -> str:
+        if self.scope.sees_department_wide:
+            return monitoring_url(self.department_year)
+        return reverse(
+            "projects:detail",
+            kwargs={"department_code": self.department_year.department.code, "year": self.department_year.year, "item_code": self.item.code},
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            item_monitoring_set(
+                item=self.item,
+                cause=data["cause"],
+                cause_text=data["cause_text"],
+                needs_correction=data["needs_correction"],
+                measures=data["measures"],
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存项目%(code)s的运行监控情况。") % {"code": self.item.code})
+        return redirect(self.back_url())
 
 
 class IndicatorResultsView(LoginRequiredMixin, FormView):

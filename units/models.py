@@ -65,6 +65,11 @@ class DepartmentYear(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("导入人")
     )
+    # 绩效运行监控 is taken at the end of this month (issue 16): the finance office sets it, the end
+    # of June by default. Read it through indicators.selectors.monitoring_month.
+    monitoring_month = models.PositiveSmallIntegerField(
+        _("监控月份"), default=6, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
 
     class Meta:
         verbose_name = _("部门年度")
@@ -73,6 +78,9 @@ class DepartmentYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["department", "year"], name="department_year_unique"),
             models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="department_year_in_range"),
+            models.CheckConstraint(
+                condition=models.Q(monitoring_month__gte=1, monitoring_month__lte=12), name="department_year_monitoring_month"
+            ),
         ]
 
     def __str__(self):

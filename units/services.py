@@ -1,9 +1,10 @@
 """Writes on departments, units and roles."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from units.models import BudgetUnit, Department, Membership
+from units.models import BudgetUnit, Department, DepartmentYear, Membership
 
 UNIT_FIELDS = ("code", "name", "kind", "authorized_staff", "actual_staff", "retired_staff", "lixiu_staff", "position")
 
@@ -83,3 +84,17 @@ def membership_update(*, membership: Membership, role: str, unit: BudgetUnit | N
 def membership_delete(*, membership: Membership) -> None:
     """Take a user's role in a department away."""
     Membership.objects.filter(pk=membership.pk).delete()
+
+
+def monitoring_month_set(*, department_year: DepartmentYear, month: int) -> DepartmentYear:
+    """Set the month whose end the department-year's 绩效运行监控 is taken at (issue 16): 1 to 12,
+    refused otherwise with a message naming the field. The finance office's choice (the view checks)."""
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise ValidationError({"monitoring_month": _("监控月份须为1到12之间的整数")})
+    with transaction.atomic():
+        locked = DepartmentYear.objects.select_for_update().filter(pk=department_year.pk).first()
+        if locked is None:
+            raise ValidationError(_("该部门年度已不存在，请刷新页面"))
+        locked.monitoring_month = month
+        locked.save(update_fields=["monitoring_month"])
+    return locked

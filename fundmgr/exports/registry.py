@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from fundmgr.exports.execution import write_execution
 from fundmgr.exports.expenditures import ExpenditureScope, write_expenditures
+from fundmgr.exports.monitoring import write_monitoring
 from fundmgr.exports.report import write_report
 from fundmgr.exports.selfeval import write_project_evaluation, write_self_evaluation
 from fundmgr.exports.workbook import write_workbook
@@ -33,6 +34,7 @@ EXECUTION = "execution"
 EXPENDITURES = "expenditures"
 WORKBOOK = "workbook"
 REPORT = "report"
+MONITORING = "monitoring"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ KINDS: dict[str, ExportKind] = {
                    pgettext_lazy("file name", "预算数据"), "xlsx", XLSX, _department_writer(write_workbook), YUAN),
         ExportKind(REPORT, _("部门整体支出绩效自评报告"), _("Word初稿，数字全部取自账套"),
                    pgettext_lazy("file name", "部门整体支出绩效自评报告"), "docx", DOCX, _department_writer(write_report), WAN),
+        ExportKind(MONITORING, _("绩效运行监控表"), _("部门整体和每个项目的绩效运行监控表，截至监控月份月末，含全年预计和预警"),
+                   pgettext_lazy("file name", "绩效运行监控表"), "xlsx", XLSX, _department_writer(write_monitoring), WAN),
     ]
 }
 

@@ -138,6 +138,7 @@ def test_exports_page_lists_each_file_with_the_unit_its_amounts_are_in(client, l
     units = dict(re.findall(r'data-money-unit="([\w-]+)">([^<]+)<', html))
     assert units == {
         "self-evaluation": "万元", "project-evaluation": "万元", "execution": "万元", "workbook": "元", "report": "万元",
+        "monitoring": "万元",
     }
     assert "（金额单位：元）" in html  # the expenditure detail, offered below the table
     assert "金额以万元列示" not in html

@@ -175,6 +175,8 @@ GETTEXT_FUNCTIONS = {
 DATA_FILES = {
     # The demo department: names and texts of the seed report, stored in the database as user data.
     "fundmgr/demo/seed.py",
+    # The demo department's 绩效运行监控 (causes, measures): user data written through the services.
+    "fundmgr/demo/monitoring.py",
     # Synthetic ledgers for benchmarks: generated names stored as user data.
     "fundmgr/demo/synthetic.py",
     # 部门预算支出经济分类: the reference data of the initial migration, stored in the database.

@@ -183,6 +183,11 @@ MATRIX = {
     # -- issue 16: 绩效目标申报 and 目标调整 (declaration) --
 
     # -- issue 16: 绩效运行监控 (monitoring) --
+    # the finance office sets the 监控月份 (POST only); the entry forms: the finance office any, a unit
+    # accountant their unit's items and item indicators (the record is looked up first), never a leader
+    "indicators:monitoring_month": (dept, "", by_rule(DEPARTMENT, FINANCE, ok=405)),
+    "indicators:monitoring_indicator": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", by_rule(UNIT_A, SPEND)),
+    "indicators:monitoring_item": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, SPEND)),
 
     # -- issue 16: 佐证材料 (evidence) --
 
