@@ -34,6 +34,7 @@ from simple_history.utils import bulk_create_with_history
 
 from fundmgr.lib.validators import CODE, has_control_characters
 from indicators import targets
+from indicators.declaration_sheet import declaration_workbook_read
 from indicators.models import DECLARED_FIELDS, GOAL_TEXT_MAX, AnnualGoal, Indicator, TargetDeclaration
 from indicators.scoring import IndicatorInput, ScoringError, assign_points
 from indicators.selectors import department_phrases, scope_profile
@@ -214,7 +215,12 @@ def _target(row: dict, number: int, errors: list[str], labels: dict, *, year: in
 
 
 def declaration_rows_clean(
-    rows: list[dict], *, department_year: DepartmentYear, item: BudgetItem | None, phrases=None
+    rows: list[dict],
+    *,
+    department_year: DepartmentYear,
+    item: BudgetItem | None,
+    phrases=None,
+    row_numbers: list[int] | None = None,
 ) -> list[dict]:
     """The rows of a draft as a snapshot ([{DECLARED_FIELDS}]), or ValidationError with one Chinese
     message per problem naming the row (第3行 指标名称：…). `rows` hold the fields as typed: the
@@ -223,7 +229,8 @@ def declaration_rows_clean(
     Rules: a valid and unique code, not used by another scope of the year (Indicator codes are
     unique per department-year); 一级 and 二级 of DOMAIN.md section 1; a name; a direction; a
     target the parser reads (section 9: a number for ≥ ≤ =, a phrase or a date for 定性); 分值 > 0,
-    on every indicator of the scope or none, totalling the scope's profile (sections 3.2 and 9)."""
+    on every indicator of the scope or none, totalling the scope's profile (sections 3.2 and 9).
+    `row_numbers` names the rows in the messages (an uploaded sheet's Excel rows), 1, 2 … else."""
     labels = field_labels()
     labels["target"] = str(Indicator._meta.get_field("target").verbose_name)
     errors: list[str] = []
@@ -236,7 +243,8 @@ def declaration_rows_clean(
     )
     levels = dict(Indicator.Level1.choices)
     directions = dict(Indicator.Direction.choices)
-    for number, row in enumerate(rows, start=1):
+    for index, row in enumerate(rows):
+        number = row_numbers[index] if row_numbers else index + 1
         values = {key: (str(row.get(key) or "").strip()) for key in ("code", "level1", "level2", "name", "direction", "unit", "formula")}
         for key, value in values.items():
             if has_control_characters(value):
@@ -408,7 +416,15 @@ def declaration_start(
     return declaration
 
 
-def declaration_update(*, declaration: TargetDeclaration, goal: str, rows: list[dict], user=None, phrases=None) -> TargetDeclaration:
+def declaration_update(
+    *,
+    declaration: TargetDeclaration,
+    goal: str,
+    rows: list[dict],
+    user=None,
+    phrases=None,
+    row_numbers: list[int] | None = None,
+) -> TargetDeclaration:
     """Replace a draft's 年度总体目标 and indicators (declaration_rows_clean's rules). Only a draft
     is edited: a submitted version waits for its decision."""
     goal = _goal(goal)
@@ -417,7 +433,7 @@ def declaration_update(*, declaration: TargetDeclaration, goal: str, rows: list[
         if locked.state != State.DRAFT:
             raise _state_error(locked, _("修改"))
         locked.indicators = declaration_rows_clean(
-            rows, department_year=locked.department_year, item=locked.item, phrases=phrases
+            rows, department_year=locked.department_year, item=locked.item, phrases=phrases, row_numbers=row_numbers
         )
         locked.goal = goal
         locked._history_user = _user(user)
@@ -619,3 +635,26 @@ def declaration_copy_previous_year(*, department_year: DepartmentYear, user=None
                 )
             )
     return created
+
+
+def declaration_import(*, department_year: DepartmentYear, item: BudgetItem | None = None, source, reason: str = "", user=None) -> TargetDeclaration:
+    """Load a filled 申报表 (indicators.declaration_sheet's layout) into the scope's open draft,
+    starting one (an adjustment needs `reason`) when there is none. All or nothing: a sheet with
+    any error changes nothing, and the messages name its Excel rows."""
+    goal, rows, numbers = declaration_workbook_read(source)
+    with transaction.atomic():
+        draft = (
+            TargetDeclaration.objects.filter(department_year=department_year, item=item, state__in=TargetDeclaration.OPEN_STATES)
+            .order_by("-version")
+            .first()
+        )
+        if draft is None:
+            draft = declaration_start(department_year=department_year, item=item, reason=reason, user=user)
+        return declaration_update(
+            declaration=draft,
+            goal=goal,
+            rows=rows,
+            user=user,
+            phrases=department_phrases(department_year.department_id),
+            row_numbers=numbers,
+        )
