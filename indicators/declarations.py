@@ -79,6 +79,11 @@ def versions_in_force(*, department_year_id: int) -> dict[int | None, TargetDecl
     return {row.item_id: row for row in rows}
 
 
+def version_in_force(*, department_year_id: int, item_id: int | None) -> TargetDeclaration | None:
+    """The approved version of one scope, what its 自评表 scores against. One query."""
+    return TargetDeclaration.objects.filter(department_year_id=department_year_id, item_id=item_id, state=State.APPROVED).first()
+
+
 def version_label(declaration: TargetDeclaration | None) -> str:
     """目标版本 as the 自评表 states it: 第2版（调整，2024-07-20 批准）; 未申报 without one."""
     if declaration is None:
