@@ -53,7 +53,9 @@ def _title(item: BudgetItem | None, year: int) -> str:
     return _("项目支出绩效目标申报表（%(year)s年度）") % {"year": year}
 
 
-def declaration_workbook(*, department_year: DepartmentYear, item: BudgetItem | None, declaration: TargetDeclaration | None) -> bytes:
+def declaration_workbook(
+    *, department_year: DepartmentYear, item: BudgetItem | None, declaration: TargetDeclaration | None
+) -> bytes:
     """The 申报表 of a scope holding `declaration`'s goal and indicators (an empty grid for None)."""
     if item is None:
         totals = budget_summary(department_year=department_year).totals
@@ -141,7 +143,9 @@ def declaration_workbook_read(source) -> tuple[str, list[dict], list[int]]:
             break
     if header_at is None:
         raise ValidationError(_("找不到指标表头（一级指标、二级指标、三级指标、指标值）：请使用绩效目标申报表的格式"))
-    missing = [header for key, header, _others in COLUMNS if key not in columns and key not in ("unit", "points", "direction", "formula")]
+    missing = [
+        header for key, header, _others in COLUMNS if key not in columns and key not in ("unit", "points", "direction", "formula")
+    ]
     if missing:
         raise ValidationError(_("指标表头缺少：%(columns)s") % {"columns": _("、").join(missing)})
     rows, numbers = [], []

@@ -190,7 +190,11 @@ class DeclarationView(DeclarationScopeMixin, TemplateView):
         declaration = declaration_start(
             department_year=self.department_year, item=self.item, reason=request.POST.get("reason", ""), user=request.user
         )
-        messages.success(request, _("已创建第%(version)s版（%(kind)s）草稿。") % {"version": declaration.version, "kind": declaration.get_kind_display()})
+        messages.success(
+            request,
+            _("已创建第%(version)s版（%(kind)s）草稿。")
+            % {"version": declaration.version, "kind": declaration.get_kind_display()},
+        )
 
     def save(self, request):
         formset = DeclarationRowFormSet(request.POST, prefix="rows")
@@ -198,9 +202,7 @@ class DeclarationView(DeclarationScopeMixin, TemplateView):
         if not formset.is_valid() or not goal_form.is_valid():
             errors = [error for form in formset for errors in form.errors.values() for error in errors]
             errors += formset.non_form_errors() + [e for errors in goal_form.errors.values() for e in errors]
-            return self.render_to_response(
-                self.get_context_data(formset=formset, goal_form=goal_form, errors=errors), status=400
-            )
+            return self.render_to_response(self.get_context_data(formset=formset, goal_form=goal_form, errors=errors), status=400)
         rows = [
             form.cleaned_data
             for form in formset.forms
@@ -247,7 +249,8 @@ class DeclarationView(DeclarationScopeMixin, TemplateView):
         )
         messages.success(
             request,
-            _("已导入%(count)s项指标到第%(version)s版草稿。") % {"count": len(declaration.indicators), "version": declaration.version},
+            _("已导入%(count)s项指标到第%(version)s版草稿。")
+            % {"count": len(declaration.indicators), "version": declaration.version},
         )
 
     def copy_previous(self, request):

@@ -176,7 +176,7 @@ def _points(value, number: int, errors: list[str], label: str) -> Decimal | None
     if not points.is_finite() or points <= 0:
         errors.append(_row_error(number, label, _("分值须大于0")))
         return None
-    if points != points.quantize(Decimal("0.01")) or points >= Decimal("10000"):
+    if points != points.quantize(Decimal("0.01")) or points >= Decimal(10000):
         errors.append(_row_error(number, label, _("分值最多保留2位小数，且须小于10000")))
         return None
     return points.quantize(Decimal("0.01"))
@@ -241,16 +241,14 @@ def declaration_rows_clean(
     errors: list[str] = []
     cleaned: list[dict] = []
     seen: dict[str, int] = {}
-    taken = dict(
-        Indicator.objects.filter(department_year=department_year)
-        .exclude(item=item)
-        .values_list("code", "item__code")
-    )
+    taken = dict(Indicator.objects.filter(department_year=department_year).exclude(item=item).values_list("code", "item__code"))
     levels = dict(Indicator.Level1.choices)
     directions = dict(Indicator.Direction.choices)
     for index, row in enumerate(rows):
         number = row_numbers[index] if row_numbers else index + 1
-        values = {key: (str(row.get(key) or "").strip()) for key in ("code", "level1", "level2", "name", "direction", "unit", "formula")}
+        values = {
+            key: (str(row.get(key) or "").strip()) for key in ("code", "level1", "level2", "name", "direction", "unit", "formula")
+        }
         for key, value in values.items():
             if has_control_characters(value):
                 errors.append(_row_error(number, labels[key], _("含有不可见的控制字符，请删除后重新输入")))
@@ -260,12 +258,22 @@ def declaration_rows_clean(
         if not code:
             errors.append(_row_error(number, labels["code"], _("请填写指标编码")))
         elif not CODE.fullmatch(code) or len(code) > 64:
-            errors.append(_row_error(number, labels["code"], _("编码“%(value)s”无效：只能使用英文字母、数字和 - _ . ，并以字母或数字开头") % {"value": code[:40]}))
+            errors.append(
+                _row_error(
+                    number,
+                    labels["code"],
+                    _("编码“%(value)s”无效：只能使用英文字母、数字和 - _ . ，并以字母或数字开头") % {"value": code[:40]},
+                )
+            )
         elif code in seen:
-            errors.append(_row_error(number, labels["code"], _("指标编码%(code)s与第%(other)s行重复") % {"code": code, "other": seen[code]}))
+            errors.append(
+                _row_error(number, labels["code"], _("指标编码%(code)s与第%(other)s行重复") % {"code": code, "other": seen[code]})
+            )
         elif code in taken:
             where = taken[code] or _("部门整体")
-            errors.append(_row_error(number, labels["code"], _("指标编码%(code)s已被%(scope)s的指标使用") % {"code": code, "scope": where}))
+            errors.append(
+                _row_error(number, labels["code"], _("指标编码%(code)s已被%(scope)s的指标使用") % {"code": code, "scope": where})
+            )
         seen.setdefault(code, number)
         if values["level1"] not in levels:
             errors.append(_row_error(number, labels["level1"], _("一级指标须为：产出指标、效益指标、满意度指标")))
@@ -523,8 +531,10 @@ def _apply(declaration: TargetDeclaration, snapshot: list[dict], *, user) -> Non
         for row in Indicator.objects.select_for_update().filter(department_year=department_year, item=item).order_by("pk")
     }
     positions = [row.position for row in existing.values()]
-    base = min(positions) if positions else (
-        (Indicator.objects.filter(department_year=department_year).aggregate(top=Max("position"))["top"] or 0) + 1
+    base = (
+        min(positions)
+        if positions
+        else ((Indicator.objects.filter(department_year=department_year).aggregate(top=Max("position"))["top"] or 0) + 1)
     )
     history_user = _user(user)
     declared = set()
@@ -606,9 +616,7 @@ def declaration_record_import(*, department_year: DepartmentYear, user=None) -> 
         )
         for item_id, indicators in scopes.items()
     ]
-    TargetDeclaration.objects.filter(department_year=department_year, state=State.APPROVED).update(
-        state=State.SUPERSEDED
-    )
+    TargetDeclaration.objects.filter(department_year=department_year, state=State.APPROVED).update(state=State.SUPERSEDED)
     return bulk_create_with_history(rows, TargetDeclaration, default_user=who)
 
 
@@ -642,7 +650,9 @@ def declaration_copy_previous_year(*, department_year: DepartmentYear, user=None
     return created
 
 
-def declaration_import(*, department_year: DepartmentYear, item: BudgetItem | None = None, source, reason: str = "", user=None) -> TargetDeclaration:
+def declaration_import(
+    *, department_year: DepartmentYear, item: BudgetItem | None = None, source, reason: str = "", user=None
+) -> TargetDeclaration:
     """Load a filled 申报表 (indicators.declaration_sheet's layout) into the scope's open draft,
     starting one (an adjustment needs `reason`) when there is none. All or nothing: a sheet with
     any error changes nothing, and the messages name its Excel rows."""

@@ -58,15 +58,22 @@ def test_a_new_item_has_no_indicators_until_its_declaration_is_approved(world):
     item = world.item_a2
     draft = declaration_start(department_year=world.department_year, item=item, user=world.accountant_a)
     assert (draft.version, draft.kind, draft.state) == (1, "declaration", "draft")
-    declaration_update(declaration=draft, goal="完成设备采购", rows=[row("A2-1", target="≥5台", unit="")], user=world.accountant_a)
+    declaration_update(
+        declaration=draft, goal="完成设备采购", rows=[row("A2-1", target="≥5台", unit="")], user=world.accountant_a
+    )
     assert score(item) is None and not Indicator.objects.filter(item=item).exists()
     declaration_submit(declaration=draft, user=world.accountant_a)
     assert score(item) is None
     done = declaration_approve(declaration=draft, user=world.finance, note="同意")
     indicator = Indicator.objects.get(item=item)
-    assert (indicator.code, indicator.target, indicator.unit, indicator.target_text) == ("A2-1", Decimal("5"), "台", "≥5台")
+    assert (indicator.code, indicator.target, indicator.unit, indicator.target_text) == ("A2-1", Decimal(5), "台", "≥5台")
     assert AnnualGoal.objects.get(item=item).expected == "完成设备采购"
-    assert (done.state, done.decided_by, done.submitted_by, done.decision_note) == ("approved", world.finance, world.accountant_a, "同意")
+    assert (done.state, done.decided_by, done.submitted_by, done.decision_note) == (
+        "approved",
+        world.finance,
+        world.accountant_a,
+        "同意",
+    )
     assert version_label(done).startswith("第1版（申报，")
 
 
@@ -86,7 +93,7 @@ def test_an_adjustment_changes_the_score_only_once_approved(world):
     indicator = Indicator.objects.get(code="I-A1")
     # the typed year-end value is kept; only the declared target changed. The item's one output
     # indicator is worth 50 (the default split), max 60: (10 + 50 × 10/20) × 100 / 60 = 58.33
-    assert (indicator.target, indicator.actual) == (Decimal("20"), Decimal("10"))
+    assert (indicator.target, indicator.actual) == (Decimal(20), Decimal(10))
     assert score(item) == Decimal("58.33")
     states = dict(TargetDeclaration.objects.filter(item=item).values_list("version", "state"))
     assert states == {1: "superseded", 2: "approved"}
@@ -94,7 +101,12 @@ def test_an_adjustment_changes_the_score_only_once_approved(world):
 
 def test_approval_creates_and_deletes_indicators_as_declared(world):
     declaration_record_import(department_year=world.department_year, user=world.finance)
-    approved(world, world.item_a, [row("NEW1", target="≥3次"), row("NEW2", level1="satisfaction", level2="服务对象满意度", target="≥90%")], reason="换指标")
+    approved(
+        world,
+        world.item_a,
+        [row("NEW1", target="≥3次"), row("NEW2", level1="satisfaction", level2="服务对象满意度", target="≥90%")],
+        reason="换指标",
+    )
     assert list(Indicator.objects.filter(item=world.item_a).values_list("code", flat=True)) == ["NEW1", "NEW2"]
     assert Indicator.history.filter(code="I-A1", history_type="-").exists()
 
@@ -112,7 +124,11 @@ def test_a_scope_has_one_open_version_at_a_time(world):
         declaration_start(department_year=world.department_year, item=world.item_a2, user=world.finance)
     with pytest.raises(IntegrityError), transaction.atomic():
         TargetDeclaration.objects.create(
-            department_year=world.department_year, item=world.item_a2, version=2, kind="declaration", created_at="2024-01-01T00:00Z"
+            department_year=world.department_year,
+            item=world.item_a2,
+            version=2,
+            kind="declaration",
+            created_at="2024-01-01T00:00Z",
         )
 
 

@@ -28,9 +28,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from fundmgr.workbook import error_list, upload
+from fundmgr.workbook.reader import WorkbookError
 from indicators.declarations import declaration_start
 from indicators.models import TargetDeclaration
-from fundmgr.workbook.reader import WorkbookError
 from projects import services
 from projects.models import BudgetLine, Expenditure, MonthClose
 from tests import personas
