@@ -19,31 +19,41 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
 from fundmgr.lib.money import wan
-from indicators.models import Indicator, TargetDeclaration
+from indicators.models import LEVEL2_BY_LEVEL1, Indicator, TargetDeclaration
 from indicators.targets import plain_number
 from projects.models import BudgetItem
 from projects.selectors import budget_summary, figures_of, items_with_figures
 from units.models import DepartmentYear
 
 # The grid's columns: (key, header, the other headers the forms use).
+# The form's words, as the 申报表 prints them: written in the reader's language, read in either.
 COLUMNS = (
-    ("level1", "一级指标", ()),
-    ("level2", "二级指标", ()),
-    ("name", "三级指标", ("指标名称",)),
-    ("direction", "指标方向", ()),
-    ("target", "指标值", ("年度指标值", "目标值")),
-    ("unit", "计量单位", ("单位",)),
-    ("points", "分值", ("权重",)),
-    ("code", "指标编码", ()),
-    ("formula", "取数公式", ()),
+    ("level1", gettext_noop("一级指标"), ()),
+    ("level2", gettext_noop("二级指标"), ()),
+    ("name", gettext_noop("三级指标"), (gettext_noop("指标名称"),)),
+    ("direction", gettext_noop("指标方向"), ()),
+    ("target", gettext_noop("指标值"), (gettext_noop("年度指标值"), gettext_noop("目标值"))),
+    ("unit", gettext_noop("计量单位"), (gettext_noop("单位"),)),
+    ("points", gettext_noop("分值"), (gettext_noop("权重"),)),
+    ("code", gettext_noop("指标编码"), ()),
+    ("formula", gettext_noop("取数公式"), ()),
 )
-LEVEL1_WORDS = {"产出指标": "output", "效益指标": "benefit", "满意度指标": "satisfaction"}
-DIRECTION_WORDS = {"≥": "ge", "≤": "le", "=": "eq", "定性": "qualitative", ">=": "ge", "<=": "le"}
+LEVEL1_WORDS = {
+    gettext_noop("产出指标"): "output",
+    gettext_noop("效益指标"): "benefit",
+    gettext_noop("满意度指标"): "satisfaction",
+}
+QUALITATIVE_WORD = gettext_noop("定性")
+DIRECTION_WORDS = {"≥": "ge", "≤": "le", "=": "eq", QUALITATIVE_WORD: "qualitative", ">=": "ge", "<=": "le"}
+GOAL_WORD = gettext_noop("年度总体目标")
+SATISFACTION_LEVEL2 = gettext_noop("服务对象满意度")
 MAX_ROWS = 500
 
 
@@ -78,9 +88,9 @@ def declaration_workbook(
         sheet.append([_("项目名称"), item.name, "", "", _("项目编码"), item.code])
         sheet.append([_("主管部门"), department.name, "", "", _("实施单位"), item.unit.name])
     sheet.append([_("资金情况（万元）"), _("年初预算数"), wan(initial), "", _("全年预算数"), wan(full_year)])
-    sheet.append([_("年度总体目标"), declaration.goal if declaration else ""])
+    sheet.append([_(GOAL_WORD), declaration.goal if declaration else ""])
     sheet.merge_cells(start_row=5, start_column=2, end_row=5, end_column=8)
-    sheet.append([header for _key, header, _others in COLUMNS])
+    sheet.append([_(header) for _key, header, _others in COLUMNS])
     for cell in sheet[6]:
         cell.font = Font(bold=True)
     levels = dict(Indicator.Level1.choices)
@@ -88,9 +98,9 @@ def declaration_workbook(
         sheet.append(
             [
                 str(levels[row["level1"]]),
-                f"{row['level2']}指标" if row["level2"] != "服务对象满意度" else row["level2"],
+                _printed_level2(row["level2"]),
                 row["name"],
-                "定性" if row["direction"] == "qualitative" else str(Indicator.Direction(row["direction"]).label),
+                _(QUALITATIVE_WORD) if row["direction"] == "qualitative" else str(Indicator.Direction(row["direction"]).label),
                 row["target_text"] or row["target"] or "",
                 row["unit"],
                 Decimal(row["points"]) if row["points"] is not None else None,
@@ -115,6 +125,45 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _first(texts: list[str], *words: str) -> int | None:
+    """The column of the first cell reading one of `words`, in Chinese or the reader's language."""
+    accepted = {*words, *(_(word) for word in words)}
+    return next((index for index, text in enumerate(texts) if text in accepted), None)
+
+
+def _level1(text: str) -> str:
+    for word, level in LEVEL1_WORDS.items():
+        if text in (word, _(word)):
+            return level
+    return text
+
+
+def _printed_level2(name: str) -> str:
+    """数量 is printed 数量指标, as the forms do (服务对象满意度 stays as it is)."""
+    if name == SATISFACTION_LEVEL2:
+        return _(name)
+    return _("%(level2)s指标") % {"level2": _(name)}
+
+
+def _level2(text: str) -> str:
+    """数量指标, 数量, or either in the reader's language → 数量: the stored names are the standard
+    Chinese ones. Anything else is kept, for the declaration's check to name."""
+    for names in LEVEL2_BY_LEVEL1.values():
+        for name in names:
+            with translation.override("zh-hans"):
+                chinese = _printed_level2(name)
+            if text in (name, _(name), chinese, _printed_level2(name)):
+                return name
+    return text
+
+
+def _direction(text: str) -> str:
+    for word, direction in DIRECTION_WORDS.items():
+        if text in (word, _(word)):
+            return direction
+    return text
+
+
 def declaration_workbook_read(source) -> tuple[str, list[dict], list[int]]:
     """(goal, rows, the rows' Excel row numbers) of a filled 申报表, for declaration_update. A file
     that is no 申报表 is refused with a Chinese message (ValidationError)."""
@@ -130,15 +179,15 @@ def declaration_workbook_read(source) -> tuple[str, list[dict], list[int]]:
     goal, header_at, columns = "", None, {}
     for number, values in enumerate(cells, start=1):
         texts = [_text(value) for value in values]
-        if header_at is None and "年度总体目标" in texts:
-            at = texts.index("年度总体目标")
+        goal_at = _first(texts, GOAL_WORD)
+        if goal_at is not None:
+            at = goal_at
             goal = next((text for text in texts[at + 1 :] if text), "")
-        if "三级指标" in texts or "指标名称" in texts:
+        if _first(texts, COLUMNS[2][1], *COLUMNS[2][2]) is not None:
             for key, header, others in COLUMNS:
-                for word in (header, *others):
-                    if word in texts:
-                        columns[key] = texts.index(word)
-                        break
+                found = _first(texts, header, *others)
+                if found is not None:
+                    columns[key] = found
             header_at = number
             break
     if header_at is None:
@@ -158,16 +207,16 @@ def declaration_workbook_read(source) -> tuple[str, list[dict], list[int]]:
         level1 = texts.get("level1") or last_level1
         level2 = texts.get("level2") or last_level2
         last_level1, last_level2 = level1, level2
-        level2_name = level2.removesuffix("指标") if level2 != "服务对象满意度" else level2
+        level2_name = _level2(level2)
         target = texts.get("target", "")
         direction_text = texts.get("direction", "")
-        direction = DIRECTION_WORDS.get(direction_text, direction_text)
+        direction = _direction(direction_text)
         if not direction_text:
             direction = "ge"
         rows.append(
             {
                 "code": texts.get("code", ""),
-                "level1": LEVEL1_WORDS.get(level1, level1),
+                "level1": _level1(level1),
                 "level2": level2_name,
                 "name": texts.get("name", ""),
                 "direction": direction,

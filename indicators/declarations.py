@@ -30,12 +30,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from fundmgr.lib.validators import CODE, has_control_characters
 from indicators import targets
 from indicators.declaration_sheet import declaration_workbook_read
-from indicators.models import DECLARED_FIELDS, GOAL_TEXT_MAX, AnnualGoal, Indicator, TargetDeclaration
+from indicators.models import DECLARED_FIELDS, GOAL_TEXT_MAX, LEVEL2_BY_LEVEL1, AnnualGoal, Indicator, TargetDeclaration
 from indicators.scoring import IndicatorInput, ScoringError, assign_points
 from indicators.selectors import department_phrases, scope_profile
 from projects.models import BudgetItem
@@ -44,16 +45,11 @@ from units.models import DepartmentYear
 
 State, Kind = TargetDeclaration.State, TargetDeclaration.Kind
 
-# 二级指标 allowed under each 一级指标 (DOMAIN.md section 1; the workbook's schema.LEVEL2 says the same).
-LEVEL2 = {
-    "output": ("数量", "质量", "时效", "成本"),
-    "benefit": ("经济效益", "社会效益", "生态效益", "可持续影响"),
-    "satisfaction": ("服务对象满意度",),
-}
+LEVEL2 = LEVEL2_BY_LEVEL1
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 _TEXT_LIMITS = {"level2": 32, "name": 300, "unit": 32, "formula": 32}
 
-GONE = "该部门年度已不存在，请刷新页面"
+GONE = gettext_noop("该部门年度已不存在，请刷新页面")
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -25,6 +25,14 @@ LEVEL2_NAMES = (
 )
 
 
+# The 二级指标 allowed under each 一级指标 (DOMAIN.md section 1), as target declarations check them.
+LEVEL2_BY_LEVEL1 = {
+    "output": LEVEL2_NAMES[0:4],
+    "benefit": LEVEL2_NAMES[4:8],
+    "satisfaction": LEVEL2_NAMES[8:9],
+}
+
+
 # A target or value as written in a 自评表 cell (DOMAIN.md section 9).
 TEXT_VALUE_MAX = 100
 

@@ -8,6 +8,8 @@ writes it (5000 → ≥5000个): the same figure, the same 99.59 → 99.6 优.
 Not wired into load_demo here; the lead calls demo_declarations after the import.
 """
 
+from django.utils.translation import gettext_noop
+
 from indicators.declarations import (
     declaration_approve,
     declaration_start,
@@ -19,8 +21,8 @@ from indicators.models import TargetDeclaration
 from units.models import DepartmentYear
 
 ADJUSTED_CODE = "XJWF-ZT01"
-ADJUSTED_TARGET = "≥5000个"
-REASON = "年中绩效运行监控后，按申报表规范写明指标值的方向和计量单位，目标值不变"
+ADJUSTED_TARGET = gettext_noop("≥5000个")  # data, stored as written; marked for the catalog guard
+REASON = gettext_noop("年中绩效运行监控后，按申报表规范写明指标值的方向和计量单位，目标值不变")
 
 
 def demo_declarations(*, department_year: DepartmentYear, user=None) -> TargetDeclaration | None:
@@ -38,4 +40,4 @@ def demo_declarations(*, department_year: DepartmentYear, user=None) -> TargetDe
     ]
     draft = declaration_update(declaration=draft, goal=draft.goal, rows=rows, user=user)
     declaration_submit(declaration=draft, user=user)
-    return declaration_approve(declaration=draft, note="同意", user=user)
+    return declaration_approve(declaration=draft, note=gettext_noop("同意"), user=user)
