@@ -343,7 +343,7 @@ def _lock_scope(department_year: DepartmentYear, item: BudgetItem | None) -> Non
     """The ledger's lock order (units/locks.py): the department-year shared, then the item."""
     if not department_year_lock_shared(department_year.pk):
         raise ValidationError(_(GONE))
-    if item is not None and not BudgetItem.objects.select_for_update().filter(pk=item.pk).exists():
+    if item is not None and not list(BudgetItem.objects.select_for_update().filter(pk=item.pk).order_by().values_list("pk")):
         raise ValidationError(_("该预算项目已不存在，请刷新页面"))
 
 

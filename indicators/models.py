@@ -368,7 +368,7 @@ class TargetDeclaration(models.Model):
     class Meta:
         verbose_name = _("绩效目标申报")
         verbose_name_plural = _("绩效目标申报")
-        ordering = ["department_year", "item", "version"]
+        ordering = ["department_year_id", "item_id", "version"]  # the columns: no join (FOR UPDATE on PostgreSQL)
         constraints = [
             models.UniqueConstraint(
                 fields=["department_year", "item", "version"],
