@@ -277,3 +277,12 @@ def test_a_file_that_is_no_workbook_is_refused_on_the_page(client, world):
     response = client.post(item_url(world, item=world.item_a2), {"action": "import", "sheet": upload})
     assert response.status_code == 400
     assert "无法读取该文件" in response.content.decode()
+
+
+def test_the_change_log_lists_each_version_with_a_link_to_its_diff(client, world, submitted):
+    client.force_login(world.accountant_a)
+    log = client.get(reverse("audit:changes", kwargs=world.kwargs)).content.decode()
+    assert "A2 第1版（申报）已提交" in log
+    assert item_url(world, "indicators:item_declaration_version", item=world.item_a2, version=1) in log
+    client.force_login(world.accountant_b)
+    assert "第1版（申报）" not in client.get(reverse("audit:changes", kwargs=world.kwargs)).content.decode()
