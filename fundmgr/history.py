@@ -306,7 +306,8 @@ def _declaration_url(record, kwargs) -> str | None:
         return reverse("indicators:declaration_version", kwargs={**kwargs, "version": record.version})
     if record.item is None:  # the item is gone
         return None
-    return reverse("indicators:item_declaration_version", kwargs={**kwargs, "item_code": record.item.code, "version": record.version})
+    kwargs = {**kwargs, "item_code": record.item.code, "version": record.version}
+    return reverse("indicators:item_declaration_version", kwargs=kwargs)
 
 
 def _reason_text(reason: str | None) -> str:
