@@ -286,3 +286,14 @@ def test_the_change_log_lists_each_version_with_a_link_to_its_diff(client, world
     assert item_url(world, "indicators:item_declaration_version", item=world.item_a2, version=1) in log
     client.force_login(world.accountant_b)
     assert "第1版（申报）" not in client.get(reverse("audit:changes", kwargs=world.kwargs)).content.decode()
+
+
+def test_the_admin_cannot_change_a_target_outside_the_declarations(client, world):
+    client.force_login(world.finance)  # staff, with every model permission of the ledger apps
+    indicator = world.indicator_a
+    change = reverse("admin:indicators_indicator_change", args=[indicator.pk])
+    response = client.post(change, {"code": indicator.code, "name": indicator.name, "target": "999"})
+    assert response.status_code == 403
+    assert client.get(reverse("admin:indicators_indicator_add")).status_code == 403
+    indicator.refresh_from_db()
+    assert indicator.target == Decimal("10")
