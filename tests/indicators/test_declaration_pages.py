@@ -297,3 +297,11 @@ def test_the_admin_cannot_change_a_target_outside_the_declarations(client, world
     assert client.get(reverse("admin:indicators_indicator_add")).status_code == 403
     indicator.refresh_from_db()
     assert indicator.target == Decimal("10")
+
+
+def test_the_leader_reads_a_draft_being_edited(client, world):
+    draft = declaration_start(department_year=world.department_year, item=world.item_a2, user=world.accountant_a)
+    declaration_update(declaration=draft, goal="", rows=[dict(ROW)], user=world.accountant_a)
+    client.force_login(world.leader)
+    page = client.get(item_url(world, item=world.item_a2)).content.decode()
+    assert "草稿编辑中" in page and "设备台数" in page and "declaration-editor" not in page
