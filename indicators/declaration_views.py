@@ -42,17 +42,29 @@ UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 class DeclarationRowForm(forms.Form):
     """One indicator of a draft, as typed: the checks are indicators.declarations'."""
 
-    code = forms.CharField(label=gettext_lazy("指标编码"), required=False, max_length=64)
+    code = forms.CharField(
+        label=gettext_lazy("指标编码"), required=False, max_length=64, widget=forms.TextInput(attrs={"size": 10})
+    )
     level1 = forms.ChoiceField(label=gettext_lazy("一级指标"), required=False, choices=[("", "—"), *Indicator.Level1.choices])
-    level2 = forms.CharField(label=gettext_lazy("二级指标"), required=False, max_length=32)
-    name = forms.CharField(label=gettext_lazy("三级指标"), required=False, max_length=300)
+    level2 = forms.CharField(
+        label=gettext_lazy("二级指标"), required=False, max_length=32, widget=forms.TextInput(attrs={"size": 8})
+    )
+    name = forms.CharField(
+        label=gettext_lazy("三级指标"), required=False, max_length=300, widget=forms.TextInput(attrs={"size": 28})
+    )
     direction = forms.ChoiceField(
         label=gettext_lazy("指标方向"), required=False, choices=[("", "—"), *Indicator.Direction.choices]
     )
-    target = forms.CharField(label=gettext_lazy("指标值"), required=False, max_length=100)
-    unit = forms.CharField(label=gettext_lazy("计量单位"), required=False, max_length=32)
-    points = forms.CharField(label=gettext_lazy("分值"), required=False, max_length=12)
-    formula = forms.CharField(label=gettext_lazy("取数公式"), required=False, max_length=32)
+    target = forms.CharField(
+        label=gettext_lazy("指标值"), required=False, max_length=100, widget=forms.TextInput(attrs={"size": 12})
+    )
+    unit = forms.CharField(
+        label=gettext_lazy("计量单位"), required=False, max_length=32, widget=forms.TextInput(attrs={"size": 6})
+    )
+    points = forms.CharField(label=gettext_lazy("分值"), required=False, max_length=12, widget=forms.TextInput(attrs={"size": 5}))
+    formula = forms.CharField(
+        label=gettext_lazy("取数公式"), required=False, max_length=32, widget=forms.TextInput(attrs={"size": 10})
+    )
 
     def is_blank(self) -> bool:
         return not any((self.cleaned_data.get(key) or "").strip() for key in self.fields)
