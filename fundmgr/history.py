@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from indicators.models import Indicator
+from indicators.models import Indicator, TargetDeclaration
 from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from units.access import ScopedViewMixin, record_in_scope
 
@@ -205,7 +205,9 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
         closes = MonthClose.history.filter(department_year=department_year)
         plans = SpendingPlan.history.filter(item__department_year=department_year).select_related("item")
         transfers = BudgetTransfer.history.filter(department_year=department_year).select_related("from_item", "to_item")
+        declarations = TargetDeclaration.history.filter(department_year=department_year).select_related("item")
         if unit_id is not None:
+            declarations = declarations.filter(item__unit_id=unit_id)
             expenditures = expenditures.filter(item__unit_id=unit_id)
             lines = lines.filter(item__unit_id=unit_id)
             indicators = indicators.filter(item__unit_id=unit_id)
@@ -244,6 +246,13 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
                 lambda r: f"{r.from_item.code}→{r.to_item.code} {r.date} {r.amount:,.2f} {r.get_status_display()}",
                 lambda r: reverse("transfers:list", kwargs=kwargs),
             ),
+            # 绩效目标申报 and 目标调整: each version's page shows its diff against the one before
+            (
+                declarations,
+                TargetDeclaration._meta.verbose_name,
+                lambda r: _declaration_label(r),
+                lambda r: _declaration_url(r, kwargs),
+            ),
         ]
 
     def get_context_data(self, **kwargs):
@@ -280,6 +289,25 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
         rows.sort(key=lambda row: row.when, reverse=True)
         context.update(form=form, rows=rows[:CHANGE_LOG_LIMIT], limit=CHANGE_LOG_LIMIT)
         return context
+
+
+def _declaration_label(record) -> str:
+    scope = _("部门整体") if record.item_id is None else (record.item.code if record.item else "")
+    return _("%(scope)s 第%(version)s版（%(kind)s）%(state)s") % {
+        "scope": scope,
+        "version": record.version,
+        "kind": record.get_kind_display(),
+        "state": record.get_state_display(),
+    }
+
+
+def _declaration_url(record, kwargs) -> str | None:
+    if record.item_id is None:
+        return reverse("indicators:declaration_version", kwargs={**kwargs, "version": record.version})
+    if record.item is None:  # the item is gone
+        return None
+    kwargs = {**kwargs, "item_code": record.item.code, "version": record.version}
+    return reverse("indicators:item_declaration_version", kwargs=kwargs)
 
 
 def _reason_text(reason: str | None) -> str:

@@ -25,6 +25,14 @@ LEVEL2_NAMES = (
 )
 
 
+# The 二级指标 allowed under each 一级指标 (DOMAIN.md section 1), as target declarations check them.
+LEVEL2_BY_LEVEL1 = {
+    "output": LEVEL2_NAMES[0:4],
+    "benefit": LEVEL2_NAMES[4:8],
+    "satisfaction": LEVEL2_NAMES[8:9],
+}
+
+
 # A target or value as written in a 自评表 cell (DOMAIN.md section 9).
 TEXT_VALUE_MAX = 100
 
@@ -355,3 +363,120 @@ class ItemMonitoring(models.Model):
 
     def __str__(self):
         return f"{self.department_year} {self.item.code}"
+
+
+# The fields of an indicator that a 绩效目标申报表 declares (issue 16): what a version of the targets
+# holds, what approving it writes onto the scope's Indicator rows, what the diff compares and what
+# the indicator admin never edits. The typed results (半年/全年完成值, 定性等级 …) are not declared.
+DECLARED_FIELDS = ("code", "level1", "level2", "name", "direction", "target", "target_text", "unit", "points", "formula")
+
+
+class TargetDeclaration(models.Model):
+    """One version of the performance targets of a scope: the department-year (item null) or one
+    of its items (绩效目标申报表, 目标调整). The scope's Indicator rows are the version in force:
+    approving a version writes its snapshot onto them (indicators.declarations), so only approved
+    targets are ever scored. Earlier versions stay readable; a version is never deleted."""
+
+    class Kind(models.TextChoices):
+        DECLARATION = "declaration", _("申报")
+        ADJUSTMENT = "adjustment", _("调整")
+        IMPORT = "import", _("导入")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已退回")
+        SUPERSEDED = "superseded", _("已被取代")
+
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED)
+
+    department_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.CASCADE, related_name="target_declarations", verbose_name=_("部门年度")
+    )
+    item = models.ForeignKey(
+        BudgetItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="target_declarations",
+        verbose_name=_("预算项目"),
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.DRAFT)
+    reason = models.TextField(_("调整理由"), blank=True)
+    goal = models.TextField(_("年度总体目标"), blank=True)
+    # [{field: value for field in DECLARED_FIELDS}], in the declared order; target and points as
+    # decimal strings (or None), so that the snapshot reads back exactly.
+    indicators = models.JSONField(_("绩效指标"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("提交人")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("绩效目标申报")
+        verbose_name_plural = _("绩效目标申报")
+        ordering = ["department_year_id", "item_id", "version"]  # the columns: no join (FOR UPDATE on PostgreSQL)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department_year", "item", "version"],
+                condition=models.Q(item__isnull=False),
+                name="declaration_version_unique_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["department_year", "version"],
+                condition=models.Q(item__isnull=True),
+                name="declaration_version_unique_department",
+            ),
+            # at most one open (draft or submitted) version, and one in force, per scope
+            models.UniqueConstraint(
+                fields=["department_year", "item"],
+                condition=models.Q(item__isnull=False, state__in=["draft", "submitted"]),
+                name="declaration_one_open_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["department_year"],
+                condition=models.Q(item__isnull=True, state__in=["draft", "submitted"]),
+                name="declaration_one_open_department",
+            ),
+            models.UniqueConstraint(
+                fields=["department_year", "item"],
+                condition=models.Q(item__isnull=False, state="approved"),
+                name="declaration_one_approved_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["department_year"],
+                condition=models.Q(item__isnull=True, state="approved"),
+                name="declaration_one_approved_department",
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="declaration_version_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="adjustment") | ~models.Q(reason=""), name="declaration_adjustment_reason"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["declaration", "adjustment", "import"]), name="declaration_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["draft", "submitted", "approved", "rejected", "superseded"]),
+                name="declaration_state",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department_year} {self.item.code if self.item_id else ''} v{self.version}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from fundmgr.lib import converters  # noqa: F401  (registers the "code" path converter)
-from indicators import views
+from indicators import declaration_views, views
 
 app_name = "indicators"
 urlpatterns = [
@@ -13,6 +13,20 @@ urlpatterns = [
     path("scoring/", views.ScoringProfileView.as_view(), name="scoring"),
     path("phrases/", views.QualitativePhraseView.as_view(), name="phrases"),
     # -- declaration --
+    path("declaration/", declaration_views.DeclarationView.as_view(), name="declaration"),
+    path("declaration/v<int:version>/", declaration_views.DeclarationVersionView.as_view(), name="declaration_version"),
+    path("declaration/export/", declaration_views.DeclarationExportView.as_view(), name="declaration_export"),
+    path("items/<code:item_code>/declaration/", declaration_views.DeclarationView.as_view(), name="item_declaration"),
+    path(
+        "items/<code:item_code>/declaration/v<int:version>/",
+        declaration_views.DeclarationVersionView.as_view(),
+        name="item_declaration_version",
+    ),
+    path(
+        "items/<code:item_code>/declaration/export/",
+        declaration_views.DeclarationExportView.as_view(),
+        name="item_declaration_export",
+    ),
 
     # -- monitoring --
     path("monitoring/month/", views.MonitoringMonthView.as_view(), name="monitoring_month"),

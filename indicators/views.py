@@ -10,6 +10,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from fundmgr.lib.validators import CODE
 from indicators.common import common_indicators
+from indicators.declarations import version_in_force, version_label
 from indicators.forms import (
     AnnualGoalForm,
     IndicatorMonitoringForm,
@@ -78,6 +79,7 @@ class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
             common=common_indicators(summary=summary),
             goal=annual_goals(department_year_id=scope.department_year.pk).get(None),
             upload=latest_evaluation_upload(department_year_id=scope.department_year.pk),
+            target_version=version_label(version_in_force(department_year_id=scope.department_year.pk, item_id=None)),
         )
         return context
 
@@ -108,6 +110,7 @@ class ItemEvaluationView(LoginRequiredMixin, TemplateView):
             scoring_error=scoring_error,
             goal=AnnualGoal.objects.filter(department_year=scope.department_year, item=item).first(),
             upload=latest_evaluation_upload(department_year_id=scope.department_year.pk, item_id=item.pk),
+            target_version=version_label(version_in_force(department_year_id=scope.department_year.pk, item_id=item.pk)),
         )
         return context
 

@@ -18,7 +18,8 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 from fundmgr.workbook import schema as S
 from fundmgr.workbook.reader import Collector, Row
 from fundmgr.workbook.rules import MonthEvent
-from indicators.models import AnnualGoal, Indicator, ScoringProfile
+from indicators.declarations import declaration_record_import
+from indicators.models import AnnualGoal, Indicator, ScoringProfile, TargetDeclaration
 from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from projects.services import plan_set, transfer_approve, transfer_create, transfer_reject
 from units.models import BudgetUnit, DepartmentYear
@@ -115,6 +116,8 @@ class LedgerWriter:
             # back the defaults and no goals.
             _delete_with_history(profiles_of_year, user)
             _delete_with_history(goals_of_year, user)
+            # the year's versions of its targets go with its indicators; the import records its own
+            _delete_with_history(TargetDeclaration.objects.filter(department_year=department_year), user)
             _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
             _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
             _delete_with_history(SpendingPlan.objects.filter(item__department_year=department_year), user)
@@ -322,6 +325,8 @@ class LedgerWriter:
             Indicator,
             **self.history,
         )
+        # the indicators written are the scopes' targets in force: an approved version 导入 each
+        declaration_record_import(department_year=department_year, user=self.user)
         self._replay_month_events(events)
         department_year.imported_at = timezone.now()
         department_year.imported_by = self.user

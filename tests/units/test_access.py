@@ -29,6 +29,8 @@ from openpyxl import load_workbook
 
 from fundmgr.workbook import error_list, upload
 from fundmgr.workbook.reader import WorkbookError
+from indicators.declarations import declaration_start
+from indicators.models import TargetDeclaration
 from projects import services
 from projects.models import BudgetLine, Expenditure, MonthClose
 from tests import personas
@@ -98,6 +100,14 @@ def transfer_in_unit_a(world: World):
         document="调1",
         created_by=world.finance,
     )
+
+
+def declared(world: World, item) -> int:
+    """The number of a version of the scope's targets (a draft, started once)."""
+    version = TargetDeclaration.objects.filter(department_year=world.department_year, item=item).first()
+    if version is None:
+        version = declaration_start(department_year=world.department_year, item=item, user=world.finance)
+    return version.version
 
 
 # route name -> (kwargs from the world, query string, expected statuses)
@@ -181,6 +191,18 @@ MATRIX = {
     "exports:download": (lambda w: dept(w, what="self-evaluation"), "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
     "exports:narrative": (dept, "", by_rule(DEPARTMENT, FINANCE)),
     # -- issue 16: 绩效目标申报 and 目标调整 (declaration) --
+    # the department's targets are department-wide figures; an item's are read by its unit and the
+    # department (writes by role: tests/indicators/test_declaration_pages.py)
+    "indicators:declaration": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
+    "indicators:declaration_version": (lambda w: dept(w, version=declared(w, None)), "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
+    "indicators:declaration_export": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
+    "indicators:item_declaration": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
+    "indicators:item_declaration_version": (
+        lambda w: dept(w, item_code=w.item_a.code, version=declared(w, w.item_a)),
+        "",
+        by_rule(UNIT_A, READ),
+    ),
+    "indicators:item_declaration_export": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
 
     # -- issue 16: 绩效运行监控 (monitoring) --
     # the finance office sets the 监控月份 (POST only); the entry forms: the finance office any, a unit
