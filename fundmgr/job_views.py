@@ -1,0 +1,81 @@
+"""The pages of a background job (fundmgr.jobs): its progress bar, a dry run's confirmation, an export's file.
+
+Each fetches the job through fundmgr.jobs.job_for: 404 for anyone but the user who started it
+(and, for an import, the finance office of the workbook's department).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from fundmgr.jobs import check_summary, job_for, job_start
+from fundmgr.models import Job
+
+class JobMixin(LoginRequiredMixin):
+    def job_context(self, job: Job) -> dict:
+        context = {"job": job}
+        if job.kind == Job.Kind.IMPORT_CHECK and job.status == Job.Status.DONE:
+            context["check"] = check_summary(job.result)
+        return context
+
+
+class JobView(JobMixin, View):
+    """The job's page: the progress bar, then its result or its errors."""
+
+    def get(self, request, pk):
+        job = job_for(request.user, pk)
+        return render(request, "jobs/job.html", self.job_context(job))
+
+
+class JobProgressView(JobMixin, View):
+    """The fragment the progress bar polls (htmx): it stops polling once the job is finished."""
+
+    def get(self, request, pk):
+        job = job_for(request.user, pk)
+        return render(request, "jobs/_progress.html", self.job_context(job))
+
+
+class JobConfirmView(JobMixin, View):
+    """A passed background dry run is confirmed here: the import itself runs as a new job.
+    Only the user who uploaded the workbook may confirm it, as on the upload page (its session)."""
+
+    def post(self, request, pk):
+        job = job_for(request.user, pk)
+        if job.kind != Job.Kind.IMPORT_CHECK or job.status != Job.Status.DONE or job.user_id != request.user.pk:
+            raise Http404
+        if job.result.get("confirmed") or not default_storage.exists(job.source):
+            messages.error(request, _("上传已失效，请重新上传工作簿"))
+            return redirect("upload:workbook")
+        with transaction.atomic():
+            locked = Job.objects.select_for_update().get(pk=job.pk)
+            if locked.result.get("confirmed"):
+                raise Http404
+            locked.result = {**locked.result, "confirmed": True}
+            locked.save(update_fields=["result"])
+            imported = job_start(
+                kind=Job.Kind.IMPORT,
+                user=request.user,
+                total=job.total,
+                source=job.source,
+                params=job.params,
+                department_code=job.department_code,
+            )
+        return redirect("jobs:detail", pk=imported.pk)
+
+
+class JobDownloadView(JobMixin, View):
+    """A finished export's file, for the user who asked for it."""
+
+    def get(self, request, pk):
+        job = job_for(request.user, pk)
+        if job.status != Job.Status.DONE or not job.output or not default_storage.exists(job.output):
+            raise Http404
+        filename = job.result.get("filename") or job.output.rsplit("/", 1)[-1]
+        content_type = job.result.get("content_type") or "application/octet-stream"
+        return FileResponse(default_storage.open(job.output, "rb"), as_attachment=True, filename=filename, content_type=content_type)
+
