@@ -16,6 +16,7 @@ from django.views import View
 from fundmgr.jobs import check_summary, job_for, job_start
 from fundmgr.models import Job
 
+
 class JobMixin(LoginRequiredMixin):
     def job_context(self, job: Job) -> dict:
         context = {"job": job}
@@ -77,5 +78,6 @@ class JobDownloadView(JobMixin, View):
             raise Http404
         filename = job.result.get("filename") or job.output.rsplit("/", 1)[-1]
         content_type = job.result.get("content_type") or "application/octet-stream"
-        return FileResponse(default_storage.open(job.output, "rb"), as_attachment=True, filename=filename, content_type=content_type)
-
+        return FileResponse(
+            default_storage.open(job.output, "rb"), as_attachment=True, filename=filename, content_type=content_type
+        )

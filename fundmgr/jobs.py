@@ -10,8 +10,10 @@ department (units.access.may_import_into). Anyone else gets 404, as for a depart
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import Http404
@@ -116,8 +118,7 @@ class ProgressReporter:
 
     def __call__(self, done: int) -> None:
         self.job.done = done
-        if self.job.total < done:
-            self.job.total = done
+        self.job.total = max(self.job.total, done)  # a workbook's declared rows are only an estimate
         if self.connection is None:
             Job.objects.filter(pk=self.job.pk).update(done=self.job.done, total=self.job.total)
             return
@@ -136,6 +137,23 @@ def job_source_delete(*, job: Job) -> None:
     """The uploaded file is gone once its import has run (or failed)."""
     if job.source and default_storage.exists(job.source):
         default_storage.delete(job.source)
+
+
+def jobs_expire(*, now=None) -> int:
+    """Delete the finished jobs older than UPLOAD_TTL_HOURS with their files (an unconfirmed dry
+    run's upload, an export's file), as `manage.py expire_uploads` does the other uploads; returns
+    how many files were deleted. A job still queued or running is left alone."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.UPLOAD_TTL_HOURS)
+    deleted = 0
+    for job in Job.objects.filter(created_at__lt=cutoff, status__in=[Job.Status.DONE, Job.Status.FAILED]):
+        # A confirmed dry run's file belongs to its import job, which deletes it when it has run.
+        names = [job.output] + ([job.source] if not job.result.get("confirmed") and job.kind != Job.Kind.REVIEW else [])
+        for name in filter(None, names):
+            if default_storage.exists(name):
+                default_storage.delete(name)
+                deleted += 1
+        job.delete()
+    return deleted
 
 
 # --- selectors ---
@@ -157,7 +175,10 @@ def may_see_job(user, job: Job) -> bool:
 
 def check_summary(result: dict) -> dict:
     """A dry run's kept result (tasks.import_result_json) with its amounts as Decimals again, for the page."""
-    units = [{**unit, "full_year": Decimal(unit["full_year"]), "spent": Decimal(unit["spent"])} for unit in result.get("unit_totals", [])]
+    units = [
+        {**unit, "full_year": Decimal(unit["full_year"]), "spent": Decimal(unit["spent"])}
+        for unit in result.get("unit_totals", [])
+    ]
     return {
         **result,
         "unit_totals": units,

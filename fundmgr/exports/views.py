@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fundmgr.exports import registry
-from fundmgr.exports.forms import ExpenditureDetailForm, NarrativeForm
 from fundmgr.exports.expenditures import ExpenditureScope
+from fundmgr.exports.forms import ExpenditureDetailForm, NarrativeForm
 from fundmgr.exports.services import department_year_narrative_update
 from fundmgr.jobs import job_start
 from fundmgr.lib.table_xlsx import document_author, stamp_for

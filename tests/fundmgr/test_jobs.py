@@ -7,14 +7,19 @@ commits; one runs the database backend with its worker in this process (db_worke
 
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
@@ -24,7 +29,8 @@ from fundmgr.models import Job
 from fundmgr.workbook import workbook_import
 from projects.models import Expenditure
 from tests import personas
-from tests.fundmgr.review.tables import clean_department, clean_project, xlsx as table_xlsx
+from tests.fundmgr.review.tables import clean_department, clean_project
+from tests.fundmgr.review.tables import xlsx as table_xlsx
 from tests.fundmgr.workbooks import INDICATOR_HEADERS, database_state, xlsx
 from units.models import DepartmentYear, Membership
 
@@ -57,7 +63,10 @@ def big_workbook(*, code="PD", year=2025, rows=7, bad_row=None) -> bytes:
             "部门": [["部门编码", "部门名称", "年度"], [code, "测试部门", year]],
             "预算单位": [["单位编码", "单位名称", "单位性质"], ["A", "甲单位", "行政单位"]],
             "预算项目": [["项目编码", "项目名称", "单位编码", "项目类别"], ["A1", "甲培训经费", "A", "特定目标类"]],
-            "预算指标": [["项目编码", "资金来源", "调整类型", "金额", "日期", "文号"], ["A1", "本级财政", "年初预算", "100000.00", f"{year}-01-01", ""]],
+            "预算指标": [
+                ["项目编码", "资金来源", "调整类型", "金额", "日期", "文号"],
+                ["A1", "本级财政", "年初预算", "100000.00", f"{year}-01-01", ""],
+            ],
             "支出明细": expenditures,
             "绩效指标": [INDICATOR_HEADERS],
         }
@@ -93,7 +102,7 @@ def test_a_big_workbook_is_checked_then_imported_as_tasks_equal_to_the_synchrono
 
     def spy(self, done):
         report(self, done)
-        seen.append((Job.objects.get(pk=self.job.pk).done, Job.objects.get(pk=self.job.pk).total))
+        seen.append((self.job.done, self.job.total))
 
     monkeypatch.setattr(ProgressReporter, "__call__", spy)
     monkeypatch.setattr(fundmgr.workbook.importer, "PROGRESS_EVERY", 3)
@@ -103,7 +112,8 @@ def test_a_big_workbook_is_checked_then_imported_as_tasks_equal_to_the_synchrono
     check = job_of(response)
     check.refresh_from_db()
     assert (check.kind, check.status, check.done, check.total, check.department_code) == ("import_check", "done", 7, 7, "PD")
-    # rows done out of the total, in the database while the dry run ran
+    # rows done out of the total, written as the dry run ran (another connection sees them at once on
+    # PostgreSQL: test_on_postgresql_the_rows_done_are_visible_to_other_connections_while_the_import_runs)
     assert seen == [(3, 7), (6, 7), (7, 7)]
     page = client.get(reverse("jobs:detail", kwargs={"pk": check.pk})).content.decode()
     assert "试导入通过" in page and 'id="job-confirm"' in page and "721.07" in page  # 7 × 100.01 + (0 + 1 + … + 6)
@@ -198,8 +208,14 @@ def test_the_progress_fragment_polls_until_the_result_is_ready(world, as_persona
 
 @pytest.mark.parametrize(
     "persona, import_status, export_status",
-    [("finance", 200, 200), ("finance2", 200, 404), ("other_finance", 404, 404), ("accountant_a", 404, 404),
-     ("leader", 404, 404), ("outsider", 404, 404)],
+    [
+        ("finance", 200, 200),
+        ("finance2", 200, 404),
+        ("other_finance", 404, 404),
+        ("accountant_a", 404, 404),
+        ("leader", 404, 404),
+        ("outsider", 404, 404),
+    ],
 )
 def test_only_the_starter_and_for_an_import_their_departments_finance_office_see_a_job(
     world, client, persona, import_status, export_status
@@ -239,7 +255,9 @@ def sheet_values(content: bytes) -> dict:
     return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
 
 
-def test_a_big_export_runs_as_a_task_and_downloads_the_same_workbook(world, as_persona, settings, django_capture_on_commit_callbacks):
+def test_a_big_export_runs_as_a_task_and_downloads_the_same_workbook(
+    world, as_persona, settings, django_capture_on_commit_callbacks
+):
     client = as_persona("finance")
     url = reverse("exports:download", kwargs={**world.kwargs, "what": "expenditures"})
     settings.EXPORT_TASK_ROWS = 100
@@ -260,7 +278,12 @@ def test_a_big_export_runs_as_a_task_and_downloads_the_same_workbook(world, as_p
 
 def test_a_review_batch_runs_as_a_task_and_links_the_same_batch(client, django_capture_on_commit_callbacks):
     client.force_login(personas.finance_bureau("bureau"))
-    files = {"workbooks": [SimpleUploadedFile("甲.xlsx", table_xlsx(clean_project())), SimpleUploadedFile("乙.xlsx", table_xlsx(clean_department()))]}
+    files = {
+        "workbooks": [
+            SimpleUploadedFile("甲.xlsx", table_xlsx(clean_project())),
+            SimpleUploadedFile("乙.xlsx", table_xlsx(clean_department())),
+        ]
+    }
     with django_capture_on_commit_callbacks(execute=True):
         job = job_of(client.post(reverse("review:upload"), files))
     job.refresh_from_db()
@@ -291,3 +314,66 @@ def test_the_database_backend_queues_the_import_and_the_worker_runs_it(settings,
     assert imported.status == "done"
     assert Expenditure.objects.filter(item__department_year__year=2025).count() == 7
     assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL", "SUCCESSFUL"]
+
+
+# --- queries ---
+
+
+@pytest.mark.parametrize("errors", [1, 200])
+def test_the_job_page_and_its_fragment_run_three_queries_whatever_the_job_holds(world, as_persona, django_assert_num_queries, errors):
+    rows = [{"sheet": "支出明细", "row": number, "column": "金额", "message": "金额须大于0"} for number in range(2, errors + 2)]
+    job = Job.objects.create(kind=Job.Kind.IMPORT_CHECK, user=world.finance, department_code="PD", status=Job.Status.FAILED, errors=rows)
+    client = as_persona("finance")
+    client.get(reverse("jobs:detail", kwargs={"pk": job.pk}))  # warm the session
+    for name in ("jobs:detail", "jobs:progress"):
+        # session, user, the job (its errors and result are its own columns)
+        with django_assert_num_queries(3):
+            response = client.get(reverse(name, kwargs={"pk": job.pk}))
+        assert response.content.decode().count("<td>金额须大于0</td>") == errors
+
+
+def test_expire_uploads_deletes_old_finished_jobs_with_their_files_and_leaves_running_ones(world):
+    old = timezone.now() - timedelta(hours=25)
+    unconfirmed = default_storage.save("imports/a.xlsx", ContentFile(b"PK"))
+    exported = default_storage.save("exports/b.xlsx", ContentFile(b"PK"))
+    running_source = default_storage.save("imports/c.xlsx", ContentFile(b"PK"))
+    Job.objects.create(kind=Job.Kind.IMPORT_CHECK, user=world.finance, status=Job.Status.DONE, source=unconfirmed)
+    Job.objects.create(kind=Job.Kind.EXPORT, user=world.finance, status=Job.Status.DONE, output=exported)
+    running = Job.objects.create(kind=Job.Kind.IMPORT, user=world.finance, status=Job.Status.RUNNING, source=running_source)
+    recent = Job.objects.create(kind=Job.Kind.EXPORT, user=world.finance, status=Job.Status.DONE)
+    Job.objects.exclude(pk=recent.pk).update(created_at=old)
+    out = io.StringIO()
+    call_command("expire_uploads", stdout=out)
+    assert set(Job.objects.values_list("pk", flat=True)) == {running.pk, recent.pk}
+    assert [default_storage.exists(name) for name in (unconfirmed, exported, running_source)] == [False, False, True]
+    assert "已删除 2 个" in out.getvalue()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_rows_done_are_visible_to_other_connections_while_the_import_runs(settings, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has one writer, and the import holds it until its end")
+    world = personas.build()
+    monkeypatch.setattr(fundmgr.workbook.importer, "PROGRESS_EVERY", 2)
+    job = Job.objects.create(kind=Job.Kind.IMPORT_CHECK, user=world.finance, total=7, status=Job.Status.RUNNING)
+    observer = connections.create_connection(DEFAULT_DB_ALIAS)  # another process's view, outside the import's transaction
+    seen = []
+    report = ProgressReporter.__call__
+
+    def spy(self, done):
+        report(self, done)
+        assert connection.in_atomic_block  # inside the import's one transaction
+        with observer.cursor() as cursor:
+            cursor.execute(f"SELECT done FROM {Job._meta.db_table} WHERE id = %s", [job.pk])
+            seen.append(cursor.fetchone()[0])
+
+    monkeypatch.setattr(ProgressReporter, "__call__", spy)
+    reporter = ProgressReporter(job)
+    try:
+        result = workbook_import(source=io.BytesIO(big_workbook()), user=world.finance, progress=reporter)
+    finally:
+        reporter.close()
+        observer.close()
+    assert result.ok
+    assert seen == [2, 4, 6, 7]
