@@ -7,13 +7,12 @@ Each fetches the job through fundmgr.jobs.job_for: 404 for anyone but the user w
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from fundmgr.jobs import check_summary, job_for, job_start
+from fundmgr.jobs import check_summary, job_confirm, job_for
 from fundmgr.models import Job
 
 
@@ -49,23 +48,10 @@ class JobConfirmView(JobMixin, View):
         job = job_for(request.user, pk)
         if job.kind != Job.Kind.IMPORT_CHECK or job.status != Job.Status.DONE or job.user_id != request.user.pk:
             raise Http404
-        if job.result.get("confirmed") or not default_storage.exists(job.source):
+        imported = job_confirm(job=job, user=request.user)
+        if imported is None:
             messages.error(request, _("上传已失效，请重新上传工作簿"))
             return redirect("upload:workbook")
-        with transaction.atomic():
-            locked = Job.objects.select_for_update().get(pk=job.pk)
-            if locked.result.get("confirmed"):
-                raise Http404
-            locked.result = {**locked.result, "confirmed": True}
-            locked.save(update_fields=["result"])
-            imported = job_start(
-                kind=Job.Kind.IMPORT,
-                user=request.user,
-                total=job.total,
-                source=job.source,
-                params=job.params,
-                department_code=job.department_code,
-            )
         return redirect("jobs:detail", pk=imported.pk)
 
 

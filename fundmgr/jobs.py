@@ -53,7 +53,7 @@ def job_start(*, kind: str, user, total: int = 0, source: str = "", params: dict
         user=user,
         total=total,
         source=source,
-        params={"language": get_language(), **(params or {})},
+        params={**(params or {}), "language": get_language()},
         department_code=department_code,
     )
 
@@ -63,6 +63,25 @@ def job_start(*, kind: str, user, total: int = 0, source: str = "", params: dict
 
     transaction.on_commit(enqueue)
     return job
+
+
+def job_confirm(*, job: Job, user) -> Job | None:
+    """Start the import of a passed background dry run (its 确认导入), once: None when it was
+    confirmed already or its upload has gone (expired)."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.result.get("confirmed") or not default_storage.exists(locked.source):
+            return None
+        locked.result = {**locked.result, "confirmed": True}
+        locked.save(update_fields=["result"])
+        return job_start(
+            kind=Job.Kind.IMPORT,
+            user=user,
+            total=locked.total,
+            source=locked.source,
+            params=locked.params,
+            department_code=locked.department_code,
+        )
 
 
 def job_begin(*, job_id: str) -> Job | None:
