@@ -29,6 +29,7 @@ from fundmgr.models import Job
 from fundmgr.workbook import workbook_import
 from projects.models import Expenditure
 from tests import personas
+from tests.browser import launched_chromium, needs_chromium
 from tests.fundmgr.review.tables import clean_department, clean_project
 from tests.fundmgr.review.tables import xlsx as table_xlsx
 from tests.fundmgr.workbooks import INDICATOR_HEADERS, database_state, xlsx
@@ -377,3 +378,36 @@ def test_on_postgresql_the_rows_done_are_visible_to_other_connections_while_the_
         observer.close()
     assert result.ok
     assert seen == [2, 4, 6, 7]
+
+
+# --- the progress bar in the browser ---
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@needs_chromium
+def test_the_progress_bar_moves_and_then_links_the_result_in_the_browser(live_server):
+    """htmx polls the fragment under the site's Content-Security-Policy (no eval, no inline style)."""
+    world = personas.build()
+    job = Job.objects.create(kind=Job.Kind.IMPORT, user=world.finance, status=Job.Status.RUNNING, done=0, total=4000)
+    with launched_chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(15000)
+        failed = []  # a refused script (CSP) or a failed poll; the browser's own favicon request aside
+        page.on("console", lambda message: failed.append(message.text) if message.type == "error" and "404" not in message.text else None)
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 and "favicon" not in response.url else None)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "finance")
+        page.fill("#id_password", personas.PASSWORD)
+        page.click("button[type=submit].primary")
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/jobs/{job.pk}/")
+        assert page.text_content("#job-rows") == "已处理 0 / 4000 行"
+        Job.objects.filter(pk=job.pk).update(done=1500)  # as the worker would, from another process
+        page.locator("#job-rows", has_text="已处理 1500 / 4000 行").wait_for()  # the next poll (no eval: CSP)
+        assert page.get_attribute("#job-bar", "value") == "1500"
+        Job.objects.filter(pk=job.pk).update(done=4000, status=Job.Status.DONE, result={"department_code": "PD", "year": 2024})
+        page.wait_for_selector("#job-result")
+        assert page.get_attribute("#job-result", "href") == "/d/PD/2024/"
+        assert page.text_content("#job-rows") == "已处理 4000 / 4000 行"
+        assert failed == []
