@@ -12,8 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from fundmgr.jobs import check_summary, job_confirm, job_for
+from fundmgr.jobs import IMPORT_KINDS, check_summary, job_confirm, job_for
 from fundmgr.models import Job
+from fundmgr.workbook.error_list import errors_workbook
+from fundmgr.workbook.upload import xlsx_response
 
 
 class JobMixin(LoginRequiredMixin):
@@ -21,7 +23,14 @@ class JobMixin(LoginRequiredMixin):
         context = {"job": job}
         if job.kind == Job.Kind.IMPORT_CHECK and job.status == Job.Status.DONE:
             context["check"] = check_summary(job.result)
+        context["errors_download"] = has_error_list(job)
         return context
+
+
+def has_error_list(job: Job) -> bool:
+    """A failed import's errors located in the sheets are offered as a workbook, as on the upload page;
+    a refusal of the file itself is one line on the page."""
+    return job.kind in IMPORT_KINDS and job.status == Job.Status.FAILED and any(error.get("sheet") for error in job.errors)
 
 
 class JobView(JobMixin, View):
@@ -67,3 +76,14 @@ class JobDownloadView(JobMixin, View):
         return FileResponse(
             default_storage.open(job.output, "rb"), as_attachment=True, filename=filename, content_type=content_type
         )
+
+
+class JobErrorListView(JobMixin, View):
+    """A failed background import's error list as a workbook (错误清单, fundmgr.workbook.error_list)."""
+
+    def get(self, request, pk):
+        job = job_for(request.user, pk)
+        if not has_error_list(job):
+            raise Http404
+        rows = [[error["sheet"], error["row"], error["column"], error["message"]] for error in job.errors]
+        return xlsx_response(errors_workbook(rows, user=request.user), _("导入错误清单.xlsx"))

@@ -32,13 +32,15 @@ upload_patterns = (
     ],
     "upload",
 )
-# a background job's page, the fragment its progress bar polls, a dry run's confirmation, an export's file
+# a background job's page, the fragment its progress bar polls, a dry run's confirmation, an export's file,
+# a failed import's error list
 job_patterns = (
     [
         path("<uuid:pk>/", job_views.JobView.as_view(), name="detail"),
         path("<uuid:pk>/progress/", job_views.JobProgressView.as_view(), name="progress"),
         path("<uuid:pk>/confirm/", job_views.JobConfirmView.as_view(), name="confirm"),
         path("<uuid:pk>/download/", job_views.JobDownloadView.as_view(), name="download"),
+        path("<uuid:pk>/errors/", job_views.JobErrorListView.as_view(), name="errors"),
     ],
     "jobs",
 )

@@ -166,6 +166,10 @@ def test_a_big_workbook_with_a_bad_row_fails_with_the_synchronous_row_numbered_e
     assert f"<td>支出明细</td><td>5</td><td>{expected[0].column}</td><td>{expected[0].message}</td>" in page
     assert "发现 1 个错误，未导入任何数据" in page and "job-confirm" not in page
     assert database_state() == before
+    # the error list as a workbook, as the upload page offers it
+    download = client.get(reverse("jobs:errors", kwargs={"pk": job.pk}))
+    rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
+    assert rows == [("工作表", "行号", "列", "问题"), ("支出明细", 5, expected[0].column, expected[0].message)]
 
 
 def test_an_import_that_breaks_while_writing_leaves_nothing_half_written(

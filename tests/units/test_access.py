@@ -91,10 +91,14 @@ def kept_error_list(world: World) -> str:
 
 
 def finance_job(world: World, kind: str = Job.Kind.IMPORT_CHECK) -> Job:
-    """A finished background job PD's finance officer started (fundmgr.jobs): a passed dry run, or an export with its file."""
+    """A finished background job PD's finance officer started (fundmgr.jobs): a passed dry run, an export
+    with its file, or an import refused for a row."""
     if kind == Job.Kind.EXPORT:
         output = default_storage.save("exports/test.xlsx", ContentFile(b"PK"))
         return Job.objects.create(kind=kind, user=world.finance, status=Job.Status.DONE, output=output, result={"filename": "t.xlsx"})
+    if kind == Job.Kind.IMPORT:
+        errors = [{"sheet": "支出明细", "row": 12, "column": "金额", "message": "金额须大于0"}]
+        return Job.objects.create(kind=kind, user=world.finance, department_code=world.code, status=Job.Status.FAILED, errors=errors)
     return Job.objects.create(kind=kind, user=world.finance, department_code=world.code, status=Job.Status.DONE, result={"counts": {}})
 
 
@@ -206,6 +210,7 @@ MATRIX = {
     "jobs:progress": (lambda w: {"pk": finance_job(w).pk}, "", statuses(200, 404, 404, 404, 404)),
     "jobs:confirm": (lambda w: {"pk": finance_job(w).pk}, "", statuses(405, 405, 405, 405, 405)),
     "jobs:download": (lambda w: {"pk": finance_job(w, Job.Kind.EXPORT).pk}, "", statuses(200, 404, 404, 404, 404)),
+    "jobs:errors": (lambda w: {"pk": finance_job(w, Job.Kind.IMPORT).pk}, "", statuses(200, 404, 404, 404, 404)),
 
 }
 
