@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser-deps serve require-secret-key messages clean
+.PHONY: run test install browser-deps serve worker require-secret-key messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +16,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The background worker (README "Background work": big imports, exports, review batches) runs beside
+# the server and is stopped with it, however the server ends (Ctrl-C included).
 run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 1
 	DEBUG=1 $(BIN)/python manage.py load_demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's chromium (Playwright's own browser download cannot work here) with a
 # CJK font; the translation-catalog tests run makemessages, which needs gettext's xgettext.
@@ -59,6 +63,11 @@ serve: require-secret-key $(STAMP)
 	exec $(BIN)/gunicorn fundmgr.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread \
 	  --threads $(THREADS) --timeout $(GUNICORN_TIMEOUT) --graceful-timeout 30 \
 	  --max-requests 5000 --max-requests-jitter 500 --no-control-socket
+
+# Production's background worker (README "Background work"): run it beside `make serve`, under the
+# same supervisor; several may run, on any machine that reaches the database and the file storage.
+worker: require-secret-key $(STAMP)
+	exec $(BIN)/python manage.py db_worker --no-reload --interval 1
 
 require-secret-key:
 	@if [ -z "$$SECRET_KEY" ]; then \

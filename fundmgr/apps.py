@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class FundmgrConfig(AppConfig):
     name = "fundmgr"
     verbose_name = _("预算执行与绩效自评")
+
+    def ready(self):
+        # The tasks register themselves with fundmgr.jobs (job_task), for job_start to enqueue them.
+        from fundmgr import tasks  # noqa: F401

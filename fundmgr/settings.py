@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "fundmgr",
     "units",
     "projects",
@@ -244,6 +246,16 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1
 UPLOAD_TTL_HOURS = env_int("UPLOAD_TTL_HOURS", 24)
 if UPLOAD_TTL_HOURS < 1:
     raise ImproperlyConfigured(f"UPLOAD_TTL_HOURS must be at least 1, got {UPLOAD_TTL_HOURS}")
+
+# Background work (django-tasks, README "Background work"): the database backend, so a task, its
+# progress (fundmgr.models.Job) and its result are shared by every process; `make run` starts the
+# worker (manage.py db_worker) beside runserver. Uploads and results go through the default storage.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+# Larger work than this runs as a task with a progress bar; smaller work stays in the request.
+IMPORT_TASK_ROWS = env_int("IMPORT_TASK_ROWS", 2000)  # expenditure rows of an uploaded workbook
+EXPORT_TASK_ROWS = env_int("EXPORT_TASK_ROWS", 20_000)  # expenditures behind an export
+REVIEW_TASK_FILES = env_int("REVIEW_TASK_FILES", 5)  # files uploaded to one review batch (a zip is one)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD") or "fundmgr-demo"
 DEMO_PASSWORD_EXPLICIT = bool(env_str("DEMO_PASSWORD"))

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from fundmgr import history
+from fundmgr import history, job_views
 from fundmgr.accounts import LoginForm
 from fundmgr.dashboards import urls as dashboard_urls
 from fundmgr.dashboards import views as dashboards
@@ -31,6 +31,18 @@ upload_patterns = (
         path("errors/<str:token>/", upload.ErrorListView.as_view(), name="errors"),
     ],
     "upload",
+)
+# a background job's page, the fragment its progress bar polls, a dry run's confirmation, an export's file,
+# a failed import's error list
+job_patterns = (
+    [
+        path("<uuid:pk>/", job_views.JobView.as_view(), name="detail"),
+        path("<uuid:pk>/progress/", job_views.JobProgressView.as_view(), name="progress"),
+        path("<uuid:pk>/confirm/", job_views.JobConfirmView.as_view(), name="confirm"),
+        path("<uuid:pk>/download/", job_views.JobDownloadView.as_view(), name="download"),
+        path("<uuid:pk>/errors/", job_views.JobErrorListView.as_view(), name="errors"),
+    ],
+    "jobs",
 )
 account_patterns = (
     [
@@ -73,6 +85,7 @@ urlpatterns = [
     path(DEPARTMENT_YEAR, include(audit_patterns)),
     path("imports/upload/", include(upload_patterns)),
     path("review/", include(review_patterns)),
+    path("jobs/", include(job_patterns)),
     path("accounts/", include(account_patterns)),
     path(DEPARTMENT_YEAR, include("fundmgr.exports.urls")),
 ]

@@ -6,6 +6,7 @@ whether this scope may have the file (403 otherwise: the role lacks the right, u
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,9 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fundmgr.exports import registry
+from fundmgr.exports.expenditures import ExpenditureScope
 from fundmgr.exports.forms import ExpenditureDetailForm, NarrativeForm
 from fundmgr.exports.services import department_year_narrative_update
+from fundmgr.jobs import job_start
 from fundmgr.lib.table_xlsx import document_author, stamp_for
+from fundmgr.models import Job
+from projects.models import Expenditure
 from units.access import FINANCE, department_scope, require
 
 
@@ -56,6 +61,21 @@ def download(request, department_code: str, year: int, what: str):
         unit, date_from, date_to = form.cleaned_data["unit"], form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     if not registry.may_download(scope, what, unit=unit):
         raise PermissionDenied
+    department_year = scope.department_year
+    spending = ExpenditureScope(department_year=department_year, unit=unit, date_from=date_from, date_to=date_to).expenditures()
+    rows = spending.filter(status=Expenditure.Status.APPROVED).count()  # the ledger's rows behind any of the files
+    if rows > settings.EXPORT_TASK_ROWS:
+        # Written by the worker (fundmgr.tasks) into the default storage; the job's page links the file.
+        params = {
+            "what": what,
+            "department_code": department_year.department.code,
+            "year": department_year.year,
+            "unit": unit.pk if unit else None,
+            "date_from": date_from.isoformat() if date_from else None,
+            "date_to": date_to.isoformat() if date_to else None,
+        }
+        job = job_start(kind=Job.Kind.EXPORT, user=request.user, total=rows, params=params)
+        return redirect("jobs:detail", pk=job.pk)
     # Generated into an anonymous temporary file: big files never sit in memory, and the file
     # is gone when the response is closed.
     out = tempfile.TemporaryFile()

@@ -9,11 +9,13 @@ them, each at most IMPORT_MAX_BYTES however big its header says it is.
 """
 
 import posixpath
+import secrets
 import zipfile
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -22,7 +24,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
+from fundmgr.jobs import job_start
 from fundmgr.lib.table_xlsx import XLSX
+from fundmgr.models import Job
 from fundmgr.review.access import may_review
 from fundmgr.review.batch import batch_keep, batch_load, expire_review_batches
 from fundmgr.review.checker import Kind, check_json, table_check
@@ -156,8 +160,22 @@ class ReviewUploadView(ReviewMixin, View):
             return render(request, "review/upload.html", {"error": _("请选择要复核的自评表工作簿")})
         if len(uploads) > MAX_FILES:  # a zip's members are counted in zip_results
             return render(request, "review/upload.html", {"error": _("一次最多上传 %(count)s 个文件") % {"count": MAX_FILES}})
+        if len(uploads) > settings.REVIEW_TASK_FILES:
+            return self.start_job(request, uploads)
         token = batch_keep(user=request.user, files=batch_results(uploads))
         return redirect(reverse("review:batch", kwargs={"token": token}))
+
+    @staticmethod
+    def start_job(request, uploads):
+        """A big batch is checked in the background (fundmgr.tasks): the files wait in
+        the default storage for the worker, and the job's page links the batch once it is checked."""
+        folder = f"review/{secrets.token_hex(16)}"
+        files = [
+            {"name": upload.name, "path": default_storage.save(f"{folder}/{number}.bin", upload)}
+            for number, upload in enumerate(uploads, start=1)
+        ]
+        job = job_start(kind=Job.Kind.REVIEW, user=request.user, total=len(files), params={"files": files})
+        return redirect("jobs:detail", pk=job.pk)
 
 
 class ReviewBatchView(ReviewMixin, View):

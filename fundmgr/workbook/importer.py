@@ -10,6 +10,7 @@ each 预算调剂 row and each item's 用款计划 is written through projects.s
 plan_set), with the checks and history every other path gets, a few queries each.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,6 +33,8 @@ from units.models import Department, DepartmentYear
 # The refusal of a department-year that exists when no replace was asked for: the upload page
 # points to its 替换 option, and import_budget to its --replace flag (ImportResult.year_exists).
 YEAR_EXISTS = "year_exists"
+# A background import (fundmgr.tasks) hears how many expenditure rows are done every this many rows.
+PROGRESS_EVERY = 500
 
 
 @dataclass
@@ -67,7 +70,9 @@ class ImportResult:
         return sum((unit.spent for unit in self.unit_totals), ZERO)
 
 
-def workbook_import(*, source, replace: bool = False, dry_run: bool = False, user=None) -> ImportResult:
+def workbook_import(
+    *, source, replace: bool = False, dry_run: bool = False, user=None, progress: Callable[[int], None] | None = None
+) -> ImportResult:
     """Import one department-year from an .xlsx workbook (DOMAIN.md section 4).
 
     All or nothing: every error is collected and a rejected workbook changes nothing. A
@@ -81,6 +86,8 @@ def workbook_import(*, source, replace: bool = False, dry_run: bool = False, use
     The small sheets are read whole; the expenditures are validated and written in batches as
     they are read (openpyxl read-only mode), inside the one transaction, which is rolled back
     when any error turns up. The department-year is locked first and exclusively (units/locks.py).
+    `progress`, when given, is called with the number of expenditure rows read so far, every
+    PROGRESS_EVERY rows and once at the end.
     """
     result = ImportResult(dry_run=dry_run)
     user = user if getattr(user, "pk", None) else None  # an anonymous user records as nobody
@@ -90,7 +97,7 @@ def workbook_import(*, source, replace: bool = False, dry_run: bool = False, use
         return result
     with book:
         try:
-            _import(book, result, replace=replace, dry_run=dry_run, user=user)
+            _import(book, result, replace=replace, dry_run=dry_run, user=user, progress=progress)
         except FileRefused as refusal:
             result.errors = [refusal.error]
             result.department_year = None
@@ -99,7 +106,7 @@ def workbook_import(*, source, replace: bool = False, dry_run: bool = False, use
     return result
 
 
-def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run: bool, user) -> None:
+def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run: bool, user, progress=None) -> None:
     collector = book.collector
     rules = WorkbookRules(economic_classes=set(EconomicClass.objects.values_list("code", flat=True)), collector=collector)
     small = {
@@ -150,10 +157,14 @@ def _import(book: WorkbookFile, result: ImportResult, *, replace: bool, dry_run:
         expenditures = 0
         for row in book.rows(S.EXPENDITURES):
             expenditures += 1
+            if progress is not None and expenditures % PROGRESS_EVERY == 0:
+                progress(expenditures)
             if rules.expenditure(row):
                 totals.spend(row)
                 if writer is not None and not collector.errors:
                     writer.expenditure(row)
+        if progress is not None:
+            progress(expenditures)
         events = rules.month_closes(
             small[S.MONTH_CLOSES.key], present=S.MONTH_CLOSES.key in book.present, history=history
         )

@@ -198,6 +198,15 @@ class WorkbookFile:
         actual = self._names.get(sheet.name) or next((n for k, n in self._names.items() if k.lower() == sheet.key), None)
         return None if actual is None else self.book[actual]
 
+    def declared_rows(self, sheet: schema.Sheet) -> int:
+        """The data rows the sheet's own dimension declares (0 when absent or unreadable). Only an
+        estimate, to choose between importing now and as a task: reading ignores it (rows())."""
+        worksheet = self._worksheet(sheet)
+        try:
+            return max(0, (worksheet.max_row or 1) - 1) if worksheet is not None else 0
+        except Exception:  # no or a damaged dimension: the import itself will say what is wrong
+            return 0
+
     def rows(self, sheet: schema.Sheet) -> Iterator[Row]:
         """The sheet's non-blank data rows, converted, in workbook order."""
         worksheet = self._worksheet(sheet)

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import Http404, HttpResponse
@@ -40,9 +41,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from fundmgr import workbook
+from fundmgr.jobs import job_start
 from fundmgr.lib.logs import import_logged
 from fundmgr.lib.table_xlsx import XLSX
+from fundmgr.models import Job
 from fundmgr.workbook import error_list, plans, schema
+from fundmgr.workbook.department import file_was_read, workbook_department_code
+from fundmgr.workbook.reader import open_workbook
 from projects.selectors import ledger_counts
 from units.access import (
     FINANCE,
@@ -155,38 +160,16 @@ class UploadForm(forms.Form):
         return workbook
 
 
-def file_was_read(result) -> bool:
-    """Whether the importer could open the file: its refusals of the file itself name no sheet.
-    Only such a file is opened again to read its department."""
-    return not any(not error.sheet for error in result.errors)
-
-
-def workbook_department_code(result, path: Path) -> str | None:
-    """The department the workbook is for: from the importer's result, else its 部门 sheet."""
-    department_year = getattr(result, "department_year", None)
-    department = getattr(department_year, "department", None)
-    code = getattr(department, "code", None)
-    return code or declared_department_code(path)
-
-
-def declared_department_code(path: Path) -> str | None:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # not a readable workbook: the importer has already said so
-        return None
-    try:
-        if schema.DEPARTMENT.name not in book.sheetnames:
-            return None
-        rows = book[schema.DEPARTMENT.name].iter_rows(min_row=1, max_row=2, values_only=True)
-        header, values = next(rows, ()), next(rows, ())
-        for name, value in zip(header, values):
-            if name in (schema.DEPARTMENT.column("code").header, "code") and value is not None:
-                return str(value).strip()
-        return None
-    finally:
-        book.close()
+def declared_expenditure_rows(upload) -> int:
+    """How many expenditure rows the uploaded workbook says it has (0 when it cannot be opened):
+    past settings.IMPORT_TASK_ROWS its dry run and import run as background jobs."""
+    book, _errors = open_workbook(upload)
+    if book is None:
+        return 0
+    with book:
+        rows = book.declared_rows(schema.EXPENDITURES)
+    upload.seek(0)
+    return rows
 
 
 def run_import(path: Path, *, replace: bool, dry_run: bool, user):
@@ -293,6 +276,10 @@ class UploadView(FinanceOfficeMixin, View):
             return self.page(request, form=form)
         self.discard_pending(request)
         token = secrets.token_hex(16)
+        upload = form.cleaned_data["workbook"]
+        rows = declared_expenditure_rows(upload)
+        if rows > settings.IMPORT_TASK_ROWS:
+            return self.start_check(request, upload, token=token, rows=rows, replace=form.cleaned_data["replace"])
         path = pending_path(token)
         with path.open("wb") as target:
             for chunk in form.cleaned_data["workbook"].chunks():
@@ -321,6 +308,14 @@ class UploadView(FinanceOfficeMixin, View):
             return self.refused(request, form, path)
         request.session[SESSION_KEY] = {"token": token, "replace": replace, "department": code, "created": time.time()}
         return self.page(request, form=form, result=result, dry_run=True, replacing=self.replacing(result, replace=replace))
+
+    @staticmethod
+    def start_check(request, upload, *, token: str, rows: int, replace: bool):
+        """A big workbook's dry run runs in the background (fundmgr.tasks); the file is kept in the
+        default storage, where the worker reads it, and the job's page follows it."""
+        source = default_storage.save(f"imports/{token}.xlsx", upload)
+        job = job_start(kind=Job.Kind.IMPORT_CHECK, user=request.user, total=rows, source=source, params={"replace": replace})
+        return redirect("jobs:detail", pk=job.pk)
 
     @staticmethod
     def replacing(result, *, replace: bool) -> dict | None:

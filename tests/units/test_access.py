@@ -24,9 +24,12 @@ from io import BytesIO
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from fundmgr.models import Job
 from fundmgr.workbook import error_list, upload
 from fundmgr.workbook.reader import WorkbookError
 from indicators.declarations import declaration_start
@@ -78,6 +81,7 @@ def dept(world: World, **extra):
 def private_uploads(settings, tmp_path):
     """The upload's files (kept_error_list's among them) go to the test's own folder, not var/."""
     settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"  # the default storage's (a background job's files)
 
 
 def kept_error_list(world: World) -> str:
@@ -86,6 +90,18 @@ def kept_error_list(world: World) -> str:
     errors = [WorkbookError("支出明细", 12, "金额", "金额须大于0")]
     error_list.errors_keep(upload.errors_path(token), errors=errors, user=world.finance, department=world.code)
     return token
+
+
+def finance_job(world: World, kind: str = Job.Kind.IMPORT_CHECK) -> Job:
+    """A finished background job PD's finance officer started (fundmgr.jobs): a passed dry run, an export
+    with its file, or an import refused for a row."""
+    if kind == Job.Kind.EXPORT:
+        output = default_storage.save("exports/test.xlsx", ContentFile(b"PK"))
+        return Job.objects.create(kind=kind, user=world.finance, status=Job.Status.DONE, output=output, result={"filename": "t.xlsx"})
+    if kind == Job.Kind.IMPORT:
+        errors = [{"sheet": "支出明细", "row": 12, "column": "金额", "message": "金额须大于0"}]
+        return Job.objects.create(kind=kind, user=world.finance, department_code=world.code, status=Job.Status.FAILED, errors=errors)
+    return Job.objects.create(kind=kind, user=world.finance, department_code=world.code, status=Job.Status.DONE, result={"counts": {}})
 
 
 def transfer_in_unit_a(world: World):
@@ -214,6 +230,14 @@ MATRIX = {
     # -- issue 16: 佐证材料 (evidence) --
 
     # -- issue 16: ledger formulas --
+
+    # -- issue 17: background jobs (fundmgr.job_views): the user who started one (here PD's finance officer),
+    # and for an import their department's finance office; 404 for everyone else. Confirming is a POST.
+    "jobs:detail": (lambda w: {"pk": finance_job(w).pk}, "", statuses(200, 404, 404, 404, 404)),
+    "jobs:progress": (lambda w: {"pk": finance_job(w).pk}, "", statuses(200, 404, 404, 404, 404)),
+    "jobs:confirm": (lambda w: {"pk": finance_job(w).pk}, "", statuses(405, 405, 405, 405, 405)),
+    "jobs:download": (lambda w: {"pk": finance_job(w, Job.Kind.EXPORT).pk}, "", statuses(200, 404, 404, 404, 404)),
+    "jobs:errors": (lambda w: {"pk": finance_job(w, Job.Kind.IMPORT).pk}, "", statuses(200, 404, 404, 404, 404)),
 
 }
 

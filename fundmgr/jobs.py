@@ -1,0 +1,206 @@
+"""Long work in the background (README "Background work"): the Job row of each task, its services.
+
+A big workbook import, a big export and a review batch are started here (job_start), run by the
+worker (fundmgr.tasks, django-tasks' database backend) and followed on the job's page, whose
+progress bar polls a fragment (htmx) until the result is ready. Everything a page shows is read
+from the Job row, so it does not matter which process runs the task or serves the page.
+
+Who sees a job: the user who started it, and for an import the finance office of the workbook's
+department (units.access.may_import_into). Anyone else gets 404, as for a department they do not see.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language
+from django_tasks import task
+from django_tasks.base import Task
+
+from fundmgr.models import Job
+from units.access import may_import_into
+
+IMPORT_KINDS = (Job.Kind.IMPORT_CHECK, Job.Kind.IMPORT)
+
+# The task of each kind of job: fundmgr.tasks registers them (job_task) when the app is ready, so
+# the pages that start jobs need not import the tasks, which use those pages' own helpers.
+TASK_OF_KIND: dict[str, Task] = {}
+
+
+def job_task(kind: str) -> Callable[[Callable], Task]:
+    """Declare `function(job_id)` the django-tasks task that runs the jobs of `kind`."""
+
+    def register(function: Callable) -> Task:
+        TASK_OF_KIND[kind] = task()(function)
+        return TASK_OF_KIND[kind]
+
+    return register
+
+
+# --- services ---
+
+
+def job_start(*, kind: str, user, total: int = 0, source: str = "", params: dict | None = None, department_code: str = "") -> Job:
+    """Create the job and enqueue its task once the row is committed, for the worker to find it.
+    The task speaks the language of the page that started it (its messages and file names)."""
+    job = Job.objects.create(
+        kind=kind,
+        user=user,
+        total=total,
+        source=source,
+        params={**(params or {}), "language": get_language()},
+        department_code=department_code,
+    )
+
+    def enqueue():
+        result = TASK_OF_KIND[kind].enqueue(str(job.pk))
+        Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def job_confirm(*, job: Job, user) -> Job | None:
+    """Start the import of a passed background dry run (its 确认导入), once: None when it was
+    confirmed already or its upload has gone (expired)."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.result.get("confirmed") or not default_storage.exists(locked.source):
+            return None
+        locked.result = {**locked.result, "confirmed": True}
+        locked.save(update_fields=["result"])
+        return job_start(
+            kind=Job.Kind.IMPORT,
+            user=user,
+            total=locked.total,
+            source=locked.source,
+            params=locked.params,
+            department_code=locked.department_code,
+        )
+
+
+def job_begin(*, job_id: str) -> Job | None:
+    """Mark the job running; None if it is gone or has already run (a task is run at most once)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != Job.Status.QUEUED:
+            return None
+        job.status = Job.Status.RUNNING
+        job.save(update_fields=["status"])
+    return job
+
+
+def job_finish(*, job: Job, result: dict | None = None, output: str = "", department_code: str | None = None) -> Job:
+    """The job's result is ready: all rows done."""
+    job.status = Job.Status.DONE
+    job.result = result or {}
+    job.output = output
+    if department_code is not None:
+        job.department_code = department_code
+    job.done = max(job.done, job.total)
+    job.total = max(job.done, job.total)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "result", "output", "department_code", "done", "total", "finished_at"])
+    return job
+
+
+def job_fail(*, job: Job, errors: list[dict], department_code: str | None = None) -> Job:
+    """The job failed: `errors` are {"sheet", "row", "column", "message"} dicts (sheet, row and column may be empty)."""
+    job.status = Job.Status.FAILED
+    job.errors = errors
+    if department_code is not None:
+        job.department_code = department_code
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "errors", "department_code", "finished_at"])
+    return job
+
+
+class ProgressReporter:
+    """Writes a running job's rows done, at once visible to the page that polls it.
+
+    The import writes in one transaction, and progress written inside it would show only at its
+    commit (and vanish at its rollback). So on PostgreSQL progress goes through a connection of its
+    own, committed at once. SQLite has one writer at a time and the import holds it: there the
+    count is written in the import's own transaction, so other processes see it at its end.
+    """
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.connection = None
+        if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def __call__(self, done: int) -> None:
+        self.job.done = done
+        self.job.total = max(self.job.total, done)  # a workbook's declared rows are only an estimate
+        if self.connection is None:
+            Job.objects.filter(pk=self.job.pk).update(done=self.job.done, total=self.job.total)
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Job._meta.db_table} SET done = %s, total = %s WHERE id = %s",
+                [self.job.done, self.job.total, self.job.pk],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def job_source_delete(*, job: Job) -> None:
+    """The uploaded file is gone once its import has run (or failed)."""
+    if job.source and default_storage.exists(job.source):
+        default_storage.delete(job.source)
+
+
+def jobs_expire(*, now=None) -> int:
+    """Delete the finished jobs older than UPLOAD_TTL_HOURS with their files (an unconfirmed dry
+    run's upload, an export's file), as `manage.py expire_uploads` does the other uploads; returns
+    how many files were deleted. A job still queued or running is left alone."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.UPLOAD_TTL_HOURS)
+    deleted = 0
+    for job in Job.objects.filter(created_at__lt=cutoff, status__in=[Job.Status.DONE, Job.Status.FAILED]):
+        # A confirmed dry run's file belongs to its import job, which deletes it when it has run.
+        names = [job.output] + ([job.source] if not job.result.get("confirmed") and job.kind != Job.Kind.REVIEW else [])
+        for name in filter(None, names):
+            if default_storage.exists(name):
+                default_storage.delete(name)
+                deleted += 1
+        job.delete()
+    return deleted
+
+
+# --- selectors ---
+
+
+def job_for(user, job_id) -> Job:
+    """The job if `user` may see it, else 404 (units.access: outsiders learn nothing)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or not may_see_job(user, job):
+        raise Http404
+    return job
+
+
+def may_see_job(user, job: Job) -> bool:
+    if job.user_id == user.pk:
+        return True
+    return job.kind in IMPORT_KINDS and bool(job.department_code) and may_import_into(user, job.department_code)
+
+
+def check_summary(result: dict) -> dict:
+    """A dry run's kept result (tasks.import_result_json) with its amounts as Decimals again, for the page."""
+    units = [
+        {**unit, "full_year": Decimal(unit["full_year"]), "spent": Decimal(unit["spent"])}
+        for unit in result.get("unit_totals", [])
+    ]
+    return {
+        **result,
+        "unit_totals": units,
+        "total_full_year": sum((unit["full_year"] for unit in units), Decimal("0.00")),
+        "total_spent": sum((unit["spent"] for unit in units), Decimal("0.00")),
+    }
