@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from indicators.models import Indicator
+from indicators.models import Evidence, Indicator
 from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from units.access import ScopedViewMixin, record_in_scope
 
@@ -205,12 +205,14 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
         closes = MonthClose.history.filter(department_year=department_year)
         plans = SpendingPlan.history.filter(item__department_year=department_year).select_related("item")
         transfers = BudgetTransfer.history.filter(department_year=department_year).select_related("from_item", "to_item")
+        evidence = Evidence.history.filter(department_year=department_year).select_related("item", "indicator")
         if unit_id is not None:
             expenditures = expenditures.filter(item__unit_id=unit_id)
             lines = lines.filter(item__unit_id=unit_id)
             indicators = indicators.filter(item__unit_id=unit_id)
             plans = plans.filter(item__unit_id=unit_id)
             transfers = transfers.filter(Q(from_item__unit_id=unit_id) | Q(to_item__unit_id=unit_id))
+            evidence = evidence.filter(item__unit_id=unit_id)
         kwargs = {"department_code": department_year.department.code, "year": department_year.year}
         return [
             (
@@ -244,6 +246,7 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
                 lambda r: f"{r.from_item.code}→{r.to_item.code} {r.date} {r.amount:,.2f} {r.get_status_display()}",
                 lambda r: reverse("transfers:list", kwargs=kwargs),
             ),
+            (evidence, Evidence._meta.verbose_name, _evidence_label, lambda r: None),
         ]
 
     def get_context_data(self, **kwargs):
@@ -280,6 +283,18 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
         rows.sort(key=lambda row: row.when, reverse=True)
         context.update(form=form, rows=rows[:CHANGE_LOG_LIMIT], limit=CHANGE_LOG_LIMIT)
         return context
+
+
+def _evidence_label(record) -> str:
+    """A 佐证材料 in the change log: its file name and what it is attached to (the indicator, else
+    the item's evaluation, else the department's)."""
+    if record.indicator_id and record.indicator:
+        target = record.indicator.code
+    elif record.item_id and record.item:
+        target = record.item.code
+    else:
+        target = _("部门整体")
+    return f"{record.original_name}（{target}）"
 
 
 def _reason_text(reason: str | None) -> str:

@@ -17,6 +17,10 @@ urlpatterns = [
     # -- monitoring --
 
     # -- evidence --
+    path("evaluation/evidence/", views.EvidenceUploadView.as_view(), name="evidence_upload"),
+    path("items/<code:item_code>/evaluation/evidence/", views.EvidenceUploadView.as_view(), name="item_evidence_upload"),
+    path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path("evidence/<int:pk>/delete/", views.EvidenceDeleteView.as_view(), name="evidence_delete"),
 
     # -- formulas --
 

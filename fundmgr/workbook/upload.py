@@ -63,7 +63,8 @@ HOUR = 3600
 
 
 class SizeCappedUploadHandler(FileUploadHandler):
-    """Passes at most IMPORT_MAX_BYTES of an uploaded file on to Django's own handlers.
+    """Passes at most IMPORT_MAX_BYTES of an uploaded file on to Django's own handlers (or
+    EVIDENCE_MAX_BYTES when larger: a 佐证材料 is uploaded through the same handlers).
 
     Django would otherwise spool a whole upload to a temporary file before the form could
     compare its size with the limit: a multi-gigabyte POST would fill the disk first. Past the
@@ -76,7 +77,7 @@ class SizeCappedUploadHandler(FileUploadHandler):
         self.oversized = False
 
     def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
+        if start + len(raw_data) > max(settings.IMPORT_MAX_BYTES, settings.EVIDENCE_MAX_BYTES):
             self.oversized = True
             return None  # the handlers after this one get nothing more
         return raw_data
