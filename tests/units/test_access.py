@@ -29,9 +29,11 @@ from openpyxl import load_workbook
 
 from fundmgr.workbook import error_list, upload
 from fundmgr.workbook.reader import WorkbookError
+from indicators.evidence import evidence_upload
 from projects import services
 from projects.models import BudgetLine, Expenditure, MonthClose
 from tests import personas
+from tests.indicators import evidence_files
 from tests.personas import PERSONAS, World
 from units.access import DEPARTMENT_WIDE, FINANCE, READ, SPEND
 
@@ -76,6 +78,7 @@ def dept(world: World, **extra):
 def private_uploads(settings, tmp_path):
     """The upload's files (kept_error_list's among them) go to the test's own folder, not var/."""
     settings.VAR_DIR = tmp_path
+    evidence_files.files(settings, tmp_path)  # and the 佐证材料 of the evidence rows
 
 
 def kept_error_list(world: World) -> str:
@@ -97,6 +100,17 @@ def transfer_in_unit_a(world: World):
         date=date(2024, 7, 1),
         document="调1",
         created_by=world.finance,
+    )
+
+
+def evidence_of_unit_a(world: World):
+    """A 佐证材料 on unit A's item A1, attached to its indicator by the finance office."""
+    return evidence_upload(
+        department_year=world.department_year,
+        item=world.item_a,
+        indicator=world.indicator_a,
+        upload=evidence_files.upload("签到表.pdf", evidence_files.PDF),
+        user=world.finance,
     )
 
 
@@ -185,6 +199,12 @@ MATRIX = {
     # -- issue 16: 绩效运行监控 (monitoring) --
 
     # -- issue 16: 佐证材料 (evidence) --
+    # every member reads and downloads (an accountant, their unit's); the finance office and the item's
+    # unit accountant upload and delete (POST only), the department's own evidence the finance office
+    "indicators:evidence_upload": (dept, "", by_rule(DEPARTMENT, FINANCE, ok=405)),
+    "indicators:item_evidence_upload": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, SPEND, ok=405)),
+    "indicators:evidence_download": (lambda w: dept(w, pk=evidence_of_unit_a(w).pk), "", by_rule(UNIT_A, READ)),
+    "indicators:evidence_delete": (lambda w: dept(w, pk=evidence_of_unit_a(w).pk), "", by_rule(UNIT_A, SPEND, ok=405)),
 
     # -- issue 16: ledger formulas --
 
