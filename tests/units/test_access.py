@@ -78,7 +78,6 @@ def dept(world: World, **extra):
 def private_uploads(settings, tmp_path):
     """The upload's files (kept_error_list's among them) go to the test's own folder, not var/."""
     settings.VAR_DIR = tmp_path
-    evidence_files.files(settings, tmp_path)  # and the 佐证材料 of the evidence rows
 
 
 def kept_error_list(world: World) -> str:
