@@ -294,7 +294,7 @@ def _evidence_label(record) -> str:
         target = record.item.code
     else:
         target = _("部门整体")
-    return f"{record.original_name}（{target}）"
+    return _("%(file)s（%(target)s）") % {"file": record.original_name, "target": target}
 
 
 def _reason_text(reason: str | None) -> str:

@@ -175,6 +175,8 @@ GETTEXT_FUNCTIONS = {
 DATA_FILES = {
     # The demo department: names and texts of the seed report, stored in the database as user data.
     "fundmgr/demo/seed.py",
+    # The demo's performance year (issue 16): the names of its records (a 佐证材料's file name), user data.
+    "fundmgr/demo/performance.py",
     # Synthetic ledgers for benchmarks: generated names stored as user data.
     "fundmgr/demo/synthetic.py",
     # 部门预算支出经济分类: the reference data of the initial migration, stored in the database.
