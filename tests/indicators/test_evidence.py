@@ -2,14 +2,16 @@
 under a random name, limited in size and number per target, and deleted with its history."""
 
 import hashlib
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 
 from fundmgr.demo.performance import DEMO_EVIDENCE_NAME, demo_evidence
 from indicators.evidence import evidence_delete, evidence_upload, kind_of_content
 from indicators.models import Evidence
+from tests import personas
 from tests.builders import IndicatorFactory
 from tests.indicators.evidence_files import ALLOWED, DOCX, EXE, JPEG, PDF, PLAIN_ZIP, PNG, XLSX, files, stored_files, upload
 
@@ -152,3 +154,52 @@ def test_the_demo_attaches_one_valid_pdf_to_a_department_level_indicator(world, 
 def test_the_content_check_reads_each_kind(storage):
     assert [kind_of_content(upload(name, content)) for name, content, _ in ALLOWED] == [kind for _, _, kind in ALLOWED]
     assert kind_of_content(upload("x.pdf", EXE)) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("target", ["indicator", "item", "department"])
+def test_uploads_racing_for_the_last_place_leave_exactly_the_limit_and_no_stray_file(target, settings, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises whole-database writes and has no row locks to race")
+    storage = files(settings, tmp_path)
+    world = personas.build()
+    settings.EVIDENCE_MAX_FILES = 3
+    where = {
+        "indicator": {"item": world.item_a, "indicator": world.indicator_a},
+        "item": {"item": world.item_a},
+        "department": {},
+    }[target]
+    attach(world, "已有.pdf", PDF, **where)
+    barrier = threading.Barrier(6)
+    accepted, refused, unexpected = [], [], []
+
+    def uploader(number):
+        try:
+            barrier.wait(timeout=30)
+            try:
+                attach(world, f"并发{number}.pdf", PDF, **where)
+            except ValidationError as error:
+                refused.append(refusal_text(error))
+            else:
+                accepted.append(number)
+        except BaseException as error:  # noqa: BLE001 - a deadlock or an IntegrityError is what we look for
+            unexpected.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=uploader, args=(number,)) for number in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert unexpected == []
+    assert len(accepted) == 2 and len(refused) == 4
+    assert all("达到上限" in message for message in refused)
+    assert Evidence.objects.count() == 3
+    assert len(stored_files(storage)) == 3
+
+
+def refusal_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
