@@ -235,6 +235,22 @@ def evidence_delete(*, evidence: Evidence, user=None) -> None:
         transaction.on_commit(lambda: storage.delete(stored))
 
 
+def evidence_delete_year(*, department_year: DepartmentYear, user=None) -> int:
+    """Delete every 佐证材料 of a department-year whose ledger is being replaced (the workbook's
+    replace deletes its items and indicators, which the files are attached to): each row with its
+    history (who, when), each stored file once the replace has committed. Runs inside the
+    replace's transaction, which holds the department-year exclusively. Returns how many."""
+    storage = _storage()
+    deleted = 0
+    for evidence in Evidence.objects.filter(department_year=department_year).order_by("pk"):
+        stored = evidence.file.name
+        evidence._history_user = user
+        evidence.delete()
+        transaction.on_commit(lambda stored=stored: storage.delete(stored))
+        deleted += 1
+    return deleted
+
+
 def evidence_in_scope(scope: Scope, pk: int) -> Evidence:
     """A 佐证材料 of the scope's department-year, looked up before any right is checked: 404 for
     another department's (its pk under this department's address) or, for a unit accountant,

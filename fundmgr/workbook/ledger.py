@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, get_history_manager_f
 from fundmgr.workbook import schema as S
 from fundmgr.workbook.reader import Collector, Row
 from fundmgr.workbook.rules import MonthEvent
+from indicators.evidence import evidence_delete_year
 from indicators.models import AnnualGoal, Indicator, ScoringProfile
 from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from projects.services import plan_set, transfer_approve, transfer_create, transfer_reject
@@ -115,6 +116,8 @@ class LedgerWriter:
             # back the defaults and no goals.
             _delete_with_history(profiles_of_year, user)
             _delete_with_history(goals_of_year, user)
+            # the 佐证材料 point at the items and indicators deleted below: they go with the year too
+            evidence_delete_year(department_year=department_year, user=user)
             _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
             _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
             _delete_with_history(SpendingPlan.objects.filter(item__department_year=department_year), user)

@@ -1,7 +1,7 @@
 """Small files of each kind a 佐证材料 may be, and a few that only pretend to be, for the evidence tests.
 
-    files(settings, tmp_path)   # the default storage in the test's own folder; returns that folder
-    upload("合同.pdf", PDF)     # an uploaded file as a browser sends it
+files(settings, tmp_path)   # the default storage in the test's own folder; returns that folder
+upload("合同.pdf", PDF)     # an uploaded file as a browser sends it
 """
 
 import io

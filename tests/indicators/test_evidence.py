@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from fundmgr.demo.performance import DEMO_EVIDENCE_NAME, demo_evidence
+from fundmgr.workbook import workbook_bytes, workbook_import, workbook_rows
 from indicators.evidence import evidence_delete, evidence_upload, kind_of_content
 from indicators.models import Evidence
 from tests import personas
@@ -203,3 +204,19 @@ def test_uploads_racing_for_the_last_place_leave_exactly_the_limit_and_no_stray_
 
 def refusal_text(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def test_replacing_the_year_by_a_workbook_deletes_its_evidence_with_history_and_files(
+    world, storage, django_capture_on_commit_callbacks
+):
+    on_indicator = attach(world, "指标佐证.pdf", PDF, item=world.item_a, indicator=world.indicator_a)
+    on_department = attach(world, "部门佐证.pdf", PDF)
+    content = workbook_bytes(workbook_rows(department_year=world.department_year))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = workbook_import(source=content, replace=True, user=world.finance)
+    assert result.errors == [] and result.replaced
+    assert not Evidence.objects.exists()
+    assert stored_files(storage) == []
+    for evidence in (on_indicator, on_department):
+        deleted = Evidence.history.get(id=evidence.pk, history_type="-")
+        assert (deleted.original_name, deleted.history_user) == (evidence.original_name, world.finance)

@@ -51,7 +51,9 @@ def test_an_upload_in_the_item_page_is_listed_there_with_its_indicator(world, st
 def test_the_department_page_lists_its_evidence_and_the_finance_office_uploads_there(world, storage, as_persona):
     indicator = IndicatorFactory(department_year=world.department_year, code="D1", name="帮扶家庭户数", target=None)
     client = as_persona("finance")
-    response = client.post(url(world, "indicators:evidence_upload"), {"file": upload("入户登记.png", PNG), "indicator": "D1"}, follow=True)
+    response = client.post(
+        url(world, "indicators:evidence_upload"), {"file": upload("入户登记.png", PNG), "indicator": "D1"}, follow=True
+    )
     page = response.content.decode()
     assert response.redirect_chain == [(url(world, "indicators:evaluation"), 302)]
     assert "已上传佐证材料“入户登记.png”" in page and "D1 帮扶家庭户数" in page
@@ -105,7 +107,10 @@ def test_another_units_file_is_404_for_an_accountant_and_their_delete_removes_no
     client = as_persona("accountant_b")
     assert client.get(url(world, "indicators:evidence_download", pk=evidence.pk)).status_code == 404
     assert client.post(url(world, "indicators:evidence_delete", pk=evidence.pk)).status_code == 404
-    assert client.post(url(world, "indicators:item_evidence_upload", item_code="A1"), {"file": upload("x.pdf", PDF)}).status_code == 404
+    assert (
+        client.post(url(world, "indicators:item_evidence_upload", item_code="A1"), {"file": upload("x.pdf", PDF)}).status_code
+        == 404
+    )
     assert Evidence.objects.count() == 1
     assert len(stored_files(storage)) == 1
     item_page = client.get(url(world, "indicators:item_evaluation", item_code="B1")).content.decode()
@@ -134,12 +139,17 @@ def test_the_departments_own_evidence_is_403_for_an_accountant(world, storage, a
 def test_the_leader_may_neither_upload_nor_delete(world, storage, as_persona):
     evidence = attached(world, item=world.item_a)
     client = as_persona("leader")
-    assert client.post(url(world, "indicators:item_evidence_upload", item_code="A1"), {"file": upload("x.pdf", PDF)}).status_code == 403
+    assert (
+        client.post(url(world, "indicators:item_evidence_upload", item_code="A1"), {"file": upload("x.pdf", PDF)}).status_code
+        == 403
+    )
     assert client.post(url(world, "indicators:evidence_delete", pk=evidence.pk)).status_code == 403
     assert Evidence.objects.count() == 1
 
 
-def test_a_delete_from_the_page_removes_the_file_and_shows_in_the_change_log(world, storage, as_persona, django_capture_on_commit_callbacks):
+def test_a_delete_from_the_page_removes_the_file_and_shows_in_the_change_log(
+    world, storage, as_persona, django_capture_on_commit_callbacks
+):
     evidence = attached(world, "会议纪要.pdf", item=world.item_a, indicator=world.indicator_a)
     client = as_persona("accountant_a")
     with django_capture_on_commit_callbacks(execute=True):
@@ -182,7 +192,9 @@ def test_the_department_page_runs_two_queries_more_whatever_the_number_of_files(
 
 
 @pytest.mark.parametrize("count", [1, 6])
-def test_the_item_page_runs_two_queries_more_whatever_the_number_of_files(world, storage, as_persona, django_assert_num_queries, count):
+def test_the_item_page_runs_two_queries_more_whatever_the_number_of_files(
+    world, storage, as_persona, django_assert_num_queries, count
+):
     for number in range(count):
         attached(world, f"第{number}份.pdf", item=world.item_a, indicator=world.indicator_a if number % 2 else None)
     client = as_persona("accountant_a")
