@@ -204,3 +204,16 @@ def test_the_item_page_runs_two_queries_more_whatever_the_number_of_files(
     with django_assert_num_queries(13):
         response = client.get(url(world, "indicators:item_evaluation", item_code="A1"))
     assert response.content.decode().count("第") >= count
+
+
+def test_the_admin_lists_the_evidence_read_only_without_linking_the_stored_file(world, storage, as_persona):
+    evidence = attached(world, "会议纪要.pdf", item=world.item_a)
+    client = as_persona("finance")
+    listing = client.get(reverse("admin:indicators_evidence_changelist")).content.decode()
+    assert "会议纪要.pdf" in listing
+    page = client.get(reverse("admin:indicators_evidence_change", args=[evidence.pk])).content.decode()
+    assert url(world, "indicators:evidence_download", pk=evidence.pk) in page
+    assert evidence.file.name not in page  # neither the stored name nor a storage URL
+    assert 'name="original_name"' not in page  # nothing to edit
+    assert client.post(reverse("admin:indicators_evidence_delete", args=[evidence.pk]), {"post": "yes"}).status_code == 403
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
