@@ -217,3 +217,27 @@ def test_the_admin_lists_the_evidence_read_only_without_linking_the_stored_file(
     assert 'name="original_name"' not in page  # nothing to edit
     assert client.post(reverse("admin:indicators_evidence_delete", args=[evidence.pk]), {"post": "yes"}).status_code == 403
     assert Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+def test_a_file_larger_than_a_workbook_may_be_but_within_the_evidence_limit_arrives_whole(world, storage, as_persona, settings):
+    """The upload handler that caps a workbook's upload lets a 佐证材料 up to EVIDENCE_MAX_BYTES through."""
+    settings.IMPORT_MAX_BYTES = 100
+    settings.EVIDENCE_MAX_BYTES = 10_000
+    content = PDF + b"%" * 1000
+    client = as_persona("finance")
+    client.post(url(world, "indicators:item_evidence_upload", item_code="A1"), {"file": upload("长报告.pdf", content)})
+    evidence = Evidence.objects.get()
+    assert (storage / evidence.file.name).read_bytes() == content
+
+
+def test_a_file_over_the_evidence_limit_is_refused_in_the_page_naming_it(world, storage, as_persona, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    settings.EVIDENCE_MAX_BYTES = 500
+    response = as_persona("finance").post(
+        url(world, "indicators:item_evidence_upload", item_code="A1"),
+        {"file": upload("超大报告.pdf", PDF + b"%" * 1000)},
+        follow=True,
+    )
+    assert "超大报告.pdf：文件过大（" in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert stored_files(storage) == []
