@@ -264,7 +264,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")  # a secret: no default
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-# An upload larger than IMPORT_MAX_BYTES (or EVIDENCE_MAX_BYTES, the larger) is never spooled to
+# An upload larger than IMPORT_MAX_BYTES (EVIDENCE_MAX_BYTES for a 佐证材料) is never spooled to
 # disk beyond that size.
 FILE_UPLOAD_HANDLERS = [
     "fundmgr.workbook.upload.SizeCappedUploadHandler",

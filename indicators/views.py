@@ -411,6 +411,8 @@ class EvidenceUploadView(LoginRequiredMixin, View):
     (evidence_need; 403). POST only."""
 
     http_method_names = ["post"]
+    # fundmgr.workbook.upload.SizeCappedUploadHandler reads no more of a file than this setting allows
+    upload_max_bytes_setting = "EVIDENCE_MAX_BYTES"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
