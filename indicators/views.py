@@ -407,8 +407,8 @@ class QualitativePhraseView(LoginRequiredMixin, TemplateView):
 class EvidenceUploadView(LoginRequiredMixin, View):
     """上传佐证材料 to an item's evaluation (item_code in the URL) or the department's, then back to
     that 自评表 with a message: what was attached, or every reason it was refused (nothing is
-    kept then). The item is looked up first (404 for another unit's accountant), then the role
-    (evidence_need; 403). POST only."""
+    kept then). The item is looked up first (404 for another unit's accountant, and for an item
+    without indicators, which has no 自评表), then the role (evidence_need; 403). POST only."""
 
     http_method_names = ["post"]
     # fundmgr.workbook.upload.SizeCappedUploadHandler reads no more of a file than this setting allows
@@ -419,6 +419,9 @@ class EvidenceUploadView(LoginRequiredMixin, View):
             return self.handle_no_permission()
         self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
         self.item = item_in_scope(self.scope, kwargs["item_code"]) if "item_code" in kwargs else None
+        # an item without indicators has no 自评表 (ItemEvaluationView), so nothing to prove
+        if self.item is not None and not self.item.indicators.exists():
+            raise Http404
         require(self.scope, evidence_need(self.item))
         return super().dispatch(request, *args, **kwargs)
 

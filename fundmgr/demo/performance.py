@@ -38,10 +38,14 @@ def demo_pdf(lines: list[str]) -> bytes:
 
 def demo_evidence(*, department_year: DepartmentYear, user) -> Evidence | None:
     """Attach one small generated PDF (佐证材料) to the first department-level indicator of the
-    seed department, as `user` (its finance office). None when the year has no such indicator."""
+    seed department, as `user` (its finance office). None when the year has no such indicator;
+    the file already there when called again (load_demo's second run)."""
     indicator = Indicator.objects.filter(department_year=department_year, item__isnull=True).order_by("position", "code").first()
     if indicator is None:
         return None
+    existing = Evidence.objects.filter(indicator=indicator, original_name=DEMO_EVIDENCE_NAME).first()
+    if existing is not None:
+        return existing
     content = demo_pdf(
         [
             f"Evidence for indicator {indicator.code} ({department_year.department.code} {department_year.year})",

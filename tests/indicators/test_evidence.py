@@ -150,6 +150,8 @@ def test_the_demo_attaches_one_valid_pdf_to_a_department_level_indicator(world, 
     assert b"/Type /Catalog" in content
     offset = int(content.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
     assert content[offset:].startswith(b"xref")  # the cross-reference table is where the trailer says
+    assert demo_evidence(department_year=world.department_year, user=world.finance) == evidence  # a second run
+    assert Evidence.objects.count() == 1
 
 
 def test_the_content_check_reads_each_kind(storage):

@@ -241,3 +241,11 @@ def test_a_file_over_the_evidence_limit_is_refused_in_the_page_naming_it(world, 
     assert "超大报告.pdf：文件过大（" in response.content.decode()
     assert not Evidence.objects.exists()
     assert stored_files(storage) == []
+
+
+def test_an_item_without_indicators_has_no_evaluation_to_attach_evidence_to(world, storage, as_persona):
+    response = as_persona("finance").post(
+        url(world, "indicators:item_evidence_upload", item_code="A2"), {"file": upload("x.pdf", PDF)}
+    )
+    assert response.status_code == 404
+    assert not Evidence.objects.exists()
