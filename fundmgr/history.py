@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from indicators.models import Indicator, TargetDeclaration
+from indicators.models import Evidence, Indicator, TargetDeclaration
 from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from units.access import ScopedViewMixin, record_in_scope
 
@@ -73,7 +73,9 @@ def history_entries(model, records) -> list[HistoryEntry]:
                 user_ids.add(value)
     usernames = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
     item_ids = {getattr(record, "item_id", None) for record in records} - {None}
-    items = {pk: f"{code} {name}" for pk, code, name in BudgetItem.objects.filter(pk__in=item_ids).values_list("pk", "code", "name")}
+    items = {
+        pk: f"{code} {name}" for pk, code, name in BudgetItem.objects.filter(pk__in=item_ids).values_list("pk", "code", "name")
+    }
     names = _field_names(model)
     entries = []
     previous = None
@@ -206,6 +208,7 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
         plans = SpendingPlan.history.filter(item__department_year=department_year).select_related("item")
         transfers = BudgetTransfer.history.filter(department_year=department_year).select_related("from_item", "to_item")
         declarations = TargetDeclaration.history.filter(department_year=department_year).select_related("item")
+        evidence = Evidence.history.filter(department_year=department_year).select_related("item", "indicator")
         if unit_id is not None:
             declarations = declarations.filter(item__unit_id=unit_id)
             expenditures = expenditures.filter(item__unit_id=unit_id)
@@ -213,6 +216,7 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
             indicators = indicators.filter(item__unit_id=unit_id)
             plans = plans.filter(item__unit_id=unit_id)
             transfers = transfers.filter(Q(from_item__unit_id=unit_id) | Q(to_item__unit_id=unit_id))
+            evidence = evidence.filter(item__unit_id=unit_id)
         kwargs = {"department_code": department_year.department.code, "year": department_year.year}
         return [
             (
@@ -253,6 +257,7 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
                 lambda r: _declaration_label(r),
                 lambda r: _declaration_url(r, kwargs),
             ),
+            (evidence, Evidence._meta.verbose_name, _evidence_label, lambda r: None),
         ]
 
     def get_context_data(self, **kwargs):
@@ -272,9 +277,7 @@ class ChangeLogView(ScopedViewMixin, TemplateView):
                 filters["history_date__lte"] = datetime.combine(data["end"], time.max, tzinfo=tz)
         rows = []
         for queryset, kind, label, url in self.sources():
-            for record in queryset.filter(**filters).select_related("history_user").order_by("-history_date")[
-                :CHANGE_LOG_LIMIT
-            ]:
+            for record in queryset.filter(**filters).select_related("history_user").order_by("-history_date")[:CHANGE_LOG_LIMIT]:
                 rows.append(
                     ChangeRow(
                         when=record.history_date,
@@ -308,6 +311,18 @@ def _declaration_url(record, kwargs) -> str | None:
         return None
     kwargs = {**kwargs, "item_code": record.item.code, "version": record.version}
     return reverse("indicators:item_declaration_version", kwargs=kwargs)
+
+
+def _evidence_label(record) -> str:
+    """A 佐证材料 in the change log: its file name and what it is attached to (the indicator, else
+    the item's evaluation, else the department's)."""
+    if record.indicator_id and record.indicator:
+        target = record.indicator.code
+    elif record.item_id and record.item:
+        target = record.item.code
+    else:
+        target = _("部门整体")
+    return _("%(file)s（%(target)s）") % {"file": record.original_name, "target": target}
 
 
 def _reason_text(reason: str | None) -> str:

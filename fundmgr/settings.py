@@ -196,8 +196,39 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")  # where collectstatic writes
+# Uploaded files (佐证材料, indicators.evidence) are kept through Django's storage API: under var/
+# by default; in an S3-compatible bucket (django-storages, `pip install .[s3]` for boto3) when
+# S3_BUCKET is set. They are never served from a public URL, only by the download view, which
+# checks the reader's access first: the bucket stays private and no MEDIA_URL is set.
+FILES_DIR = Path(env_str("FILES_DIR") or VAR_DIR / "files")
+S3_BUCKET = env_str("S3_BUCKET", "").strip()
+_s3_settings = {
+    # setting -> django-storages' S3Storage option; the keys may be left out for an instance role
+    "S3_ENDPOINT_URL": "endpoint_url",  # e.g. https://oss-cn-hangzhou.aliyuncs.com or a MinIO address
+    "S3_REGION": "region_name",
+    "S3_ACCESS_KEY_ID": "access_key",
+    "S3_SECRET_ACCESS_KEY": "secret_key",  # a secret: no default
+    "S3_PREFIX": "location",  # a folder inside the bucket
+    "S3_ADDRESSING_STYLE": "addressing_style",  # "path" for most MinIO set-ups
+}
+_s3_options = {option: env_str(name).strip() for name, option in _s3_settings.items() if (env_str(name) or "").strip()}
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            **_s3_options,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif _s3_options:
+    raise ImproperlyConfigured(f"S3_BUCKET must be set with {', '.join(sorted(_s3_settings))}")
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(FILES_DIR)}}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -217,6 +248,12 @@ APPROVAL_THRESHOLD = env_decimal("APPROVAL_THRESHOLD", Decimal("50000.00"))
 LAG_YELLOW = env_decimal("LAG_YELLOW", Decimal("0.80"))
 LAG_RED = env_decimal("LAG_RED", Decimal("0.60"))
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# 佐证材料 (indicators.evidence): the size of one file, and how many files one indicator, or one
+# evaluation (an item's, the department's), may carry.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20)
+if EVIDENCE_MAX_BYTES < 1 or EVIDENCE_MAX_FILES < 1:
+    raise ImproperlyConfigured("EVIDENCE_MAX_BYTES and EVIDENCE_MAX_FILES must be at least 1")
 
 # E-mail (manage.py send_alerts, the 序时进度预警 digests). The console backend prints mails to
 # stdout, so nothing leaves the machine until EMAIL_BACKEND names the SMTP backend
@@ -229,7 +266,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")  # a secret: no default
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-# An upload larger than IMPORT_MAX_BYTES is never spooled to disk beyond that size.
+# An upload larger than IMPORT_MAX_BYTES (EVIDENCE_MAX_BYTES for a 佐证材料) is never spooled to
+# disk beyond that size.
 FILE_UPLOAD_HANDLERS = [
     "fundmgr.workbook.upload.SizeCappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -343,3 +343,27 @@ class MonitoringMonthForm(forms.Form):
             "invalid_choice": gettext_lazy("监控月份须为1到12之间的整数"),
         },
     )
+
+
+class EvidenceUploadForm(forms.Form):
+    """上传佐证材料: the file, and optionally the indicator of the evaluation it proves. The file's
+    own checks (type by content, size, count) are indicators.evidence's, with messages naming it."""
+
+    file = forms.FileField(
+        label=gettext_lazy("佐证材料"),
+        allow_empty_file=True,  # refused by indicators.evidence, with a message naming the file
+        error_messages={"required": gettext_lazy("请选择要上传的佐证材料文件")},
+    )
+    indicator = forms.ModelChoiceField(
+        label=gettext_lazy("对应指标"),
+        queryset=Indicator.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("（整个自评表）"),
+        error_messages={"invalid_choice": gettext_lazy("所选绩效指标不属于本自评表")},
+    )
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+        self.fields["indicator"].label_from_instance = lambda indicator: f"{indicator.code} {indicator.name}"

@@ -215,9 +215,7 @@ class ScoringProfile(models.Model):
             models.UniqueConstraint(
                 fields=["department_year"], condition=models.Q(item__isnull=True), name="scoring_profile_unique_default"
             ),
-            models.CheckConstraint(
-                condition=models.Q(execution_points__in=[10, 20, 0]), name="scoring_profile_execution_points"
-            ),
+            models.CheckConstraint(condition=models.Q(execution_points__in=[10, 20, 0]), name="scoring_profile_execution_points"),
             models.CheckConstraint(condition=models.Q(rounding__in=["2", "1", "0"]), name="scoring_profile_rounding"),
         ]
 
@@ -465,9 +463,7 @@ class TargetDeclaration(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="adjustment") | ~models.Q(reason=""), name="declaration_adjustment_reason"
             ),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=["declaration", "adjustment", "import"]), name="declaration_kind"
-            ),
+            models.CheckConstraint(condition=models.Q(kind__in=["declaration", "adjustment", "import"]), name="declaration_kind"),
             models.CheckConstraint(
                 condition=models.Q(state__in=["draft", "submitted", "approved", "rejected", "superseded"]),
                 name="declaration_state",
@@ -480,3 +476,54 @@ class TargetDeclaration(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+
+class Evidence(models.Model):
+    """佐证材料: a file proving a year-end value, attached to one indicator or to an evaluation (an
+    item's, or the department's when item is null). Written and deleted only through
+    indicators.evidence, which checks the file by its content; the stored name is random, under
+    evidence/<department>/<year>/, and the file is downloaded only through the download view."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+        DOCX = "docx", "Word (DOCX)"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    department_year = models.ForeignKey(
+        DepartmentYear, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("部门年度")
+    )
+    item = models.ForeignKey(
+        BudgetItem, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence", verbose_name=_("预算项目")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence", verbose_name=_("绩效指标")
+    )
+    file = models.FileField(_("存储文件"), max_length=255)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    kind = models.CharField(_("文件类型"), max_length=8, choices=Kind.choices)
+    size = models.PositiveBigIntegerField(_("文件大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="evidence_size_positive"),
+            models.CheckConstraint(condition=models.Q(kind__in=["pdf", "jpeg", "png", "docx", "xlsx"]), name="evidence_kind"),
+        ]
+
+    def __str__(self):
+        return self.original_name

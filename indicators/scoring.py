@@ -299,9 +299,7 @@ def rating_for(score: Decimal) -> Rating:
 def check_override(override: Decimal, points: Decimal) -> None:
     """An evaluator's 得分 lies within 0..the indicator's points (section 9)."""
     if override < ZERO or override > points:
-        raise ScoringError(
-            _("评价人得分%(override)s须在0至分值%(points)s之间") % {"override": override, "points": points}
-        )
+        raise ScoringError(_("评价人得分%(override)s须在0至分值%(points)s之间") % {"override": override, "points": points})
 
 
 def evaluate(

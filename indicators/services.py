@@ -146,9 +146,7 @@ def _check_scopes(department_year: DepartmentYear, profiles: dict[int | None, Pr
             _scope_points(indicators, scoring_profile(row or default))
         except ScoringError as error:
             where = _("部门整体") if item_id is None else indicators[0].item.code
-            raise ValidationError(
-                {"execution_points": _("%(scope)s：%(error)s") % {"scope": where, "error": error}}
-            ) from error
+            raise ValidationError({"execution_points": _("%(scope)s：%(error)s") % {"scope": where, "error": error}}) from error
 
 
 def _stored_profiles(department_year: DepartmentYear) -> dict[int | None, ProfileRow | None]:

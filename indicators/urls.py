@@ -27,16 +27,14 @@ urlpatterns = [
         declaration_views.DeclarationExportView.as_view(),
         name="item_declaration_export",
     ),
-
     # -- monitoring --
     path("monitoring/month/", views.MonitoringMonthView.as_view(), name="monitoring_month"),
-    path(
-        "monitoring/indicators/<code:indicator_code>/", views.IndicatorMonitoringView.as_view(), name="monitoring_indicator"
-    ),
+    path("monitoring/indicators/<code:indicator_code>/", views.IndicatorMonitoringView.as_view(), name="monitoring_indicator"),
     path("monitoring/items/<code:item_code>/", views.ItemMonitoringView.as_view(), name="monitoring_item"),
-
     # -- evidence --
-
+    path("evaluation/evidence/", views.EvidenceUploadView.as_view(), name="evidence_upload"),
+    path("items/<code:item_code>/evaluation/evidence/", views.EvidenceUploadView.as_view(), name="item_evidence_upload"),
+    path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path("evidence/<int:pk>/delete/", views.EvidenceDeleteView.as_view(), name="evidence_delete"),
     # -- formulas --
-
 ]

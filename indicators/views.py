@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,8 +12,10 @@ from django.views.generic import FormView, TemplateView, View
 from fundmgr.lib.validators import CODE
 from indicators.common import common_indicators
 from indicators.declarations import version_in_force, version_label
+from indicators.evidence import CONTENT_TYPES, evidence_delete, evidence_in_scope, evidence_of, evidence_upload
 from indicators.forms import (
     AnnualGoalForm,
+    EvidenceUploadForm,
     IndicatorMonitoringForm,
     IndicatorResultsForm,
     ItemMonitoringForm,
@@ -46,7 +49,7 @@ from indicators.services import (
 from indicators.targets import DEFAULT_PHRASES
 from projects.models import BudgetItem
 from projects.selectors import budget_summary, item_in_scope
-from units.access import FINANCE, Scope, ScopedViewMixin, department_scope, require
+from units.access import FINANCE, SPEND, Scope, ScopedViewMixin, allows, department_scope, require
 from units.access import department_wide_scope as department_wide
 from units.services import monitoring_month_set
 
@@ -80,8 +83,34 @@ class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
             goal=annual_goals(department_year_id=scope.department_year.pk).get(None),
             upload=latest_evaluation_upload(department_year_id=scope.department_year.pk),
             target_version=version_label(version_in_force(department_year_id=scope.department_year.pk, item_id=None)),
+            **evidence_context(scope, item=None),
         )
         return context
+
+
+def evidence_need(item: BudgetItem | None) -> str:
+    """Who attaches and deletes 佐证材料: on an item's evaluation, the finance office and the item's
+    unit accountant (whose scope reaches no other unit's item: 404 first); on the department's,
+    the finance office."""
+    return SPEND if item is not None else FINANCE
+
+
+def evidence_indicators(scope: Scope, item: BudgetItem | None):
+    """The indicators of one evaluation a 佐证材料 may be attached to."""
+    return Indicator.objects.filter(department_year=scope.department_year, item=item).order_by("position", "code")
+
+
+def evidence_context(scope: Scope, *, item: BudgetItem | None) -> dict:
+    """The 佐证材料 block of an evaluation page: the files (one query), and for whoever may attach
+    them the upload form (its indicator list is one query more, as it renders)."""
+    may_attach = allows(scope, evidence_need(item))
+    return {
+        "evidence": evidence_of(department_year_id=scope.department_year.pk, item_id=item.pk if item else None),
+        "evidence_form": EvidenceUploadForm(indicators=evidence_indicators(scope, item)) if may_attach else None,
+        "may_attach": may_attach,
+        "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
+        "evidence_max_files": settings.EVIDENCE_MAX_FILES,
+    }
 
 
 class ItemEvaluationView(LoginRequiredMixin, TemplateView):
@@ -111,6 +140,7 @@ class ItemEvaluationView(LoginRequiredMixin, TemplateView):
             goal=AnnualGoal.objects.filter(department_year=scope.department_year, item=item).first(),
             upload=latest_evaluation_upload(department_year_id=scope.department_year.pk, item_id=item.pk),
             target_version=version_label(version_in_force(department_year_id=scope.department_year.pk, item_id=item.pk)),
+            **evidence_context(scope, item=item),
         )
         return context
 
@@ -140,7 +170,8 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             monitoring=monitoring,
             month=monitoring_month(scope.department_year),
             scoring_error=scoring_error,
-            month_form=kwargs.get("month_form") or MonitoringMonthForm(initial={"monitoring_month": monitoring_month(scope.department_year)}),
+            month_form=kwargs.get("month_form")
+            or MonitoringMonthForm(initial={"monitoring_month": monitoring_month(scope.department_year)}),
             months=range(1, 13),
         )
         return context
@@ -169,7 +200,9 @@ class MonitoringMonthView(ScopedViewMixin, View):
                 messages.error(request, message)
         else:
             messages.success(
-                request, _("监控月份已设为%(month)s月，监控表按%(month)s月末的数据计算。") % {"month": form.cleaned_data["monitoring_month"]}
+                request,
+                _("监控月份已设为%(month)s月，监控表按%(month)s月末的数据计算。")
+                % {"month": form.cleaned_data["monitoring_month"]},
             )
         return redirect(monitoring_url(self.department_year))
 
@@ -284,7 +317,11 @@ class ItemMonitoringView(ScopedViewMixin, FormView):
             return monitoring_url(self.department_year)
         return reverse(
             "projects:detail",
-            kwargs={"department_code": self.department_year.department.code, "year": self.department_year.year, "item_code": self.item.code},
+            kwargs={
+                "department_code": self.department_year.department.code,
+                "year": self.department_year.year,
+                "item_code": self.item.code,
+            },
         )
 
     def form_valid(self, form):
@@ -560,3 +597,97 @@ class QualitativePhraseView(LoginRequiredMixin, TemplateView):
             errors = [message for field_messages in error.message_dict.values() for message in field_messages]
             return self.render_to_response(self.get_context_data(errors=errors), status=400)
         return redirect(request.path)
+
+
+class EvidenceUploadView(LoginRequiredMixin, View):
+    """上传佐证材料 to an item's evaluation (item_code in the URL) or the department's, then back to
+    that 自评表 with a message: what was attached, or every reason it was refused (nothing is
+    kept then). The item is looked up first (404 for another unit's accountant, and for an item
+    without indicators, which has no 自评表), then the role (evidence_need; 403). POST only."""
+
+    http_method_names = ["post"]
+    # fundmgr.workbook.upload.SizeCappedUploadHandler reads no more of a file than this setting allows
+    upload_max_bytes_setting = "EVIDENCE_MAX_BYTES"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        self.item = item_in_scope(self.scope, kwargs["item_code"]) if "item_code" in kwargs else None
+        # an item without indicators has no 自评表 (ItemEvaluationView), so nothing to prove
+        if self.item is not None and not self.item.indicators.exists():
+            raise Http404
+        require(self.scope, evidence_need(self.item))
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = EvidenceUploadForm(request.POST, request.FILES, indicators=evidence_indicators(self.scope, self.item))
+        if form.is_valid():
+            try:
+                evidence = evidence_upload(
+                    department_year=self.scope.department_year,
+                    item=self.item,
+                    indicator=form.cleaned_data["indicator"],
+                    upload=form.cleaned_data["file"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("已上传佐证材料“%(file)s”") % {"file": evidence.original_name})
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+        return redirect(evaluation_url(self.scope, self.item))
+
+
+def evaluation_url(scope: Scope, item: BudgetItem | None) -> str:
+    department_year = scope.department_year
+    kwargs = {"department_code": department_year.department.code, "year": department_year.year}
+    if item is None:
+        return reverse("indicators:evaluation", kwargs=kwargs)
+    return reverse("indicators:item_evaluation", kwargs={**kwargs, "item_code": item.code})
+
+
+class EvidenceDownloadView(LoginRequiredMixin, View):
+    """A 佐证材料, downloaded as an attachment under the name it was uploaded with, by anyone who
+    may read its evaluation (units.access; 404 for another department's or another unit's)."""
+
+    def get(self, request, *args, **kwargs):
+        scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        evidence = evidence_in_scope(scope, kwargs["pk"])
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        # FileResponse writes a Chinese name as RFC 5987's filename*=utf-8''…, with an ASCII fallback
+        response = FileResponse(
+            handle, as_attachment=True, filename=evidence.original_name, content_type=CONTENT_TYPES[evidence.kind]
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class EvidenceDeleteView(LoginRequiredMixin, View):
+    """删除佐证材料: the file is looked up first (404 outside the reader's scope), then the role
+    (evidence_need; 403); the delete is in the change log with who made it. POST only."""
+
+    http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
+        self.evidence = evidence_in_scope(self.scope, kwargs["pk"])
+        require(self.scope, evidence_need(self.evidence.item))
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            evidence_delete(evidence=self.evidence, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已删除佐证材料“%(file)s”") % {"file": self.evidence.original_name})
+        return redirect(evaluation_url(self.scope, self.evidence.item))

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
@@ -14,6 +15,17 @@ from tests.builders import MonthCloseFactory
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_file_storage(tmp_path_factory):
+    """Files saved through the storage API (佐证材料) go to the session's own folder, never var/:
+    also those of tests that do not ask for a storage of their own (the URL crawls of the access
+    matrix)."""
+    location = tmp_path_factory.mktemp("files")
+    default = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}}
+    with override_settings(STORAGES={**settings.STORAGES, "default": default}):
+        yield location
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from fundmgr.workbook import schema as S
 from fundmgr.workbook.reader import Collector, Row
 from fundmgr.workbook.rules import MonthEvent
 from indicators.declarations import declaration_record_import
+from indicators.evidence import evidence_delete_year
 from indicators.models import AnnualGoal, Indicator, ScoringProfile, TargetDeclaration
 from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from projects.services import plan_set, transfer_approve, transfer_create, transfer_reject
@@ -42,7 +43,7 @@ def split_deviation(reason: str | None, measures: str | None) -> tuple[str, str]
             before = before.strip().rstrip(S.DEVIATION_TRIM).strip()
             for reason_label in S.DEVIATION_REASON_LABELS:
                 if before.startswith(reason_label):
-                    before = before[len(reason_label):].strip()
+                    before = before[len(reason_label) :].strip()
                     break
             return before, after.strip()
     return reason, measures
@@ -118,6 +119,9 @@ class LedgerWriter:
             _delete_with_history(goals_of_year, user)
             # the year's versions of its targets go with its indicators; the import records its own
             _delete_with_history(TargetDeclaration.objects.filter(department_year=department_year), user)
+
+            # the 佐证材料 point at the items and indicators deleted below: they go with the year too
+            evidence_delete_year(department_year=department_year, user=user)
             _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
             _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
             _delete_with_history(SpendingPlan.objects.filter(item__department_year=department_year), user)

@@ -68,7 +68,9 @@ HOUR = 3600
 
 
 class SizeCappedUploadHandler(FileUploadHandler):
-    """Passes at most IMPORT_MAX_BYTES of an uploaded file on to Django's own handlers.
+    """Passes at most IMPORT_MAX_BYTES of an uploaded file on to Django's own handlers (or the
+    setting a view names in its `upload_max_bytes_setting`, as the 佐证材料 upload names
+    EVIDENCE_MAX_BYTES: the URL is resolved before the body is read).
 
     Django would otherwise spool a whole upload to a temporary file before the form could
     compare its size with the limit: a multi-gigabyte POST would fill the disk first. Past the
@@ -79,9 +81,12 @@ class SizeCappedUploadHandler(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.oversized = False
+        match = getattr(self.request, "resolver_match", None)
+        view_class = getattr(match.func, "view_class", None) if match is not None else None
+        self.limit = getattr(settings, getattr(view_class, "upload_max_bytes_setting", "IMPORT_MAX_BYTES"))
 
     def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
+        if start + len(raw_data) > self.limit:
             self.oversized = True
             return None  # the handlers after this one get nothing more
         return raw_data

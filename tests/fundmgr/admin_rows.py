@@ -7,7 +7,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from indicators.models import Indicator
+from indicators.evidence import evidence_upload
+from indicators.models import Evidence, Indicator
 from projects.models import (
     BudgetItem,
     BudgetLine,
@@ -19,11 +20,12 @@ from projects.models import (
     YearClose,
 )
 from tests import personas
+from tests.indicators import evidence_files
 from units.models import BudgetUnit, Department, DepartmentYear, Membership
 
 LEDGER = (
     Department, BudgetUnit, DepartmentYear, Membership, MonthClose, BudgetItem, BudgetLine, Expenditure, Indicator, EconomicClass,
-    BudgetTransfer, SpendingPlan, YearClose,
+    BudgetTransfer, SpendingPlan, YearClose, Evidence,
 )
 
 
@@ -47,6 +49,9 @@ def department_rows(world, closed_march) -> dict:
         ),
         SpendingPlan: SpendingPlan.objects.create(item=world.item_a, month=1, amount=Decimal("1000.00")),
         YearClose: YearClose.objects.create(department_year=world.department_year, carried_total=Decimal("0.00"), lapsed_total=Decimal("0.00")),
+        Evidence: evidence_upload(
+            department_year=world.department_year, item=world.item_a, upload=evidence_files.upload("签到表.pdf", evidence_files.PDF),
+        ),
         User: world.accountant_a,
         Group: personas.finance_group(),
         AccessAttempt: AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", user_agent="t", failures_since_start=1),

@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import Indicator
+from indicators.models import Evidence, Indicator
 from projects.models import (
     BudgetItem,
     BudgetLine,
@@ -34,11 +34,11 @@ pytestmark = pytest.mark.django_db
 
 DEPARTMENT_MODELS = {
     Department, BudgetUnit, DepartmentYear, Membership, MonthClose, BudgetItem, BudgetLine, Expenditure, Indicator,
-    BudgetTransfer, SpendingPlan, YearClose,
+    BudgetTransfer, SpendingPlan, YearClose, Evidence,
 }
 SHARED_MODELS = {EconomicClass}  # every other registered model (accounts, lockouts) is superuser-only
 FINANCE_DELETES = {BudgetItem, BudgetLine, Expenditure, Membership}
-NOBODY_DELETES = {DepartmentYear, MonthClose, Indicator, EconomicClass, BudgetTransfer, SpendingPlan, YearClose}
+NOBODY_DELETES = {DepartmentYear, MonthClose, Indicator, EconomicClass, BudgetTransfer, SpendingPlan, YearClose, Evidence}
 OUTSIDERS = ("accountant_a", "leader", "outsider", "anonymous")
 PERSONAS = ("finance_a", "finance_b", *OUTSIDERS, "superuser")
 VIEWS = ("changelist", "change", "history", "revert", "delete")
@@ -116,7 +116,7 @@ def test_the_admin_matrix_across_departments(world, other, closed_march, users, 
                     assert change_url in response.content.decode(), cell
                 checked += 1
     print(f"admin matrix: {checked} cells")
-    assert checked == len(admin.site._registry) * len(PERSONAS) * 4 + 7 * len(PERSONAS)  # 7 admins with a revert page
+    assert checked == len(admin.site._registry) * len(PERSONAS) * 4 + 8 * len(PERSONAS)  # 8 admins with a revert page
 
 
 def test_another_departments_finance_office_posts_change_nothing(world, other, closed_march, login):

@@ -177,6 +177,10 @@ DATA_FILES = {
     "fundmgr/demo/seed.py",
     # The demo department's 绩效运行监控 (causes, measures): user data written through the services.
     "fundmgr/demo/monitoring.py",
+
+
+    # The demo's performance year (issue 16): the names of its records (a 佐证材料's file name), user data.
+    "fundmgr/demo/performance.py",
     # Synthetic ledgers for benchmarks: generated names stored as user data.
     "fundmgr/demo/synthetic.py",
     # 部门预算支出经济分类: the reference data of the initial migration, stored in the database.

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def goal_url(world, item=None) -> str:
-    url = reverse("indicators:goal", kwargs={"department_code": world.department_year.department.code, "year": world.department_year.year})
+    url = reverse(
+        "indicators:goal", kwargs={"department_code": world.department_year.department.code, "year": world.department_year.year}
+    )
     return url + (f"?item={item.code}" if item else "")
 
 
@@ -42,9 +44,7 @@ def test_both_texts_blank_removes_the_goal(world):
 def test_a_text_over_the_limit_is_refused_naming_the_field(world):
     with pytest.raises(ValidationError) as refused:
         annual_goal_set(department_year=world.department_year, expected="字" * (GOAL_TEXT_MAX + 1), achieved="乙")
-    assert refused.value.message_dict == {
-        "expected": [f"预期目标不能超过{GOAL_TEXT_MAX}个字（现为{GOAL_TEXT_MAX + 1}个字）"]
-    }
+    assert refused.value.message_dict == {"expected": [f"预期目标不能超过{GOAL_TEXT_MAX}个字（现为{GOAL_TEXT_MAX + 1}个字）"]}
     assert AnnualGoal.objects.count() == 0
     # at the limit it is accepted
     annual_goal_set(department_year=world.department_year, expected="字" * GOAL_TEXT_MAX, achieved="乙")
@@ -65,7 +65,8 @@ def test_the_finance_office_saves_a_department_goal_and_the_evaluation_page_show
     client = as_persona("finance")
     response = client.post(goal_url(world), {"item": "", "expected": "完成培训1200人次", "achieved": "完成1180人次"})
     evaluation = reverse(
-        "indicators:evaluation", kwargs={"department_code": world.department_year.department.code, "year": world.department_year.year}
+        "indicators:evaluation",
+        kwargs={"department_code": world.department_year.department.code, "year": world.department_year.year},
     )
     assert (response.status_code, response["Location"]) == (302, evaluation)
     assert AnnualGoal.objects.values_list("item", "expected", "achieved").get() == (None, "完成培训1200人次", "完成1180人次")
@@ -79,7 +80,9 @@ def test_an_item_goal_is_written_from_its_own_form_and_shown_on_the_item_sheet(w
     form = client.get(goal_url(world, world.item_a))
     assert form.status_code == 200
     assert f'name="item" value="{world.item_a.code}"' in form.content.decode()
-    response = client.post(goal_url(world, world.item_a), {"item": world.item_a.code, "expected": "项目预期", "achieved": "项目完成"})
+    response = client.post(
+        goal_url(world, world.item_a), {"item": world.item_a.code, "expected": "项目预期", "achieved": "项目完成"}
+    )
     assert response.status_code == 302
     assert AnnualGoal.objects.get().item == world.item_a
     page = as_persona("accountant_a").get(response["Location"]).content.decode()

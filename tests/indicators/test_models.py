@@ -27,8 +27,14 @@ def clean_errors(row) -> dict[str, list[str]]:
 
 def indicator_fields(department_year, **extra) -> dict:
     return {
-        "department_year": department_year, "code": "I1", "level1": "output", "level2": "数量", "name": "培训人数",
-        "direction": "ge", "target": Decimal("10"), **extra,
+        "department_year": department_year,
+        "code": "I1",
+        "level1": "output",
+        "level2": "数量",
+        "name": "培训人数",
+        "direction": "ge",
+        "target": Decimal("10"),
+        **extra,
     }
 
 

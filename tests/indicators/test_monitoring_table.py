@@ -75,12 +75,18 @@ def test_the_seed_items_at_june_match_the_hand_worked_figures(seed):
 
     xm02 = items["XJWF001-XM02"]
     assert (xm02.figures.spent, xm02.figures.forecast, xm02.shortfall) == (
-        Decimal("4464000.00"), Decimal("11160000.00"), Decimal("0.00"))
+        Decimal("4464000.00"),
+        Decimal("11160000.00"),
+        Decimal("0.00"),
+    )
     assert not xm02.flagged
 
     xm08 = items["XJWF001-XM08"]
     assert (xm08.figures.spent, xm08.figures.forecast, xm08.shortfall) == (
-        Decimal("803040.00"), Decimal("1703040.00"), Decimal("346960.00"))
+        Decimal("803040.00"),
+        Decimal("1703040.00"),
+        Decimal("346960.00"),
+    )
     assert percent(xm08.figures.forecast_rate) == Decimal("83.08")
     assert xm08.entry.cause == "staffing" and not xm08.entry.needs_correction
 
@@ -226,8 +232,15 @@ def test_a_quantitative_indicator_without_a_forecast_is_not_flagged(world):
     ],
 )
 def test_a_qualitative_forecast_is_flagged_by_its_likelihood_or_its_tier(world, likelihood, forecast_text, missed):
-    row = indicator(world, code="L1", direction="qualitative", target=None, target_text="达到预期",
-                    likelihood=likelihood, forecast_text=forecast_text)
+    row = indicator(
+        world,
+        code="L1",
+        direction="qualitative",
+        target=None,
+        target_text="达到预期",
+        likelihood=likelihood,
+        forecast_text=forecast_text,
+    )
     assert forecast_missed(row, forecast_ratio(row, year=2024, phrases=None)) is missed
 
 
@@ -261,7 +274,9 @@ def indicator_form(world, indicator, **overrides):
 
 def test_the_finance_office_records_an_indicators_monitoring_and_the_page_flags_it(world, as_persona):
     finance = as_persona("finance")
-    response = finance.post(url(world, "indicators:monitoring_indicator", indicator_code="I-A1"), indicator_form(world, world.indicator_a))
+    response = finance.post(
+        url(world, "indicators:monitoring_indicator", indicator_code="I-A1"), indicator_form(world, world.indicator_a)
+    )
     assert response.status_code == 302 and response["Location"] == url(world, "indicators:monitoring")
     world.indicator_a.refresh_from_db()
     assert (world.indicator_a.midyear, world.indicator_a.forecast) == (Decimal("6"), Decimal("9"))
@@ -274,13 +289,20 @@ def test_the_finance_office_records_an_indicators_monitoring_and_the_page_flags_
 
 def test_a_unit_accountant_records_their_units_item_indicator_only(world, as_persona):
     accountant = as_persona("accountant_a")
-    response = accountant.post(url(world, "indicators:monitoring_indicator", indicator_code="I-A1"), indicator_form(world, world.indicator_a))
+    response = accountant.post(
+        url(world, "indicators:monitoring_indicator", indicator_code="I-A1"), indicator_form(world, world.indicator_a)
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("projects:detail", kwargs={**world.kwargs, "item_code": "A1"})
     world.indicator_a.refresh_from_db()
     assert world.indicator_a.forecast == Decimal("9")
     # another unit's indicator does not exist for them; a department-level one is the finance office's
-    assert accountant.post(url(world, "indicators:monitoring_indicator", indicator_code="I-B1"), indicator_form(world, None)).status_code == 404
+    assert (
+        accountant.post(
+            url(world, "indicators:monitoring_indicator", indicator_code="I-B1"), indicator_form(world, None)
+        ).status_code
+        == 404
+    )
     department_level = indicator(world, code="D1")
     target = url(world, "indicators:monitoring_indicator", indicator_code="D1")
     assert accountant.get(target).status_code == 403
@@ -298,7 +320,11 @@ def test_a_unit_accountant_records_their_units_item_indicator_only(world, as_per
         ({"forecast": "达到预期"}, "forecast", "全年预计完成值“达到预期”是定性表述，定量指标须填写数字"),
         ({"forecast": "9天"}, "forecast", "全年预计完成值“9天”的单位与计量单位“个”不一致"),
         ({"midyear": "1e309"}, "midyear", "监控期完成值“1e309”无法识别"),
-        ({"monitoring_cause": "other", "monitoring_cause_text": ""}, "monitoring_cause_text", "偏差原因选择“其他”时须填写偏差原因说明"),
+        (
+            {"monitoring_cause": "other", "monitoring_cause_text": ""},
+            "monitoring_cause_text",
+            "偏差原因选择“其他”时须填写偏差原因说明",
+        ),
         ({"monitoring_cause": "weather"}, "monitoring_cause", "weather"),
         ({"likelihood": "maybe"}, "likelihood", "maybe"),
         ({"monitoring_measures": "x" * 2001}, "monitoring_measures", "2000"),
@@ -308,7 +334,8 @@ def test_bad_indicator_input_names_the_field_and_saves_nothing(world, as_persona
     world.indicator_a.unit = "个"
     world.indicator_a.save()
     response = as_persona("finance").post(
-        url(world, "indicators:monitoring_indicator", indicator_code="I-A1"), indicator_form(world, world.indicator_a, **overrides)
+        url(world, "indicators:monitoring_indicator", indicator_code="I-A1"),
+        indicator_form(world, world.indicator_a, **overrides),
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -326,8 +353,10 @@ def test_a_qualitative_indicator_takes_no_numbers_in_the_service(world):
 
 def test_the_form_keeps_a_value_text_and_the_page_shows_it(world, as_persona):
     finance = as_persona("finance")
-    finance.post(url(world, "indicators:monitoring_indicator", indicator_code="I-A1"),
-                 indicator_form(world, world.indicator_a, forecast="≥12个", likelihood="certain"))
+    finance.post(
+        url(world, "indicators:monitoring_indicator", indicator_code="I-A1"),
+        indicator_form(world, world.indicator_a, forecast="≥12个", likelihood="certain"),
+    )
     world.indicator_a.refresh_from_db()
     assert (world.indicator_a.forecast, world.indicator_a.forecast_text) == (Decimal("12"), "≥12个")
     form = finance.get(url(world, "indicators:monitoring_indicator", indicator_code="I-A1")).content.decode()
@@ -343,7 +372,12 @@ def test_a_unit_accountant_records_their_items_monitoring_with_history(world, as
     response = accountant.post(url(world, "indicators:monitoring_item", item_code="A1"), data)
     assert response.status_code == 302
     entry = ItemMonitoring.objects.get(item=world.item_a)
-    assert (entry.cause, entry.cause_text, entry.needs_correction, entry.measures) == ("system", "采购制度调整", True, "三季度完成采购")
+    assert (entry.cause, entry.cause_text, entry.needs_correction, entry.measures) == (
+        "system",
+        "采购制度调整",
+        True,
+        "三季度完成采购",
+    )
     assert entry.history.first().history_user == world.accountant_a
     assert as_persona("accountant_b").post(url(world, "indicators:monitoring_item", item_code="A1"), data).status_code == 404
     assert as_persona("leader").post(url(world, "indicators:monitoring_item", item_code="A1"), data).status_code == 403
@@ -403,8 +437,14 @@ def test_the_monitoring_page_runs_a_fixed_number_of_queries_whatever_the_size(wo
             item = BudgetItemFactory(department_year=world.department_year, unit=world.unit_a, code=f"G{size}-{n}")
             BudgetLineFactory(item=item, amount=Decimal("1200.00"))
             ExpenditureFactory(item=item, date=date(2024, 5, 1), amount=Decimal("100.00"))
-            row = IndicatorFactory(department_year=world.department_year, item=item, code=f"G{size}-{n}-1", level2="数量",
-                                   target=Decimal("10"), forecast=Decimal("8"))
+            row = IndicatorFactory(
+                department_year=world.department_year,
+                item=item,
+                code=f"G{size}-{n}-1",
+                level2="数量",
+                target=Decimal("10"),
+                forecast=Decimal("8"),
+            )
             item_monitoring_set(item=item, cause="funding")
             assert row.pk
         # session, user, department-year, membership; the summary's five (units, items with their
@@ -418,7 +458,9 @@ def test_the_monitoring_page_runs_a_fixed_number_of_queries_whatever_the_size(wo
 
 
 def download(client, dy):
-    response = client.get(reverse("exports:download", kwargs={"department_code": dy.department.code, "year": dy.year, "what": "monitoring"}))
+    response = client.get(
+        reverse("exports:download", kwargs={"department_code": dy.department.code, "year": dy.year, "what": "monitoring"})
+    )
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
     return load_workbook(BytesIO(content))
@@ -445,18 +487,40 @@ def test_the_seed_export_has_the_department_sheet_and_one_per_project_in_wan(see
     assert department["A1"].value == "部门整体支出绩效运行监控表"
     assert department["A2"].value == "（2024年度，截至6月末）　金额单位：万元"
     total = row_labelled(department, "年度资金总额")
-    assert total[1:8] == (Decimal("8843.50"), Decimal("9037.94"), Decimal("4021.39"), Decimal("0.4449"),
-                          Decimal("8273.20"), Decimal("0.9154"), Decimal("764.74"))
+    assert total[1:8] == (
+        Decimal("8843.50"),
+        Decimal("9037.94"),
+        Decimal("4021.39"),
+        Decimal("0.4449"),
+        Decimal("8273.20"),
+        Decimal("0.9154"),
+        Decimal("764.74"),
+    )
     assert total[9] == "预计执行不足，缺口764.74万元"
     zt05 = next(row for row in rows_of(department) if row[2] == "妇女群众法律知识知晓率")
-    assert zt05[3:] == ("≥90%", Decimal("90"), Decimal("88"), "制度保障：部分地州普法宣传尚未纳入年度工作计划", "有可能",
-                        "三季度组织普法宣传进村入户，年底前开展知晓率测评", "预计不能完成目标")
+    assert zt05[3:] == (
+        "≥90%",
+        Decimal("90"),
+        Decimal("88"),
+        "制度保障：部分地州普法宣传尚未纳入年度工作计划",
+        "有可能",
+        "三季度组织普法宣传进村入户，年底前开展知晓率测评",
+        "预计不能完成目标",
+    )
     xm06 = wb["XJWF001-XM06"]
     assert xm06["A1"].value == "项目支出绩效运行监控表"
     total = row_labelled(xm06, "年度资金总额")
-    assert total[1:10] == (Decimal("1003.00"), Decimal("1003.00"), Decimal("305.65"), Decimal("0.3047"), Decimal("665.65"),
-                           Decimal("0.6637"), Decimal("337.35"), "其他：培训按月均衡开展，用款计划春季安排偏高",
-                           "预计执行不足，缺口337.35万元")
+    assert total[1:10] == (
+        Decimal("1003.00"),
+        Decimal("1003.00"),
+        Decimal("305.65"),
+        Decimal("0.3047"),
+        Decimal("665.65"),
+        Decimal("0.6637"),
+        Decimal("337.35"),
+        "其他：培训按月均衡开展，用款计划春季安排偏高",
+        "预计执行不足，缺口337.35万元",
+    )
     assert row_labelled(xm06, "是否需要纠偏")[1] == "是"
     assert row_labelled(xm06, "纠偏措施")[1] == "调整下半年用款计划，加快培训进度"
     xm02 = row_labelled(wb["XJWF001-XM02"], "年度资金总额")
@@ -482,8 +546,10 @@ def test_an_accountant_reaches_the_forms_from_their_items_page(world, as_persona
 def test_a_qualitative_forecast_phrase_is_kept_as_text_and_flagged(world, as_persona):
     indicator(world, code="Q9", item=world.item_a, direction="qualitative", target=None, target_text="达到预期", unit="")
     finance = as_persona("finance")
-    response = finance.post(url(world, "indicators:monitoring_indicator", indicator_code="Q9"),
-                            {"midyear": "基本完成", "forecast": "基本达成", "likelihood": "certain"})
+    response = finance.post(
+        url(world, "indicators:monitoring_indicator", indicator_code="Q9"),
+        {"midyear": "基本完成", "forecast": "基本达成", "likelihood": "certain"},
+    )
     assert response.status_code == 302
     row = Indicator.objects.get(code="Q9")
     assert (row.forecast, row.forecast_text, row.midyear_text) == (None, "基本达成", "基本完成")

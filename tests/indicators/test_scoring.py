@@ -21,9 +21,7 @@ from indicators.scoring import (
 
 
 def ge(code="G", level1="output", target="100", actual="100", **kwargs):
-    return IndicatorInput(
-        code=code, level1=level1, direction="ge", target=Decimal(target), actual=Decimal(actual), **kwargs
-    )
+    return IndicatorInput(code=code, level1=level1, direction="ge", target=Decimal(target), actual=Decimal(actual), **kwargs)
 
 
 # --- 3.1 execution points, and rounding half up at 2 decimals -------------------------------------
@@ -190,9 +188,7 @@ def test_each_tier_with_a_rate_outside_its_range_is_an_error(tier, rate):
 
 def test_a_qualitative_indicator_scores_through_its_tier():
     # 部分达成 at 70 % on 10 points earns 7.00.
-    qualitative = IndicatorInput(
-        code="Q", level1="satisfaction", direction="qualitative", tier="partly", rate=Decimal("70")
-    )
+    qualitative = IndicatorInput(code="Q", level1="satisfaction", direction="qualitative", tier="partly", rate=Decimal("70"))
     evaluation = evaluate(execution_rate=Decimal("1"), indicators=[ge("O"), ge("B", "benefit"), qualitative])
     assert evaluation.indicators[2].points == Decimal("10")
     assert evaluation.indicators[2].earned == Decimal("7.00")

@@ -75,7 +75,12 @@ def test_a_department_year_profile_of_20_points(dy, finance):
     # benefit 26.67 (13.34 + 13.33), satisfaction 8.89; all met: 19.00 + 80.00 = 99.00
     assert evaluation.execution_score == D("19.00")
     assert [score.points for score in evaluation.indicators] == [
-        D("14.81"), D("14.81"), D("14.82"), D("13.34"), D("13.33"), D("8.89")
+        D("14.81"),
+        D("14.81"),
+        D("14.82"),
+        D("13.34"),
+        D("13.33"),
+        D("8.89"),
     ]
     assert evaluation.raw == D("99.00")
     assert evaluation.score == D("99.00")
@@ -107,9 +112,7 @@ def test_clearing_a_profile_returns_to_the_defaults(dy, finance):
     # execution not scored, one decimal: the six share 100 as output 55.6 (18.5 + 18.5 + 18.6),
     # benefit 33.3 (16.7 + 16.6), satisfaction 11.1; all met: 0 + 100 = 100
     evaluation = department(dy)
-    assert [score.points for score in evaluation.indicators] == [
-        D("18.5"), D("18.5"), D("18.6"), D("16.7"), D("16.6"), D("11.1")
-    ]
+    assert [score.points for score in evaluation.indicators] == [D("18.5"), D("18.5"), D("18.6"), D("16.7"), D("16.6"), D("11.1")]
     assert evaluation.score == D("100.00")
     assert scoring_profile_clear(department_year=dy, user=finance) is True
     assert department(dy).score == D("99.50")

@@ -103,9 +103,7 @@ def test_one_decimal_rounding():
     assert evaluation.raw == D("94.9")
     assert evaluation.score == D("94.90")
     # the same table under the defaults: 8.65 + 86.23 = 94.88
-    assert evaluate(
-        execution_rate=D("0.865"), indicators=[counted("A", "90", target="10000", actual="9581")]
-    ).score == D("94.88")
+    assert evaluate(execution_rate=D("0.865"), indicators=[counted("A", "90", target="10000", actual="9581")]).score == D("94.88")
 
 
 def test_execution_not_scored_with_indicators_totalling_100():

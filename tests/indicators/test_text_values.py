@@ -11,8 +11,13 @@ pytestmark = pytest.mark.django_db
 
 def test_the_text_as_written_is_shown_when_kept(world):
     indicator = IndicatorFactory(
-        department_year=world.department_year, direction="ge", target=200, unit="平方米", actual=210,
-        target_text="≥200平方米", actual_text="210平方米以上",
+        department_year=world.department_year,
+        direction="ge",
+        target=200,
+        unit="平方米",
+        actual=210,
+        target_text="≥200平方米",
+        actual_text="210平方米以上",
     )
     assert wording.target_text(indicator) == "≥200平方米"
     assert wording.actual_text(indicator) == "210平方米以上"
@@ -29,8 +34,14 @@ def test_without_text_the_figures_are_worded_as_before(world):
 
 def test_a_qualitative_target_keeps_its_words(world):
     indicator = IndicatorFactory(
-        department_year=world.department_year, direction="qualitative", target=None, unit="", actual=None,
-        tier="achieved", target_text="达到预期", actual_text="效果明显",
+        department_year=world.department_year,
+        direction="qualitative",
+        target=None,
+        unit="",
+        actual=None,
+        tier="achieved",
+        target_text="达到预期",
+        actual_text="效果明显",
     )
     assert wording.target_text(indicator) == "达到预期"
     assert wording.actual_text(indicator) == "效果明显"

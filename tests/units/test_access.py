@@ -33,10 +33,12 @@ from fundmgr.models import Job
 from fundmgr.workbook import error_list, upload
 from fundmgr.workbook.reader import WorkbookError
 from indicators.declarations import declaration_start
+from indicators.evidence import evidence_upload
 from indicators.models import TargetDeclaration
 from projects import services
 from projects.models import BudgetLine, Expenditure, MonthClose
 from tests import personas
+from tests.indicators import evidence_files
 from tests.personas import PERSONAS, World
 from units.access import DEPARTMENT_WIDE, FINANCE, READ, SPEND
 
@@ -97,11 +99,17 @@ def finance_job(world: World, kind: str = Job.Kind.IMPORT_CHECK) -> Job:
     with its file, or an import refused for a row."""
     if kind == Job.Kind.EXPORT:
         output = default_storage.save("exports/test.xlsx", ContentFile(b"PK"))
-        return Job.objects.create(kind=kind, user=world.finance, status=Job.Status.DONE, output=output, result={"filename": "t.xlsx"})
+        return Job.objects.create(
+            kind=kind, user=world.finance, status=Job.Status.DONE, output=output, result={"filename": "t.xlsx"}
+        )
     if kind == Job.Kind.IMPORT:
         errors = [{"sheet": "支出明细", "row": 12, "column": "金额", "message": "金额须大于0"}]
-        return Job.objects.create(kind=kind, user=world.finance, department_code=world.code, status=Job.Status.FAILED, errors=errors)
-    return Job.objects.create(kind=kind, user=world.finance, department_code=world.code, status=Job.Status.DONE, result={"counts": {}})
+        return Job.objects.create(
+            kind=kind, user=world.finance, department_code=world.code, status=Job.Status.FAILED, errors=errors
+        )
+    return Job.objects.create(
+        kind=kind, user=world.finance, department_code=world.code, status=Job.Status.DONE, result={"counts": {}}
+    )
 
 
 def transfer_in_unit_a(world: World):
@@ -124,6 +132,17 @@ def declared(world: World, item) -> int:
     if version is None:
         version = declaration_start(department_year=world.department_year, item=item, user=world.finance)
     return version.version
+
+
+def evidence_of_unit_a(world: World):
+    """A 佐证材料 on unit A's item A1, attached to its indicator by the finance office."""
+    return evidence_upload(
+        department_year=world.department_year,
+        item=world.item_a,
+        indicator=world.indicator_a,
+        upload=evidence_files.upload("签到表.pdf", evidence_files.PDF),
+        user=world.finance,
+    )
 
 
 # route name -> (kwargs from the world, query string, expected statuses)
@@ -219,18 +238,20 @@ MATRIX = {
         by_rule(UNIT_A, READ),
     ),
     "indicators:item_declaration_export": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, READ)),
-
     # -- issue 16: 绩效运行监控 (monitoring) --
     # the finance office sets the 监控月份 (POST only); the entry forms: the finance office any, a unit
     # accountant their unit's items and item indicators (the record is looked up first), never a leader
     "indicators:monitoring_month": (dept, "", by_rule(DEPARTMENT, FINANCE, ok=405)),
     "indicators:monitoring_indicator": (lambda w: dept(w, indicator_code=w.indicator_a.code), "", by_rule(UNIT_A, SPEND)),
     "indicators:monitoring_item": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, SPEND)),
-
     # -- issue 16: 佐证材料 (evidence) --
-
+    # every member reads and downloads (an accountant, their unit's); the finance office and the item's
+    # unit accountant upload and delete (POST only), the department's own evidence the finance office
+    "indicators:evidence_upload": (dept, "", by_rule(DEPARTMENT, FINANCE, ok=405)),
+    "indicators:item_evidence_upload": (lambda w: dept(w, item_code=w.item_a.code), "", by_rule(UNIT_A, SPEND, ok=405)),
+    "indicators:evidence_download": (lambda w: dept(w, pk=evidence_of_unit_a(w).pk), "", by_rule(UNIT_A, READ)),
+    "indicators:evidence_delete": (lambda w: dept(w, pk=evidence_of_unit_a(w).pk), "", by_rule(UNIT_A, SPEND, ok=405)),
     # -- issue 16: ledger formulas --
-
     # -- issue 17: background jobs (fundmgr.job_views): the user who started one (here PD's finance officer),
     # and for an import their department's finance office; 404 for everyone else. Confirming is a POST.
     "jobs:detail": (lambda w: {"pk": finance_job(w).pk}, "", statuses(200, 404, 404, 404, 404)),
@@ -238,7 +259,6 @@ MATRIX = {
     "jobs:confirm": (lambda w: {"pk": finance_job(w).pk}, "", statuses(405, 405, 405, 405, 405)),
     "jobs:download": (lambda w: {"pk": finance_job(w, Job.Kind.EXPORT).pk}, "", statuses(200, 404, 404, 404, 404)),
     "jobs:errors": (lambda w: {"pk": finance_job(w, Job.Kind.IMPORT).pk}, "", statuses(200, 404, 404, 404, 404)),
-
 }
 
 
@@ -380,7 +400,14 @@ def test_accountant_cannot_approve_close_or_enter_budget_lines(world, as_persona
     approve = {f"{world.pending_a.pk}-meeting_date": "2024-06-10", f"{world.pending_a.pk}-minutes_number": "1"}
     assert client.post(url(world, "expenditures:approve", pk=world.pending_a.pk), approve).status_code == 403
     assert client.post(url(world, "closing:close", month=1)).status_code == 403
-    line = {"item": world.item_a.pk, "kind": "addition", "source": "local", "amount": "5.00", "date": "2024-07-01", "document": "X"}
+    line = {
+        "item": world.item_a.pk,
+        "kind": "addition",
+        "source": "local",
+        "amount": "5.00",
+        "date": "2024-07-01",
+        "document": "X",
+    }
     assert client.post(url(world, "budget_lines:new"), line).status_code == 403
     world.pending_a.refresh_from_db()
     assert world.pending_a.status == Expenditure.Status.PENDING

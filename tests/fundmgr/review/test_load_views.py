@@ -143,8 +143,8 @@ def test_the_evaluation_page_with_an_upload_runs_one_query_more(client, ledger, 
     client.get(evaluation_url(ledger))  # the success message is consumed
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope), 5 the item, 6 its figures, 7 its
     # indicators, 8 its scoring profile, 9 its budget lines, 10 its 年度总体目标, 11 its latest upload (with who),
-    # 12 its 目标版本 in force.
-    with django_assert_num_queries(12):
+    # 12 its 目标版本 in force, 13 its 佐证材料, 14 the indicators of their upload form.
+    with django_assert_num_queries(14):
         response = client.get(evaluation_url(ledger))
     assert "上传自评表的复核发现" in response.content.decode()
 
