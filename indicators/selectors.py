@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Sum
 
 from fundmgr.lib.money import ZERO
-from indicators.formulas import FormulaValue, formula_problem, formula_value, ledger_figures
+from indicators.formulas import FormulaValue, LedgerFormula, active_formulas, formula_problem, formula_value, ledger_figures
 from indicators.models import AnnualGoal, EvaluationUpload, Indicator, QualitativePhrase
 from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import DEFAULT_PROFILE, Evaluation, IndicatorInput, IndicatorScore, ScoringProfile, evaluate
@@ -547,3 +547,54 @@ def latest_evaluation_upload(*, department_year_id: int, item_id: int | None = N
     uploads = EvaluationUpload.objects.filter(department_year_id=department_year_id)
     uploads = uploads.filter(item_id=item_id) if item_id is not None else uploads.filter(item__isnull=True)
     return uploads.select_related("uploaded_by").order_by("-uploaded_at", "-id").first()
+
+
+# --- 共性指标（账表取数） ------------------------------------------------------------------------
+
+
+@dataclass
+class FormulaRow:
+    """One active ledger formula on the finance office's page: its value over the whole year and
+    at the end of the monitoring month, and the indicator that puts it in the evaluation (or None)."""
+
+    formula: LedgerFormula
+    year_end: FormulaValue
+    monitoring: FormulaValue
+    indicator: Indicator | None
+
+
+@dataclass
+class FormulaOverview:
+    rows: list[FormulaRow]
+    monitoring_month: int
+    # formula indicators whose key is unknown or not active here, with the problem (formula_problem)
+    orphans: list[tuple[Indicator, str]]
+
+
+def formula_overview(*, department_year: DepartmentYear) -> FormulaOverview:
+    """The 共性指标（账表取数） page (issue 16 item 5): each formula active in this province
+    (settings.LEDGER_FORMULAS) with its values at year end and at the monitoring month, and
+    whether the department's evaluation holds it; and the formula indicators it cannot compute.
+    Fifteen queries, whatever the size: the department's formula indicators, and seven each for
+    the ledger figures of the two months (indicators.formulas.ledger_figures)."""
+    indicators = list(
+        Indicator.objects.filter(department_year=department_year, item__isnull=True)
+        .exclude(formula="")
+        .order_by("position", "id")
+    )
+    month = monitoring_month(department_year)
+    formulas = active_formulas()
+    year_end = ledger_figures(department_year=department_year, month=YEAR_END_MONTH)
+    monitored = ledger_figures(department_year=department_year, month=month)
+    by_key = {indicator.formula: indicator for indicator in indicators}
+    rows = [
+        FormulaRow(
+            formula=formula,
+            year_end=formula_value(formula.key, year_end),
+            monitoring=formula_value(formula.key, monitored),
+            indicator=by_key.get(formula.key),
+        )
+        for formula in formulas
+    ]
+    orphans = [(indicator, formula_problem(indicator.formula)) for indicator in indicators if formula_problem(indicator.formula)]
+    return FormulaOverview(rows=rows, monitoring_month=month, orphans=orphans)

@@ -19,5 +19,6 @@ urlpatterns = [
     # -- evidence --
 
     # -- formulas --
+    path("evaluation/formulas/", views.FormulaIndicatorsView.as_view(), name="formulas"),
 
 ]

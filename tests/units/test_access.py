@@ -187,6 +187,8 @@ MATRIX = {
     # -- issue 16: 佐证材料 (evidence) --
 
     # -- issue 16: ledger formulas --
+    # 共性指标（账表取数）: the leaders read it, the finance office adds and removes (a POST needs FINANCE)
+    "indicators:formulas": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
 
 }
 
