@@ -396,7 +396,7 @@ class FormulaIndicatorsView(LoginRequiredMixin, TemplateView):
             require(self.scope, FINANCE)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, form=None, errors=(), **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             scope=self.scope,
@@ -404,6 +404,7 @@ class FormulaIndicatorsView(LoginRequiredMixin, TemplateView):
             overview=formula_overview(department_year=self.scope.department_year),
             may_edit=allows(self.scope, FINANCE),
             form=form,
+            errors=errors,
             level1_choices=Indicator.Level1.choices,
             direction_choices=[c for c in Indicator.Direction.choices if c[0] != Indicator.Direction.QUALITATIVE],
         )
@@ -420,9 +421,7 @@ class FormulaIndicatorsView(LoginRequiredMixin, TemplateView):
             try:
                 formula_indicator_remove(indicator=indicator, user=request.user)
             except ValidationError as error:
-                form = FormulaIndicatorForm()
-                form.add_error(None, error.messages)
-                return self.render_to_response(self.get_context_data(form=form), status=400)
+                return self.render_to_response(self.get_context_data(errors=error.messages), status=400)
             messages.success(request, _("已将“%(name)s”移出绩效自评") % {"name": indicator.name})
             return redirect(request.path)
         form = FormulaIndicatorForm(request.POST)
