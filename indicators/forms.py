@@ -266,7 +266,12 @@ class FormulaIndicatorForm(forms.Form):
     target_text = forms.CharField(
         label=gettext_lazy("年度指标值"), max_length=TEXT_VALUE_MAX, validators=[refuse_control_characters]
     )
-    points = NumberField(label=gettext_lazy("分值"), max_digits=6, decimal_places=2, required=True)
+    points = NumberField(
+        label=gettext_lazy("分值"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=gettext_lazy("部门整体指标的分值须全部填写（合计90）或全部不填（按一级指标平均分配）"),
+    )
     level1 = forms.ChoiceField(
         label=gettext_lazy("一级指标"), required=False, choices=[("", "—")] + list(Indicator.Level1.choices)
     )

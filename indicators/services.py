@@ -437,12 +437,14 @@ def formula_indicator_add(
 ) -> Indicator:
     """Pick a ledger formula into the department's evaluation (issue 16 item 5): a department-level
     indicator, coded GX- and the formula's key, whose values the formula fills
-    (indicators.selectors.with_ledger_values), with the finance office's target and points.
+    (indicators.selectors.with_ledger_values), with the finance office's target and points
+    (None: the default split by level, when the department's other indicators have none either).
 
     `level1`, `level2` and `direction` default to the formula's. Refused, with a Chinese message
     keyed by field: an unknown formula or one not active in this province
     (settings.LEDGER_FORMULAS), a formula already in the evaluation, points that are not a
-    number above 0 and at most 90, a target that is not a percentage (indicators.targets.parse),
+    number above 0 and at most 90 or that leave the department's 分值 not totalling 90 (section
+    3.2, under its scoring profile), a target that is not a percentage (indicators.targets.parse),
     a qualitative direction. (The one place a formula indicator is created: declaring targets
     routes through here.)
     """
@@ -459,9 +461,9 @@ def formula_indicator_add(
         errors["level2"] = _("请填写二级指标（不超过32个字）")
     if direction and direction not in (Indicator.Direction.AT_LEAST, Indicator.Direction.AT_MOST, Indicator.Direction.EQUAL):
         errors["direction"] = _("账表取数指标的方向须为≥、≤或=")
-    if points is None or not points.is_finite() or points <= 0 or points > FORMULA_POINTS_MAX:
+    if points is not None and (not points.is_finite() or points <= 0 or points > FORMULA_POINTS_MAX):
         errors["points"] = _("分值须大于0且不超过90")
-    elif points != points.quantize(Decimal("0.01")):
+    elif points is not None and points != points.quantize(Decimal("0.01")):
         errors["points"] = _("分值最多保留2位小数")
     try:
         target, direction, target_text = _formula_target(target_text, year=department_year.year, direction=direction)
@@ -493,14 +495,30 @@ def formula_indicator_add(
             position=max((position for _code, _formula, position in rows), default=0) + 1,
         )
         indicator.full_clean(exclude=["department_year"])
+        _check_department_scope([*_department_indicators(department_year.pk), indicator], department_year.pk, _("加入后"))
         indicator._history_user = user
         indicator.save()
     return indicator
 
 
+def _department_indicators(department_year_id: int) -> list[Indicator]:
+    return list(Indicator.objects.filter(department_year_id=department_year_id, item__isnull=True).order_by("position", "id"))
+
+
+def _check_department_scope(indicators: list[Indicator], department_year_id: int, when: str) -> None:
+    """The department's indicators still score as they would be after the change (section 3.2: 分值
+    all given and totalling the profile's indicator points, or all blank), as every writer of
+    indicators keeps them; refused on 分值 otherwise."""
+    try:
+        _scope_points(indicators, scope_profile(department_year_id=department_year_id))
+    except ScoringError as error:
+        raise ValidationError({"points": _("%(when)s部门整体指标：%(error)s") % {"when": when, "error": error}}) from error
+
+
 def formula_indicator_remove(*, indicator: Indicator, user=None) -> None:
     """Take a ledger-formula indicator out of the department's evaluation (issue 16 item 5); its
-    history stays. Refused for a typed indicator: those leave with the workbook's replace."""
+    history stays. Refused for a typed indicator (those leave with the workbook's replace), and
+    when the remaining department indicators' 分值 would no longer total 90 (section 3.2)."""
     if not indicator.formula:
         raise ValidationError(_("指标%(code)s不是账表取数指标，不能在此移除") % {"code": indicator.code})
     with transaction.atomic():
@@ -510,5 +528,8 @@ def formula_indicator_remove(*, indicator: Indicator, user=None) -> None:
         locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
         if locked is None:
             raise ValidationError(gone)
+        remaining = [row for row in _department_indicators(locked.department_year_id) if row.pk != locked.pk]
+        if remaining:
+            _check_department_scope(remaining, locked.department_year_id, _("移出后"))
         locked._history_user = user
         locked.delete()

@@ -32,7 +32,7 @@ def added(world) -> dict[str, tuple]:
 
 
 def pick(world, **fields):
-    return {"formula": "execution_rate", "target_text": "≥95%", "points": "20", "level1": "", "level2": "", **fields}
+    return {"formula": "execution_rate", "target_text": "≥95%", "points": "90", "level1": "", "level2": "", **fields}
 
 
 def row_html(html: str, key: str) -> str:
@@ -58,10 +58,10 @@ def test_the_finance_office_adds_a_formula_with_its_target_and_points(world, as_
     response = client.post(page_url(world), pick(world))
     assert response.status_code == 302
     assert response["Location"] == page_url(world)
-    assert added(world) == {"execution_rate": ("GX-execution_rate", Decimal("95"), "≥95%", "ge", Decimal("20.00"), None)}
+    assert added(world) == {"execution_rate": ("GX-execution_rate", Decimal("95"), "≥95%", "ge", Decimal("90.00"), None)}
     html = client.get(page_url(world)).content.decode()
     assert "已将“预算执行率”加入绩效自评" in html
-    assert "已加入（GX-execution_rate，年度指标值 ≥95%，分值 20.00）" in row_html(html, "execution_rate")
+    assert "已加入（GX-execution_rate，年度指标值 ≥95%，分值 90.00）" in row_html(html, "execution_rate")
 
 
 @pytest.mark.parametrize("persona,status", [("leader", 403), ("accountant_a", 403), ("outsider", 404)])
@@ -72,7 +72,7 @@ def test_no_one_else_adds_a_formula(world, as_persona, persona, status):
 
 def test_the_finance_office_removes_a_formula_indicator(world, as_persona):
     indicator = formula_indicator_add(
-        department_year=world.department_year, formula="plan_deviation", target_text="≤10%", points=Decimal("10")
+        department_year=world.department_year, formula="plan_deviation", target_text="≤10%", points=None
     )
     client = as_persona("finance")
     assert as_persona("leader").post(page_url(world), {"action": "remove", "code": indicator.code}).status_code == 403
@@ -100,7 +100,7 @@ def test_a_typed_indicator_is_not_removed_here(world, as_persona):
         ({"points": "0"}, "分值须大于0且不超过90"),
         ({"points": "95"}, "分值须大于0且不超过90"),
         ({"points": "abc"}, "分值须为数字"),
-        ({"points": ""}, "分值"),
+        ({"points": "20"}, "加入后部门整体指标：各指标分值合计须为90，实为20"),
         ({"target_text": "很好"}, "目标值“很好”无法识别，请填写百分比，如≥95%或≤5%"),
         ({"target_text": "≥200户"}, "目标值“≥200户”无法识别"),
         ({"level2": "x" * 33}, "二级指标"),
@@ -126,39 +126,31 @@ def test_an_inactive_formula_is_neither_offered_nor_added(world, as_persona, set
 
 
 def test_a_formula_indicator_of_an_inactive_key_is_reported_on_the_page(world, as_persona, settings):
-    formula_indicator_add(
-        department_year=world.department_year, formula="plan_deviation", target_text="≤10%", points=Decimal("10")
-    )
+    formula_indicator_add(department_year=world.department_year, formula="plan_deviation", target_text="≤10%", points=None)
     settings.LEDGER_FORMULAS = ["execution_rate"]
     html = as_persona("leader").get(page_url(world)).content.decode()
     assert "GX-plan_deviation 计划执行偏差：取数公式“计划执行偏差”未在本省启用" in html
 
 
 def test_a_formula_is_added_only_once(world):
-    formula_indicator_add(
-        department_year=world.department_year, formula="execution_rate", target_text="≥95%", points=Decimal("10")
-    )
+    formula_indicator_add(department_year=world.department_year, formula="execution_rate", target_text="≥95%", points=None)
     with pytest.raises(ValidationError) as refused:
-        formula_indicator_add(
-            department_year=world.department_year, formula="execution_rate", target_text="≥90%", points=Decimal("10")
-        )
+        formula_indicator_add(department_year=world.department_year, formula="execution_rate", target_text="≥90%", points=None)
     assert refused.value.message_dict == {"formula": ["“预算执行率”已在本部门的绩效自评中"]}
 
 
 def test_the_target_gives_the_direction_unless_it_is_a_bare_number(world):
-    bare = formula_indicator_add(
-        department_year=world.department_year, formula="plan_deviation", target_text="5%", points=Decimal("10")
-    )
+    bare = formula_indicator_add(department_year=world.department_year, formula="plan_deviation", target_text="5%", points=None)
     assert (bare.direction, bare.target) == ("le", Decimal("5"))  # the formula's own direction
     written = formula_indicator_add(
-        department_year=world.department_year, formula="carryover_balance_rate", target_text="不低于2%", points=Decimal("10")
+        department_year=world.department_year, formula="carryover_balance_rate", target_text="不低于2%", points=None
     )
     assert (written.direction, written.target) == ("ge", Decimal("2"))
     chosen = formula_indicator_add(
         department_year=world.department_year,
         formula="execution_rate",
         target_text="90%",
-        points=Decimal("10"),
+        points=None,
         direction="eq",
         level1="benefit",
         level2="经济效益",
@@ -179,7 +171,7 @@ def test_the_page_runs_a_fixed_number_of_queries(client, django_assert_num_queri
     whatever the number of items."""
     for code, size in (("S1", 2), ("S2", 6)):
         department_year = generated_department(code=code, units=2, items_per_unit=size)
-        formula_indicator_add(department_year=department_year, formula="execution_rate", target_text="≥95%", points=Decimal("10"))
+        formula_indicator_add(department_year=department_year, formula="execution_rate", target_text="≥95%", points=None)
         officer = UserFactory(username=f"officer{code}")
         MembershipFactory(user=officer, department=department_year.department)
         client.force_login(officer)
@@ -257,3 +249,21 @@ def test_the_service_refuses_typed_values_of_a_formula_indicator(world):
     with pytest.raises(ValidationError) as refused:
         indicator_update_results(indicator=indicator, midyear=None, actual=Decimal("80"))
     assert refused.value.message_dict == {"actual": ["该指标的完成值由账表取数公式计算，不能手工填写"]}
+
+
+def test_blank_points_split_the_department_points_by_level(world, as_persona):
+    client = as_persona("finance")
+    assert client.post(page_url(world), pick(world, points="")).status_code == 302
+    assert client.post(page_url(world), pick(world, formula="plan_deviation", target_text="≤10%", points="")).status_code == 302
+    assert {row[4] for row in added(world).values()} == {None}
+
+
+def test_a_removal_that_leaves_the_points_short_of_90_is_refused(world, as_persona):
+    IndicatorFactory(department_year=world.department_year, code="D1", points=Decimal("45"))
+    indicator = formula_indicator_add(
+        department_year=world.department_year, formula="execution_rate", target_text="≥95%", points=Decimal("45")
+    )
+    response = as_persona("finance").post(page_url(world), {"action": "remove", "code": indicator.code})
+    assert response.status_code == 400
+    assert "移出后部门整体指标：各指标分值合计须为90，实为45.00" in response.content.decode()
+    assert Indicator.objects.filter(pk=indicator.pk).exists()
