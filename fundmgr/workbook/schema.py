@@ -293,6 +293,14 @@ INDICATORS = Sheet(
         Column("corrective_measures", "改进措施", required=False, max_length=TEXT_CELL_LENGTH),
         Column("results_final", "已定稿", kind=CHOICE, choices=YES_NO, required=False, help=_("是/否，不填为否")),
         Column(
+            "formula",
+            "取数公式",
+            required=False,
+            max_length=_field_length(Indicator, "formula"),
+            aliases=("formula",),
+            help=_("部门整体指标可填账表取数公式的名称或代码（如预算执行率）：完成值由账表自动计算，不填半年和全年完成值"),
+        ),
+        Column(
             "override_earned",
             "评价人得分",
             kind=VALUE,
@@ -302,14 +310,6 @@ INDICATORS = Sheet(
             help=_("评价人给出与公式不同的得分时填写，0至该指标分值之间，须同时填写调整理由；不填按公式计分"),
         ),
         Column("override_reason", "调整理由", required=False, max_length=TEXT_CELL_LENGTH),
-        Column(
-            "formula",
-            "取数公式",
-            required=False,
-            max_length=_field_length(Indicator, "formula"),
-            aliases=("formula",),
-            help=_("部门整体指标可填账表取数公式的名称或代码（如预算执行率）：完成值由账表自动计算，不填半年和全年完成值"),
-        ),
     ),
 )
 
