@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from fundmgr.summary import summary_json
 from indicators.models import Indicator
 from indicators.services import formula_indicator_add, formula_indicator_remove, indicator_update_results
 from tests.builders import IndicatorFactory, MembershipFactory, UserFactory
@@ -267,3 +268,10 @@ def test_a_removal_that_leaves_the_points_short_of_90_is_refused(world, as_perso
     assert response.status_code == 400
     assert "移出后部门整体指标：各指标分值合计须为90，实为45.00" in response.content.decode()
     assert Indicator.objects.filter(pk=indicator.pk).exists()
+
+
+def test_the_json_summary_scores_the_formula_value(world):
+    # 预算执行率 1.00 % against ≥50 %: the output level's default 50 points × 0.02 = 1.00
+    formula_indicator_add(department_year=world.department_year, formula="execution_rate", target_text="≥50%", points=None)
+    indicators = summary_json(department_year=world.department_year)["evaluation"]["indicators"]
+    assert [(row["code"], row["points"], row["earned"]) for row in indicators] == [("GX-execution_rate", "50.00", "1.00")]
