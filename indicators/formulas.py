@@ -106,17 +106,37 @@ GE, LE = Indicator.Direction.AT_LEAST.value, Indicator.Direction.AT_MOST.value
 OUTPUT = Indicator.Level1.OUTPUT.value
 
 FORMULAS: tuple[LedgerFormula, ...] = (
-    LedgerFormula("execution_rate", gettext_noop("预算执行率"), PERCENT, GE, OUTPUT, "时效", department_execution_rate),
-    LedgerFormula("carryover_balance_rate", gettext_noop("结转结余率"), PERCENT, LE, OUTPUT, "成本", carryover_balance_rate),
-    LedgerFormula("budget_adjustment_rate", gettext_noop("预算调整率"), PERCENT, LE, OUTPUT, "成本", budget_adjustment_rate),
-    LedgerFormula("staff_control_rate", gettext_noop("在职人员控制率"), PERCENT, LE, OUTPUT, "数量", staff_control_rate),
     LedgerFormula(
-        "running_cost_control_rate", gettext_noop("公用经费控制率"), PERCENT, LE, OUTPUT, "成本", running_cost_control_rate
+        "execution_rate", gettext_noop("预算执行率"), PERCENT, GE, OUTPUT, gettext_noop("时效"), department_execution_rate
     ),
     LedgerFormula(
-        "three_public_change_rate", gettext_noop("三公经费变动率"), PERCENT, LE, OUTPUT, "成本", three_public_change_rate
+        "carryover_balance_rate", gettext_noop("结转结余率"), PERCENT, LE, OUTPUT, gettext_noop("成本"), carryover_balance_rate
     ),
-    LedgerFormula("plan_deviation", gettext_noop("计划执行偏差"), PERCENT, LE, OUTPUT, "时效", plan_deviation),
+    LedgerFormula(
+        "budget_adjustment_rate", gettext_noop("预算调整率"), PERCENT, LE, OUTPUT, gettext_noop("成本"), budget_adjustment_rate
+    ),
+    LedgerFormula(
+        "staff_control_rate", gettext_noop("在职人员控制率"), PERCENT, LE, OUTPUT, gettext_noop("数量"), staff_control_rate
+    ),
+    LedgerFormula(
+        "running_cost_control_rate",
+        gettext_noop("公用经费控制率"),
+        PERCENT,
+        LE,
+        OUTPUT,
+        gettext_noop("成本"),
+        running_cost_control_rate,
+    ),
+    LedgerFormula(
+        "three_public_change_rate",
+        gettext_noop("三公经费变动率"),
+        PERCENT,
+        LE,
+        OUTPUT,
+        gettext_noop("成本"),
+        three_public_change_rate,
+    ),
+    LedgerFormula("plan_deviation", gettext_noop("计划执行偏差"), PERCENT, LE, OUTPUT, gettext_noop("时效"), plan_deviation),
 )
 BY_KEY = {formula.key: formula for formula in FORMULAS}
 

@@ -1,5 +1,6 @@
 """Writes of the performance self-evaluation."""
 
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -419,7 +420,7 @@ def _formula_target(text: str, *, year: int, direction: str | None) -> tuple[Dec
     parsed = parse(text, year=year)
     if parsed.kind != NUMBER or parsed.unit not in FORMULA_UNITS:
         raise ValidationError({"target_text": _("目标值“%(text)s”无法识别，请填写百分比，如≥95%%或≤5%%") % {"text": text}})
-    written = parsed.text.replace("％", "%").replace(" ", "")
+    written = unicodedata.normalize("NFKC", parsed.text).replace(" ", "")  # ９５％ is 95%
     explicit = written not in (plain_number(parsed.value), f"{plain_number(parsed.value)}%")
     return parsed.value, direction or (parsed.direction if explicit else ""), text
 
