@@ -475,8 +475,8 @@ def formula_indicator_add(
     with transaction.atomic():
         if not department_year_lock_shared(department_year.pk):
             raise ValidationError(_("该部门年度已不存在，请刷新页面"))
-        scope = Indicator.objects.select_for_update().filter(department_year=department_year)
-        rows = list(scope.values_list("code", "formula", "position"))
+        _lock_department_points(department_year)
+        rows = list(Indicator.objects.filter(department_year=department_year).values_list("code", "formula", "position"))
         if any(row_formula == chosen.key for _code, row_formula, _position in rows):
             raise ValidationError({"formula": _("“%(name)s”已在本部门的绩效自评中") % {"name": chosen.label}})
         if any(code == chosen.code for code, _formula, _position in rows):
@@ -500,6 +500,13 @@ def formula_indicator_add(
         indicator._history_user = user
         indicator.save()
     return indicator
+
+
+def _lock_department_points(department_year: DepartmentYear) -> None:
+    """Serialise the changes of the department's own indicators (a pick and a removal check the
+    分值 of them all, which a concurrent pick would change unseen): the department's row, after
+    the department-year's shared lock, as phrase_set takes it."""
+    Department.objects.select_for_update().filter(pk=department_year.department_id).first()
 
 
 def _department_indicators(department_year_id: int) -> list[Indicator]:
@@ -526,6 +533,7 @@ def formula_indicator_remove(*, indicator: Indicator, user=None) -> None:
         gone = _("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面")
         if not department_year_lock_shared(indicator.department_year_id):
             raise ValidationError(gone)
+        _lock_department_points(indicator.department_year)
         locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
         if locked is None:
             raise ValidationError(gone)

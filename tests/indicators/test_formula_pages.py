@@ -8,17 +8,20 @@ The personas' department PD 2024: three items of 100,000.00, 3,000.00 spent in J
 Year end: 预算执行率 3,000 ÷ 300,000 = 1.00 %; 计划执行偏差 |3,000 − 300,000| ÷ 300,000 = 99.00 %.
 End of June: 预算执行率 1.00 %; 计划执行偏差 |3,000 − 150,000| ÷ 150,000 = 98.00 %."""
 
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.urls import reverse
 
 from fundmgr.summary import summary_json
 from indicators.models import Indicator
 from indicators.services import formula_indicator_add, formula_indicator_remove, indicator_update_results
-from tests.builders import IndicatorFactory, MembershipFactory, UserFactory
+from tests.builders import DepartmentYearFactory, IndicatorFactory, MembershipFactory, UserFactory
 from tests.indicators.test_formulas import generated_department
+from tests.personas import ensure_economic_classes
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +278,68 @@ def test_the_json_summary_scores_the_formula_value(world):
     formula_indicator_add(department_year=world.department_year, formula="execution_rate", target_text="≥50%", points=None)
     indicators = summary_json(department_year=world.department_year)["evaluation"]["indicators"]
     assert [(row["code"], row["points"], row["earned"]) for row in indicators] == [("GX-execution_rate", "50.00", "1.00")]
+
+
+# --- concurrent picks (PostgreSQL: SQLite serialises every write anyway) ---
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises whole-database writes and has no row locks to test")
+
+
+def concurrently(writers) -> list[str]:
+    """Run the writers at once, each in its own connection: "saved", "refused" or the crash."""
+    barrier = threading.Barrier(len(writers))
+    outcomes: list = [None] * len(writers)
+
+    def run(number):
+        try:
+            barrier.wait(timeout=30)
+            writers[number]()
+            outcomes[number] = "saved"
+        except ValidationError:
+            outcomes[number] = "refused"
+        except BaseException as error:  # noqa: BLE001
+            outcomes[number] = f"crashed: {error!r}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(len(writers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_picks_never_leave_the_points_short_of_90_nor_a_formula_twice(postgres_only):
+    ensure_economic_classes()
+    department_year = DepartmentYearFactory(department__code="CC")
+    keys = ["execution_rate", "carryover_balance_rate", "budget_adjustment_rate", "plan_deviation"]
+    # each pick alone would total 90: only one may be saved
+    outcomes = concurrently(
+        [
+            lambda key=key: formula_indicator_add(
+                department_year=department_year, formula=key, target_text="5%", points=Decimal("90")
+            )
+            for key in keys
+        ]
+    )
+    assert sorted(outcomes) == ["refused", "refused", "refused", "saved"], outcomes
+    assert Indicator.objects.filter(department_year=department_year).count() == 1
+    # the same formula picked four times at once: once in the evaluation
+    Indicator.objects.all().delete()
+    outcomes = concurrently(
+        [
+            lambda: formula_indicator_add(
+                department_year=department_year, formula="staff_control_rate", target_text="5%", points=None
+            )
+            for _ in range(4)
+        ]
+    )
+    assert sorted(outcomes) == ["refused", "refused", "refused", "saved"], outcomes
+    assert Indicator.objects.filter(department_year=department_year, formula="staff_control_rate").count() == 1
