@@ -422,6 +422,13 @@ def _formula_target(text: str, *, year: int, direction: str | None) -> tuple[Dec
         raise ValidationError({"target_text": _("目标值“%(text)s”无法识别，请填写百分比，如≥95%%或≤5%%") % {"text": text}})
     written = unicodedata.normalize("NFKC", parsed.text).replace(" ", "")  # ９５％ is 95%
     explicit = written not in (plain_number(parsed.value), f"{plain_number(parsed.value)}%")
+    if explicit and direction and parsed.direction != direction:
+        raise ValidationError(
+            {
+                "target_text": _("目标值“%(value)s”与指标方向“%(direction)s”不一致")
+                % {"value": text, "direction": Indicator.Direction(direction).label}
+            }
+        )
     return parsed.value, direction or (parsed.direction if explicit else ""), text
 
 

@@ -162,6 +162,15 @@ def test_the_target_gives_the_direction_unless_it_is_a_bare_number(world):
     assert (chosen.direction, chosen.level1, chosen.level2) == ("eq", "benefit", "经济效益")
 
 
+def test_a_target_contradicting_the_chosen_direction_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        formula_indicator_add(
+            department_year=world.department_year, formula="execution_rate", target_text="≥95%", points=None, direction="le"
+        )
+    assert refused.value.message_dict == {"target_text": ["目标值“≥95%”与指标方向“≤”不一致"]}
+    assert not Indicator.objects.filter(formula="execution_rate").exists()
+
+
 def test_removing_a_typed_indicator_through_the_service_is_refused(world):
     with pytest.raises(ValidationError):
         formula_indicator_remove(indicator=world.indicator_a)
