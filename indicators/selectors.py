@@ -64,13 +64,16 @@ def with_ledger_values(
     department_year: DepartmentYear,
     month: int = YEAR_END_MONTH,
     summary: BudgetSummary | None = None,
+    midyear: bool = True,
 ) -> None:
     """Fill in, in memory, the values of the indicators that take them from a ledger formula
     (indicators.formulas, issue 16): the year-end value (actual) is the formula over the whole
     year, the mid-year value the formula at the end of the monitoring month; their typed values
     are ignored. Only values known at the end of `month` are computed (known_value): none
-    before the monitoring month. Each indicator gets `ledger_value` and `ledger_midyear`
-    (FormulaValue or None) and `formula_problem` (a message for an unknown or inactive key).
+    before the monitoring month; `midyear` False skips the mid-year value where only the score is
+    read (a formula's unit is a rate, so its mid-year value raises no flag: is_annual_count).
+    Each indicator gets `ledger_value` and `ledger_midyear` (FormulaValue or None) and
+    `formula_problem` (a message for an unknown or inactive key).
 
     No query without a formula indicator; else, per month computed, two (the common indicators)
     when `summary` is as of that month's end (the whole year: as_of None), or seven without it:
@@ -100,9 +103,9 @@ def with_ledger_values(
     # the monitoring page's own summary is the one at the end of the monitoring month
     at_month_end = month_end(department_year.year, at_monitoring)
     monitored = summary if summary is not None and summary.as_of == at_month_end else None
-    midyear = values_at(at_monitoring, monitored) if month >= at_monitoring else {}
+    at_midyear = values_at(at_monitoring, monitored) if midyear and month >= at_monitoring else {}
     for indicator in formula_indicators:
-        end, middle = year_end.get(indicator.formula), midyear.get(indicator.formula)
+        end, middle = year_end.get(indicator.formula), at_midyear.get(indicator.formula)
         indicator.ledger_value, indicator.ledger_midyear = end, middle
         indicator.actual = end.value if end else None
         indicator.actual_text = end.text if end else ""
@@ -302,7 +305,7 @@ def department_evaluations(
     evaluations_for applies to one department (section 3). One query, whatever the number of
     departments (two with the department-years' scoring profiles); `department_ids` narrows it
     as the caller's rows are narrowed. A department-year with a formula indicator costs one more
-    query for them all, and with_ledger_values's for each."""
+    query for them all, and seven for each (with_ledger_values at year end only)."""
     department_indicators = Indicator.objects.filter(department_year__year=year, item__isnull=True)
     if department_ids is not None:
         department_indicators = department_indicators.filter(department_year__department_id__in=department_ids)
@@ -313,7 +316,7 @@ def department_evaluations(
         return {}
     with_formulas = [dy for dy, rows in indicators.items() if dy in execution_rates and any(row.formula for row in rows)]
     for department_year in DepartmentYear.objects.filter(pk__in=with_formulas) if with_formulas else ():
-        with_ledger_values(indicators[department_year.pk], department_year=department_year)
+        with_ledger_values(indicators[department_year.pk], department_year=department_year, midyear=False)
     profiles = load_profiles(ProfileRow.objects.filter(department_year_id__in=list(indicators), item__isnull=True))
     return {
         department_year_id: scope_evaluation(

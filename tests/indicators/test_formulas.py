@@ -259,12 +259,13 @@ def test_an_inactive_formula_indicator_is_reported(department, settings):
     assert shown.formula_problem == "取数公式“计划执行偏差”未在本省启用"
 
 
-def test_the_province_view_scores_the_formula_value(department):
+def test_the_province_view_scores_the_formula_value(department, django_assert_num_queries):
     formula_indicator(department, "execution_rate", target=Decimal("30"))
     other = generated_department(code="GY")
     IndicatorFactory(department_year=other, code="T1", target=Decimal("10"), actual=Decimal("5"))
     rates = {department.pk: Decimal("0.5"), other.pk: Decimal("0.5")}
-    scores = department_evaluations(year=2024, execution_rates=rates)
+    with django_assert_num_queries(2 + 1 + 7):  # indicators, profiles; the department-year; its ledger figures
+        scores = department_evaluations(year=2024, execution_rates=rates)
     assert scores[department.pk].indicators[0].earned == Decimal("37.30")
     assert scores[other.pk].indicators[0].earned == Decimal("25.00")  # 5 ÷ 10 × 50, typed
 
