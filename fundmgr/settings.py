@@ -247,6 +247,9 @@ APPROVAL_THRESHOLD = env_decimal("APPROVAL_THRESHOLD", Decimal("50000.00"))
 # An item lags when execution rate / 序时进度 is below LAG_YELLOW, and is red below LAG_RED.
 LAG_YELLOW = env_decimal("LAG_YELLOW", Decimal("0.80"))
 LAG_RED = env_decimal("LAG_RED", Decimal("0.60"))
+# The ledger formulas (共性指标取数公式) this province uses: keys of indicators.formulas.FORMULAS,
+# comma-separated; unset: all of them. An unknown key fails the system check indicators.E001.
+LEDGER_FORMULAS = env_list("LEDGER_FORMULAS", None)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # 佐证材料 (indicators.evidence): the size of one file, and how many files one indicator, or one
 # evaluation (an item's, the department's), may carry.

@@ -159,6 +159,11 @@ class IndicatorResultsForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.qualitative:
             del self.fields["tier"], self.fields["rate"]
+        if indicator.formula:
+            # values from a ledger formula (issue 16): shown, never typed; the view has filled them
+            for name in ("midyear", "actual"):
+                self.fields[name].widget.attrs["readonly"] = True
+                self.fields[name].help_text = _("由账表取数公式自动计算，不能手工填写")
 
     def clean_midyear(self):
         return self._value("midyear")
@@ -171,6 +176,15 @@ class IndicatorResultsForm(forms.Form):
         in self.texts when it says more than a plain number. The messages name the field."""
         text = (self.cleaned_data.get(name) or "").strip()
         label = str(self.fields[name].label)
+        if self.indicator.formula:
+            computed = self.indicator.actual_text if name == "actual" else self.indicator.midyear_text
+            if text and text != computed:
+                raise forms.ValidationError(
+                    _("%(column)s由账表取数公式自动计算（现为%(value)s），不能手工填写")
+                    % {"column": label, "value": computed or "—"}
+                )
+            self.texts[name] = ""
+            return None
         read = parse(text, year=self.year, phrases=self.phrases)
         self.readings[name] = read
         self.texts[name] = "" if read.kind == targets.BLANK or NUMBER.fullmatch(text) else text
@@ -367,3 +381,30 @@ class EvidenceUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = indicators
         self.fields["indicator"].label_from_instance = lambda indicator: f"{indicator.code} {indicator.name}"
+
+
+class FormulaIndicatorForm(forms.Form):
+    """A ledger formula picked into the department's evaluation (issue 16 item 5): its target as
+    written (≥95%), its 分值, and levels and direction when they differ from the formula's."""
+
+    formula = forms.CharField(max_length=32, widget=forms.HiddenInput)
+    target_text = forms.CharField(
+        label=gettext_lazy("年度指标值"), max_length=TEXT_VALUE_MAX, validators=[refuse_control_characters]
+    )
+    points = NumberField(
+        label=gettext_lazy("分值"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=gettext_lazy("部门整体指标的分值须全部填写（合计90）或全部不填（按一级指标平均分配）"),
+    )
+    level1 = forms.ChoiceField(
+        label=gettext_lazy("一级指标"), required=False, choices=[("", "—")] + list(Indicator.Level1.choices)
+    )
+    level2 = forms.CharField(
+        label=gettext_lazy("二级指标"), required=False, max_length=32, validators=[refuse_control_characters]
+    )
+    direction = forms.ChoiceField(
+        label=gettext_lazy("指标方向"),
+        required=False,
+        choices=[("", "—")] + [choice for choice in Indicator.Direction.choices if choice[0] != Indicator.Direction.QUALITATIVE],
+    )

@@ -15,10 +15,11 @@ from django.db import models
 from django.db.models import Sum
 
 from fundmgr.lib.money import ZERO
+from indicators.formulas import FormulaValue, LedgerFormula, active_formulas, formula_problem, formula_value, ledger_figures
 from indicators.models import AnnualGoal, EvaluationUpload, Indicator, QualitativePhrase
 from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import DEFAULT_PROFILE, Evaluation, IndicatorInput, IndicatorScore, ScoringProfile, evaluate
-from projects.arithmetic import execution_rate, signed_amount
+from projects.arithmetic import execution_rate, month_end, signed_amount
 from projects.models import BudgetItem, BudgetLine
 from projects.selectors import BudgetSummary, Figures, ItemRow, figures_of, items_with_figures
 from units import access
@@ -49,6 +50,69 @@ def department_phrases_by_code(department_code: str) -> dict[str, str] | None:
     knows its department by code only (and may be about to create it, with no list: None)."""
     rows = dict(QualitativePhrase.objects.filter(department__code=department_code).values_list("phrase", "tier"))
     return rows or None
+
+
+def monitoring_month(department_year: DepartmentYear) -> int:
+    """The month whose end the department-year's 绩效运行监控 is taken at: the finance office's
+    choice (DepartmentYear.monitoring_month, units.services.monitoring_month_set), June by default.
+    A ledger formula's mid-year value is taken at its end too."""
+    return department_year.monitoring_month
+
+
+def with_ledger_values(
+    indicators: Sequence[Indicator],
+    *,
+    department_year: DepartmentYear,
+    month: int = YEAR_END_MONTH,
+    summary: BudgetSummary | None = None,
+    midyear: bool = True,
+) -> None:
+    """Fill in, in memory, the values of the indicators that take them from a ledger formula
+    (indicators.formulas, issue 16): the year-end value (actual) is the formula over the whole
+    year, the mid-year value the formula at the end of the monitoring month; their typed values
+    are ignored. Only values known at the end of `month` are computed (known_value): none
+    before the monitoring month; `midyear` False skips the mid-year value where only the score is
+    read (a formula's unit is a rate, so its mid-year value raises no flag: is_annual_count).
+    Each indicator gets `ledger_value` and `ledger_midyear` (FormulaValue or None) and
+    `formula_problem` (a message for an unknown or inactive key).
+
+    No query without a formula indicator; else, per month computed, two (the common indicators)
+    when `summary` is as of that month's end (the whole year: as_of None), or seven without it:
+    once per department-year, whatever the number of its formula indicators."""
+    formula_indicators = [indicator for indicator in indicators if indicator.formula]
+    for indicator in indicators:
+        indicator.ledger_value = indicator.ledger_midyear = None
+        indicator.formula_problem = ""
+    if not formula_indicators:
+        return
+    keys = {indicator.formula for indicator in formula_indicators}
+    problems = {key: formula_problem(key) for key in keys}
+    usable = [key for key in keys if not problems[key]]
+
+    def values_at(at: int, whole_year: BudgetSummary | None = None) -> dict[str, FormulaValue]:
+        if not usable:
+            return {}
+        figures = ledger_figures(department_year=department_year, month=at, summary=whole_year)
+        return {key: formula_value(key, figures) for key in usable}
+
+    year_end = (
+        values_at(YEAR_END_MONTH, summary if summary is not None and summary.as_of is None else None)
+        if month >= YEAR_END_MONTH
+        else {}
+    )
+    at_monitoring = monitoring_month(department_year)
+    # the monitoring page's own summary is the one at the end of the monitoring month
+    at_month_end = month_end(department_year.year, at_monitoring)
+    monitored = summary if summary is not None and summary.as_of == at_month_end else None
+    at_midyear = values_at(at_monitoring, monitored) if midyear and month >= at_monitoring else {}
+    for indicator in formula_indicators:
+        end, middle = year_end.get(indicator.formula), at_midyear.get(indicator.formula)
+        indicator.ledger_value, indicator.ledger_midyear = end, middle
+        indicator.actual = end.value if end else None
+        indicator.actual_text = end.text if end else ""
+        indicator.midyear = middle.value if middle else None
+        indicator.midyear_text = middle.text if middle else ""
+        indicator.formula_problem = problems[indicator.formula]
 
 
 def is_annual_count(unit: str) -> bool:
@@ -174,14 +238,18 @@ class Evaluations:
 def evaluations_for(*, summary: BudgetSummary, month: int = YEAR_END_MONTH) -> Evaluations:
     """Score the department (indicators with no item, the department's execution rate) and every
     item with indicators (its own indicators and execution rate), each under its scoring profile.
-    Two queries, whatever the size: the indicators (with who overrode them) and the profiles.
+    Two queries, whatever the size: the indicators (with who overrode them) and the profiles, and
+    with a formula indicator those of with_ledger_values, once for the department-year.
     `month`: the indicators' values known at its end (scope_evaluation); the whole year by default."""
     department_indicators: list[Indicator] = []
     item_indicators: dict[int, list[Indicator]] = {}
     department_year_id = summary.department_year.pk
     profiles = load_profiles(ProfileRow.objects.filter(department_year_id=department_year_id))
-    indicators = Indicator.objects.filter(department_year=summary.department_year).select_related("override_by")
-    for indicator in indicators.order_by("position", "id"):
+    indicators = list(
+        Indicator.objects.filter(department_year=summary.department_year).select_related("override_by").order_by("position", "id")
+    )
+    with_ledger_values(indicators, department_year=summary.department_year, month=month, summary=summary)
+    for indicator in indicators:
         if indicator.item_id is None:
             department_indicators.append(indicator)
         else:
@@ -219,6 +287,8 @@ def item_evaluation(*, item: BudgetItem, execution_rate: Decimal | None, month: 
     scores it on the department's pages, with the values known at the end of `month`. Two
     queries: the indicators (with who overrode them) and the item's scoring profile."""
     indicators = list(Indicator.objects.filter(item=item).select_related("override_by").order_by("position", "id"))
+    if any(indicator.formula for indicator in indicators):  # else the item's year is not fetched
+        with_ledger_values(indicators, department_year=item.department_year, month=month)
     if not indicators:
         return ItemEvaluation(indicators=indicators, evaluation=None)
     profile = scope_profile(department_year_id=item.department_year_id, item_id=item.pk)
@@ -235,7 +305,8 @@ def department_evaluations(
     department's execution rate) that has department-level indicators, by the rules
     evaluations_for applies to one department (section 3). One query, whatever the number of
     departments (two with the department-years' scoring profiles); `department_ids` narrows it
-    as the caller's rows are narrowed."""
+    as the caller's rows are narrowed. A department-year with a formula indicator costs one more
+    query for them all, and seven for each (with_ledger_values at year end only)."""
     department_indicators = Indicator.objects.filter(department_year__year=year, item__isnull=True)
     if department_ids is not None:
         department_indicators = department_indicators.filter(department_year__department_id__in=department_ids)
@@ -244,6 +315,9 @@ def department_evaluations(
         indicators.setdefault(indicator.department_year_id, []).append(indicator)
     if not indicators:
         return {}
+    with_formulas = [dy for dy, rows in indicators.items() if dy in execution_rates and any(row.formula for row in rows)]
+    for department_year in DepartmentYear.objects.filter(pk__in=with_formulas) if with_formulas else ():
+        with_ledger_values(indicators[department_year.pk], department_year=department_year, midyear=False)
     profiles = load_profiles(ProfileRow.objects.filter(department_year_id__in=list(indicators), item__isnull=True))
     return {
         department_year_id: scope_evaluation(
@@ -482,16 +556,62 @@ def latest_evaluation_upload(*, department_year_id: int, item_id: int | None = N
 # --- 绩效运行监控 (issue 16) ---------------------------------------------------------------------
 
 
-def monitoring_month(department_year: DepartmentYear) -> int:
-    """The month whose end the department-year's 绩效运行监控 is taken at: the finance office's
-    choice (DepartmentYear.monitoring_month, units.services.monitoring_month_set), June by default."""
-    return department_year.monitoring_month
-
-
 def monitoring_value(indicator: Indicator, *, summary: BudgetSummary | None = None) -> Decimal | None:
     """An indicator's value at the monitoring month (监控期完成值): the one place that reads it.
 
     A typed indicator's is Indicator.midyear (its text, when written, is midyear_text). `summary`
-    is the budget summary at the monitoring month (indicators.monitoring passes it), from which a
-    ledger-formula indicator (Indicator.formula) will take its value instead."""
+    is the budget summary at the monitoring month (indicators.monitoring passes it). A ledger-formula
+    indicator (Indicator.formula) read through evaluations_for at that month already holds its
+    formula's value there (with_ledger_values), so it is read the same way."""
     return indicator.midyear
+
+
+# --- 共性指标（账表取数） ------------------------------------------------------------------------
+
+
+@dataclass
+class FormulaRow:
+    """One active ledger formula on the finance office's page: its value over the whole year and
+    at the end of the monitoring month, and the indicator that puts it in the evaluation (or None)."""
+
+    formula: LedgerFormula
+    year_end: FormulaValue
+    monitoring: FormulaValue
+    indicator: Indicator | None
+
+
+@dataclass
+class FormulaOverview:
+    rows: list[FormulaRow]
+    monitoring_month: int
+    # formula indicators whose key is unknown or not active here, with the problem (formula_problem)
+    orphans: list[tuple[Indicator, str]]
+
+
+def formula_overview(*, department_year: DepartmentYear) -> FormulaOverview:
+    """The 共性指标（账表取数） page (issue 16 item 5): each formula active in this province
+    (settings.LEDGER_FORMULAS) with its values at year end and at the monitoring month, and
+    whether the department's evaluation holds it; and the formula indicators it cannot compute.
+    Fifteen queries, whatever the size: the department's formula indicators, and seven each for
+    the ledger figures of the two months (indicators.formulas.ledger_figures)."""
+    indicators = list(
+        Indicator.objects.filter(department_year=department_year, item__isnull=True)
+        .exclude(formula="")
+        .order_by("position", "id")
+    )
+    month = monitoring_month(department_year)
+    formulas = active_formulas()
+    year_end = ledger_figures(department_year=department_year, month=YEAR_END_MONTH)
+    monitored = ledger_figures(department_year=department_year, month=month)
+    by_key = {indicator.formula: indicator for indicator in indicators}
+    rows = [
+        FormulaRow(
+            formula=formula,
+            year_end=formula_value(formula.key, year_end),
+            monitoring=formula_value(formula.key, monitored),
+            indicator=by_key.get(formula.key),
+        )
+        for formula in formulas
+    ]
+    orphans = [(indicator, formula_problem(indicator.formula)) for indicator in indicators if formula_problem(indicator.formula)]
+    return FormulaOverview(rows=rows, monitoring_month=month, orphans=orphans)

@@ -1,5 +1,6 @@
 """Writes of the performance self-evaluation."""
 
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from indicators.formulas import BY_KEY, formula_problem
 from indicators.models import (
     GOAL_TEXT_MAX,
     TEXT_VALUE_MAX,
@@ -20,8 +22,8 @@ from indicators.models import (
 )
 from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import ScoringError, ScoringProfile, assign_points, check_override, completion_ratio
-from indicators.selectors import indicator_input, scope_profile, scoring_profile
-from indicators.targets import DEFAULT_PHRASES, TIER_PHRASES
+from indicators.selectors import indicator_input, scope_profile, scoring_profile, with_ledger_values
+from indicators.targets import DEFAULT_PHRASES, NUMBER, TIER_PHRASES, parse, plain_number
 from projects.models import BudgetItem
 from units.locks import department_year_lock_shared
 from units.models import Department, DepartmentYear
@@ -55,6 +57,9 @@ def indicator_update_results(
     - saved as final, the year-end result is required, and a missed target (r < 1) needs both a
       deviation reason and corrective measures (3.7). A draft may be incomplete.
 
+    An indicator that takes its values from a ledger formula (issue 16) refuses typed values: its
+    values are the formula's, computed on read, and only its reason and measures are saved.
+
     Locks the indicator's row, so two officers saving at once cannot interleave; simple_history
     records who saved. Raises ValidationError keyed by form field, with Chinese messages.
     """
@@ -69,6 +74,13 @@ def indicator_update_results(
             raise ValidationError(gone)
         qualitative = locked.direction == Indicator.Direction.QUALITATIVE
         errors: dict[str, str] = {}
+        if locked.formula:
+            typed = {"midyear": (midyear, midyear_text), "actual": (actual, actual_text)}
+            for field, (value, text) in typed.items():
+                if value is not None or (text or "").strip():
+                    errors[field] = _("该指标的完成值由账表取数公式计算，不能手工填写")
+            midyear = actual = None
+            midyear_text = actual_text = ""
         if qualitative:
             if midyear is not None:
                 errors["midyear"] = _("定性指标的半年完成值不能是数字，请填写定性表述（如基本完成）或留空")
@@ -94,6 +106,8 @@ def indicator_update_results(
             locked.midyear_text = midyear_text.strip()
         locked.deviation_reason = deviation_reason.strip()
         locked.corrective_measures = corrective_measures.strip()
+        if locked.formula:  # checked on the formula's values, which are never stored
+            with_ledger_values([locked], department_year=locked.department_year)
         try:
             ratio = completion_ratio(indicator_input(locked))
         except ScoringError as error:
@@ -113,6 +127,9 @@ def indicator_update_results(
                 if missing:
                     raise ValidationError(missing)
         locked.results_final = final
+        if locked.formula:
+            locked.midyear = locked.actual = None
+            locked.midyear_text = locked.actual_text = ""
         locked._history_user = user
         locked.full_clean(exclude=["department_year", "item"])
         locked.save()
@@ -507,3 +524,148 @@ def item_monitoring_set(
         row.full_clean(exclude=["department_year", "item"])
         row.save()
     return row
+
+
+# --- Ledger-computed indicators (共性指标取数公式, issue 16) ------------------------------------
+
+FORMULA_POINTS_MAX = Decimal("90")  # never more than all the indicators' points of a scope (section 3.2)
+FORMULA_UNITS = ("%", "")
+
+
+def _formula_target(text: str, *, year: int, direction: str | None) -> tuple[Decimal, str, str]:
+    """The target of a formula indicator: a percentage as written (≥95%, ≤5%, 5%), read with
+    indicators.targets.parse. Its direction is `direction` when given, else the text's when it
+    writes one, else None (the formula's). Returns (value, direction or "", text)."""
+    text = (text or "").strip()
+    parsed = parse(text, year=year)
+    if parsed.kind != NUMBER or parsed.unit not in FORMULA_UNITS:
+        raise ValidationError({"target_text": _("目标值“%(text)s”无法识别，请填写百分比，如≥95%%或≤5%%") % {"text": text}})
+    written = unicodedata.normalize("NFKC", parsed.text).replace(" ", "")  # ９５％ is 95%
+    explicit = written not in (plain_number(parsed.value), f"{plain_number(parsed.value)}%")
+    if explicit and direction and parsed.direction != direction:
+        raise ValidationError(
+            {
+                "target_text": _("目标值“%(value)s”与指标方向“%(direction)s”不一致")
+                % {"value": text, "direction": Indicator.Direction(direction).label}
+            }
+        )
+    return parsed.value, direction or (parsed.direction if explicit else ""), text
+
+
+def formula_indicator_add(
+    *,
+    department_year: DepartmentYear,
+    formula: str,
+    target_text: str,
+    points: Decimal | None,
+    level1: str | None = None,
+    level2: str | None = None,
+    direction: str | None = None,
+    user=None,
+) -> Indicator:
+    """Pick a ledger formula into the department's evaluation (issue 16 item 5): a department-level
+    indicator, coded GX- and the formula's key, whose values the formula fills
+    (indicators.selectors.with_ledger_values), with the finance office's target and points
+    (None: the default split by level, when the department's other indicators have none either).
+
+    `level1`, `level2` and `direction` default to the formula's. Refused, with a Chinese message
+    keyed by field: an unknown formula or one not active in this province
+    (settings.LEDGER_FORMULAS), a formula already in the evaluation, points that are not a
+    number above 0 and at most 90 or that leave the department's 分值 not totalling 90 (section
+    3.2, under its scoring profile), a target that is not a percentage (indicators.targets.parse),
+    a qualitative direction. (The one place a formula indicator is created: declaring targets
+    routes through here.)
+    """
+    chosen = BY_KEY.get((formula or "").strip())
+    errors: dict[str, str] = {}
+    problem = formula_problem((formula or "").strip()) if formula else _("请选择取数公式")
+    if problem:
+        raise ValidationError({"formula": problem})
+    level1 = level1 or chosen.level1
+    level2 = (level2 or chosen.level2).strip()
+    if level1 not in Indicator.Level1.values:
+        errors["level1"] = _("一级指标须为产出指标、效益指标或满意度指标")
+    if not level2 or len(level2) > Indicator._meta.get_field("level2").max_length:
+        errors["level2"] = _("请填写二级指标（不超过32个字）")
+    if direction and direction not in (Indicator.Direction.AT_LEAST, Indicator.Direction.AT_MOST, Indicator.Direction.EQUAL):
+        errors["direction"] = _("账表取数指标的方向须为≥、≤或=")
+    if points is not None and (not points.is_finite() or points <= 0 or points > FORMULA_POINTS_MAX):
+        errors["points"] = _("分值须大于0且不超过90")
+    elif points is not None and points != points.quantize(Decimal("0.01")):
+        errors["points"] = _("分值最多保留2位小数")
+    try:
+        target, direction, target_text = _formula_target(target_text, year=department_year.year, direction=direction)
+    except ValidationError as error:
+        errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if not department_year_lock_shared(department_year.pk):
+            raise ValidationError(_("该部门年度已不存在，请刷新页面"))
+        _lock_department_points(department_year)
+        rows = list(Indicator.objects.filter(department_year=department_year).values_list("code", "formula", "position"))
+        if any(row_formula == chosen.key for _code, row_formula, _position in rows):
+            raise ValidationError({"formula": _("“%(name)s”已在本部门的绩效自评中") % {"name": chosen.label}})
+        if any(code == chosen.code for code, _formula, _position in rows):
+            raise ValidationError({"formula": _("指标编码%(code)s已被占用") % {"code": chosen.code}})
+        indicator = Indicator(
+            department_year=department_year,
+            code=chosen.code,
+            level1=level1,
+            level2=level2,
+            name=chosen.name,
+            direction=direction or chosen.direction,
+            target=target,
+            target_text=target_text,
+            unit=chosen.unit,
+            points=points,
+            formula=chosen.key,
+            position=max((position for _code, _formula, position in rows), default=0) + 1,
+        )
+        indicator.full_clean(exclude=["department_year"])
+        _check_department_scope([*_department_indicators(department_year.pk), indicator], department_year.pk, _("加入后"))
+        indicator._history_user = user
+        indicator.save()
+    return indicator
+
+
+def _lock_department_points(department_year: DepartmentYear) -> None:
+    """Serialise the changes of the department's own indicators (a pick and a removal check the
+    分值 of them all, which a concurrent pick would change unseen): the department's row, after
+    the department-year's shared lock, as phrase_set takes it."""
+    Department.objects.select_for_update().filter(pk=department_year.department_id).first()
+
+
+def _department_indicators(department_year_id: int) -> list[Indicator]:
+    return list(Indicator.objects.filter(department_year_id=department_year_id, item__isnull=True).order_by("position", "id"))
+
+
+def _check_department_scope(indicators: list[Indicator], department_year_id: int, when: str) -> None:
+    """The department's indicators still score as they would be after the change (section 3.2: 分值
+    all given and totalling the profile's indicator points, or all blank), as every writer of
+    indicators keeps them; refused on 分值 otherwise."""
+    try:
+        _scope_points(indicators, scope_profile(department_year_id=department_year_id))
+    except ScoringError as error:
+        raise ValidationError({"points": _("%(when)s部门整体指标：%(error)s") % {"when": when, "error": error}}) from error
+
+
+def formula_indicator_remove(*, indicator: Indicator, user=None) -> None:
+    """Take a ledger-formula indicator out of the department's evaluation (issue 16 item 5); its
+    history stays. Refused for a typed indicator (those leave with the workbook's replace), and
+    when the remaining department indicators' 分值 would no longer total 90 (section 3.2)."""
+    if not indicator.formula:
+        raise ValidationError(_("指标%(code)s不是账表取数指标，不能在此移除") % {"code": indicator.code})
+    with transaction.atomic():
+        gone = _("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面")
+        if not department_year_lock_shared(indicator.department_year_id):
+            raise ValidationError(gone)
+        _lock_department_points(indicator.department_year)
+        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+        if locked is None:
+            raise ValidationError(gone)
+        remaining = [row for row in _department_indicators(locked.department_year_id) if row.pk != locked.pk]
+        if remaining:
+            _check_department_scope(remaining, locked.department_year_id, _("移出后"))
+        locked._history_user = user
+        locked.delete()

@@ -37,4 +37,5 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.EvidenceDeleteView.as_view(), name="evidence_delete"),
     # -- formulas --
+    path("evaluation/formulas/", views.FormulaIndicatorsView.as_view(), name="formulas"),
 ]

@@ -16,6 +16,7 @@ from indicators.evidence import CONTENT_TYPES, evidence_delete, evidence_in_scop
 from indicators.forms import (
     AnnualGoalForm,
     EvidenceUploadForm,
+    FormulaIndicatorForm,
     IndicatorMonitoringForm,
     IndicatorResultsForm,
     ItemMonitoringForm,
@@ -29,13 +30,17 @@ from indicators.selectors import (
     annual_goals,
     department_phrases,
     department_sheet,
+    formula_overview,
     indicator_in_scope,
     item_sheet,
     latest_evaluation_upload,
     monitoring_month,
+    with_ledger_values,
 )
 from indicators.services import (
     annual_goal_set,
+    formula_indicator_add,
+    formula_indicator_remove,
     indicator_clear_override,
     indicator_set_monitoring,
     indicator_set_override,
@@ -356,6 +361,8 @@ class IndicatorResultsView(LoginRequiredMixin, FormView):
         self.scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
         self.indicator = indicator_in_scope(self.scope, kwargs["indicator_code"])
         require(self.scope, FINANCE)
+        if self.indicator.formula:  # its values are the ledger's, shown read-only (issue 16)
+            with_ledger_values([self.indicator], department_year=self.scope.department_year)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -691,3 +698,70 @@ class EvidenceDeleteView(LoginRequiredMixin, View):
         else:
             messages.success(request, _("已删除佐证材料“%(file)s”") % {"file": self.evidence.original_name})
         return redirect(evaluation_url(self.scope, self.evidence.item))
+
+
+class FormulaIndicatorsView(LoginRequiredMixin, TemplateView):
+    """共性指标（账表取数） (issue 16 item 5): each ledger formula active in this province with its
+    value at year end and at the monitoring month, and whether it is in the department's
+    evaluation. The finance office adds one (target, 分值, levels) or removes it; the leaders
+    read the page (DEPARTMENT_WIDE), a unit accountant gets 403, an outsider 404 (units.access)."""
+
+    template_name = "indicators/formulas.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.scope = department_wide_scope(request, kwargs)
+        if request.method == "POST":
+            require(self.scope, FINANCE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, form=None, errors=(), **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            scope=self.scope,
+            department_year=self.scope.department_year,
+            overview=formula_overview(department_year=self.scope.department_year),
+            may_edit=allows(self.scope, FINANCE),
+            form=form,
+            errors=errors,
+            level1_choices=Indicator.Level1.choices,
+            direction_choices=[c for c in Indicator.Direction.choices if c[0] != Indicator.Direction.QUALITATIVE],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        department_year = self.scope.department_year
+        if request.POST.get("action") == "remove":
+            indicator = Indicator.objects.filter(
+                department_year=department_year, item__isnull=True, code=request.POST.get("code", "")[:64]
+            ).first()
+            if indicator is None:
+                raise Http404
+            try:
+                formula_indicator_remove(indicator=indicator, user=request.user)
+            except ValidationError as error:
+                return self.render_to_response(self.get_context_data(errors=error.messages), status=400)
+            messages.success(request, _("已将“%(name)s”移出绩效自评") % {"name": indicator.name})
+            return redirect(request.path)
+        form = FormulaIndicatorForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        data = form.cleaned_data
+        try:
+            indicator = formula_indicator_add(
+                department_year=department_year,
+                formula=data["formula"],
+                target_text=data["target_text"],
+                points=data["points"],
+                level1=data["level1"] or None,
+                level2=data["level2"] or None,
+                direction=data["direction"] or None,
+                user=request.user,
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(request, _("已将“%(name)s”加入绩效自评") % {"name": indicator.name})
+        return redirect(request.path)

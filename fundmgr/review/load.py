@@ -46,7 +46,7 @@ from indicators import targets
 from indicators.forms import TEXT_MAX_LENGTH, VALUE_DIGITS
 from indicators.models import GOAL_TEXT_MAX, TEXT_VALUE_MAX, AnnualGoal, EvaluationUpload, Indicator
 from indicators.scoring import ScoringError
-from indicators.selectors import department_phrases, scope_evaluation, scope_profile
+from indicators.selectors import department_phrases, scope_evaluation, scope_profile, with_ledger_values
 from indicators.services import (
     annual_goal_set,
     evaluation_upload_record,
@@ -326,7 +326,11 @@ def _score(value: Decimal | None) -> Decimal | None:
 def _scope_indicators(department_year: DepartmentYear, item: BudgetItem | None) -> list[Indicator]:
     indicators = Indicator.objects.filter(department_year=department_year)
     indicators = indicators.filter(item=item) if item is not None else indicators.filter(item__isnull=True)
-    return list(indicators.order_by("position", "id"))
+    indicators = list(indicators.order_by("position", "id"))
+    # a ledger-computed indicator's values are the formula's (issue 16): a table that states them
+    # changes nothing, one that states others is refused by indicator_update_results
+    with_ledger_values(indicators, department_year=department_year)
+    return indicators
 
 
 def _goal_texts(table: SelfEvaluationTable, goal: AnnualGoal | None) -> tuple[str, str]:

@@ -116,6 +116,7 @@ def workbook_rows(*, department_year: DepartmentYear) -> dict[str, list[dict]]:
                 "results_final": indicator.results_final,
                 "override_earned": indicator.override_earned,
                 "override_reason": indicator.override_reason if indicator.override_earned is not None else "",
+                "formula": indicator.formula,
             }
             for indicator in Indicator.objects.filter(department_year=department_year)
             .select_related("item")

@@ -323,6 +323,7 @@ class LedgerWriter:
                     override_reason=(row["override_reason"] or "").strip() if row["override_earned"] is not None else "",
                     override_by=self.user if row["override_earned"] is not None else None,
                     override_at=now if row["override_earned"] is not None else None,
+                    formula=row["formula"] or "",
                 )
                 for position, row in enumerate(small[S.INDICATORS.key], start=1)
             ],

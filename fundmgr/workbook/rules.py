@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from fundmgr.workbook import schema
 from fundmgr.workbook.reader import Collector, Row
+from indicators.formulas import formula_named, formula_problem
 from indicators.scoring import (
     DEFAULT_PROFILE,
     IndicatorInput,
@@ -465,6 +466,7 @@ def _validate_indicators(
     sheet = schema.INDICATORS
     col = sheet.column
     scopes: dict[str | None, list[Row]] = defaultdict(list)
+    seen_formulas: dict[str, int] = {}
     for row in rows:
         _read_value_texts(row, collector, year, phrases)
         if row["project"]:
@@ -504,6 +506,7 @@ def _validate_indicators(
                 collector.add(sheet, row.number, col("override_reason"), _("填写了评价人得分，须填写调整理由"))
         elif row["override_reason"] and row.ok("override_earned"):
             collector.add(sheet, row.number, col("override_earned"), _("填写了调整理由，请同时填写评价人得分"))
+        _check_formula(row, collector, seen_formulas)
         scopes[row["project"] or None].append(row)
 
     # Points: all or none within a scope, totalling 100 − the scope's execution points (90 by
@@ -527,6 +530,43 @@ def _validate_indicators(
                     check_override(row["override_earned"], share)
                 except ScoringError as error:
                     collector.add(sheet, row.number, col("override_earned"), str(error))
+
+
+def _check_formula(row: Row, collector: Collector, seen: dict[str, int]) -> None:
+    """取数公式 (issue 16): a formula of indicators.formulas, by key or Chinese name, active in
+    this province (settings.LEDGER_FORMULAS), on a department-level quantitative indicator
+    without typed 半年/全年完成值, at most once in the department's evaluation. The cell is
+    replaced by the formula's key."""
+    sheet, col = schema.INDICATORS, schema.INDICATORS.column
+    written = (row["formula"] or "").strip()
+    row.values["formula"] = ""
+    if not written or not row.ok("formula"):
+        return
+    formula = formula_named(written)
+    problem = formula_problem(formula.key) if formula else _("取数公式“%(key)s”不存在") % {"key": written}
+    if problem:
+        collector.add(sheet, row.number, col("formula"), problem)
+        row.bad.add("formula")
+        return
+    if row["project"]:
+        collector.add(sheet, row.number, col("formula"), _("取数公式只用于部门整体指标（不填项目编码）"))
+        row.bad.add("formula")
+    if row.ok("direction") and row["direction"] == "qualitative":
+        collector.add(sheet, row.number, col("direction"), _("账表取数指标的方向须为≥、≤或="))
+    for key in ("midyear", "actual"):
+        if row[key] is not None or row[f"{key}_text"]:
+            collector.add(
+                sheet, row.number, col(key), _("%(column)s由账表取数公式自动计算，不能手工填写") % {"column": col(key).header}
+            )
+    if formula.key in seen:
+        collector.add(
+            sheet,
+            row.number,
+            col("formula"),
+            _("取数公式“%(name)s”已在第%(row)s行使用") % {"name": formula.label, "row": seen[formula.key]},
+        )
+    seen.setdefault(formula.key, row.number)
+    row.values["formula"] = formula.key
 
 
 def plan_rows_check(

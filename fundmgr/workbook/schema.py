@@ -14,6 +14,8 @@ ledger holds:
 - 绩效指标: 偏差原因分析, 改进措施 and 已定稿 results_final (是/否);
 - 绩效指标: 评价人得分 override_earned and 调整理由 override_reason, the evaluator's 得分 where it
   differs from the formula's (DOMAIN.md section 9; a 得分 needs its reason);
+- 绩效指标: 取数公式 formula, the ledger formula (its key or Chinese name, indicators.formulas) a
+  department-level indicator takes its values from; such a row carries no 半年/全年完成值;
 - the sheet 评分设置: the scoring profile of the department-year (项目编码 blank) and of each item that
   differs from it (DOMAIN.md section 9). Without it, the defaults of section 3;
 - the sheet 月结: the year's month closings and reopenings in the order they happened, each with
@@ -290,6 +292,14 @@ INDICATORS = Sheet(
         ),
         Column("corrective_measures", "改进措施", required=False, max_length=TEXT_CELL_LENGTH),
         Column("results_final", "已定稿", kind=CHOICE, choices=YES_NO, required=False, help=_("是/否，不填为否")),
+        Column(
+            "formula",
+            "取数公式",
+            required=False,
+            max_length=_field_length(Indicator, "formula"),
+            aliases=("formula",),
+            help=_("部门整体指标可填账表取数公式的名称或代码（如预算执行率）：完成值由账表自动计算，不填半年和全年完成值"),
+        ),
         Column(
             "override_earned",
             "评价人得分",

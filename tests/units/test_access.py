@@ -259,6 +259,8 @@ MATRIX = {
     "jobs:confirm": (lambda w: {"pk": finance_job(w).pk}, "", statuses(405, 405, 405, 405, 405)),
     "jobs:download": (lambda w: {"pk": finance_job(w, Job.Kind.EXPORT).pk}, "", statuses(200, 404, 404, 404, 404)),
     "jobs:errors": (lambda w: {"pk": finance_job(w, Job.Kind.IMPORT).pk}, "", statuses(200, 404, 404, 404, 404)),
+    # 共性指标（账表取数）: the leaders read it, the finance office adds and removes (a POST needs FINANCE)
+    "indicators:formulas": (dept, "", by_rule(DEPARTMENT, DEPARTMENT_WIDE)),
 }
 
 

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from fundmgr.review.load import deviation_parts, load_evaluation
 from indicators.models import AnnualGoal, EvaluationUpload, Indicator
 from indicators.selectors import department_sheet, item_sheet
-from indicators.services import indicator_set_override
+from indicators.services import formula_indicator_add, indicator_set_override
 from projects.models import BudgetItem
 from projects.selectors import budget_summary
 from tests.builders import IndicatorFactory
@@ -334,3 +334,21 @@ def test_a_date_against_a_qualitative_date_target_gives_its_tier(ledger, project
     x2.refresh_from_db()
     assert (x2.tier, x2.actual_text, x2.override_earned) == ("achieved", "11月20日", None)
     assert item_sheet(item=project).evaluation.score == D("97.69")
+
+
+def test_a_ledger_computed_indicator_loads_as_computed_and_refuses_another_value(ledger):
+    """Issue 16: a 自评表 that states a formula indicator's computed value changes nothing; one that
+    states another value is refused on its row, and nothing typed is stored."""
+    formula_indicator_add(department_year=ledger.department_year, formula="execution_rate", target_text="≥90%", points=None)
+    content = generated("self-evaluation", ledger.department_year)
+    unchanged = load_evaluation(
+        department_year=ledger.department_year, item=None, content=content, file_name="部门.xlsx", user=ledger.finance
+    )
+    assert unchanged.unmatched == [] and not [p for p in unchanged.problems if "预算执行率" in p.message]
+    assert "预算执行率" not in unchanged.changed
+    typed = edited(content, {"预算执行率": {ACTUAL: "99%"}}, sheet="部门整体自评表")
+    refused = load_evaluation(
+        department_year=ledger.department_year, item=None, content=typed, file_name="部门.xlsx", user=ledger.finance
+    )
+    assert any("该指标的完成值由账表取数公式计算，不能手工填写" in p.message for p in refused.problems)
+    assert Indicator.objects.get(code="GX-execution_rate").actual is None
