@@ -36,6 +36,7 @@ from simple_history.utils import bulk_create_with_history
 from fundmgr.lib.validators import CODE, has_control_characters
 from indicators import targets
 from indicators.declaration_sheet import declaration_workbook_read
+from indicators.formulas import formula_problem
 from indicators.models import DECLARED_FIELDS, GOAL_TEXT_MAX, LEVEL2_BY_LEVEL1, AnnualGoal, Indicator, TargetDeclaration
 from indicators.scoring import IndicatorInput, ScoringError, assign_points
 from indicators.selectors import department_phrases, scope_profile
@@ -292,6 +293,15 @@ def declaration_rows_clean(
         if len(target_text) > 100:
             errors.append(_row_error(number, labels["target"], _("不能超过%(max)s个字") % {"max": 100}))
         points = _points(row.get("points"), number, errors, labels["points"])
+        if values["formula"]:
+            # a ledger formula (indicators.formulas) fills the department's own indicators only
+            problem = formula_problem(values["formula"])
+            if problem:
+                errors.append(_row_error(number, labels["formula"], problem))
+            elif item is not None:
+                errors.append(_row_error(number, labels["formula"], _("账表取数公式只用于部门整体指标")))
+            elif values["direction"] == Indicator.Direction.QUALITATIVE:
+                errors.append(_row_error(number, labels["formula"], _("账表取数指标的方向须为≥、≤或=")))
         cleaned.append(
             {
                 "code": code,
@@ -669,3 +679,44 @@ def declaration_import(
             phrases=department_phrases(department_year.department_id),
             row_numbers=numbers,
         )
+
+
+def declaration_record_change(
+    *, department_year: DepartmentYear, item: BudgetItem | None, reason: str, user=None
+) -> TargetDeclaration:
+    """After a service changed a scope's targets directly on the finance office's authority (a
+    ledger formula picked into or taken out of the department's evaluation, indicators.services):
+    an approved adjustment holding the scope's indicators as they now are, with `reason`, so that
+    the version in force is always what is scored and the change is in the versions' diff. Run in
+    the caller's transaction, under its locks; refused while the scope has an open version, whose
+    approval would otherwise undo the change."""
+    scope = TargetDeclaration.objects.filter(department_year=department_year, item=item)
+    open_version = scope.filter(state__in=TargetDeclaration.OPEN_STATES).first()
+    if open_version is not None:
+        raise ValidationError(
+            _("%(scope)s有未完成的第%(version)s版目标（%(state)s），请在绩效目标申报页处理后再改")
+            % {"scope": scope_name(item), "version": open_version.version, "state": open_version.get_state_display()}
+        )
+    indicators = Indicator.objects.filter(department_year=department_year, item=item).order_by("position", "id")
+    goal = AnnualGoal.objects.filter(department_year=department_year, item=item).values_list("expected", flat=True).first()
+    now, who = timezone.now(), _user(user)
+    scope.filter(state=State.APPROVED).update(state=State.SUPERSEDED)
+    declaration = TargetDeclaration(
+        department_year=department_year,
+        item=item,
+        version=(scope.aggregate(top=Max("version"))["top"] or 0) + 1,
+        kind=Kind.ADJUSTMENT,
+        state=State.APPROVED,
+        reason=reason,
+        goal=goal or "",
+        indicators=[indicator_snapshot(indicator) for indicator in indicators],
+        created_by=who,
+        created_at=now,
+        submitted_by=who,
+        submitted_at=now,
+        decided_by=who,
+        decided_at=now,
+    )
+    declaration._history_user = who
+    declaration.save()
+    return declaration

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from indicators.declarations import declaration_record_change
 from indicators.formulas import BY_KEY, formula_problem
 from indicators.models import (
     GOAL_TEXT_MAX,
@@ -462,6 +463,9 @@ def indicator_set_monitoring(
             errors["midyear"] = _("定性指标的监控期完成值不能是数字，请填写定性表述（如基本完成）或留空")
         if forecast is not None:
             errors["forecast"] = _("定性指标的全年预计完成值不能是数字，请填写定性表述（如达到预期）或留空")
+    if indicator.formula and (midyear is not None or (midyear_text or "").strip()):
+        # its value at the monitoring month is the ledger formula's (indicators.selectors.with_ledger_values)
+        errors["midyear"] = _("监控期完成值由账表取数公式自动计算，不能手工填写")
     if likelihood not in ("", *Indicator.Likelihood.values):
         errors["likelihood"] = _("完成目标可能性须为：确定能、有可能、完全不可能")
     _monitoring_texts(
@@ -626,6 +630,13 @@ def formula_indicator_add(
         _check_department_scope([*_department_indicators(department_year.pk), indicator], department_year.pk, _("加入后"))
         indicator._history_user = user
         indicator.save()
+        # the targets in force change: a version of them records it (indicators.declarations)
+        declaration_record_change(
+            department_year=department_year,
+            item=None,
+            reason=_("加入共性指标（账表取数）：%(name)s") % {"name": chosen.label},
+            user=user,
+        )
     return indicator
 
 
@@ -669,3 +680,9 @@ def formula_indicator_remove(*, indicator: Indicator, user=None) -> None:
             _check_department_scope(remaining, locked.department_year_id, _("移出后"))
         locked._history_user = user
         locked.delete()
+        declaration_record_change(
+            department_year=locked.department_year,
+            item=None,
+            reason=_("移出共性指标（账表取数）：%(name)s") % {"name": locked.name},
+            user=user,
+        )

@@ -3,6 +3,8 @@ and load_demo calls them after the seed is loaded."""
 
 from django.core.files.base import ContentFile
 
+from fundmgr.demo.declarations import demo_declarations
+from fundmgr.demo.monitoring import demo_monitoring
 from indicators.evidence import evidence_upload
 from indicators.models import Evidence, Indicator
 from units.models import DepartmentYear
@@ -58,3 +60,12 @@ def demo_evidence(*, department_year: DepartmentYear, user) -> Evidence | None:
         upload=ContentFile(content, name=DEMO_EVIDENCE_NAME),
         user=user,
     )
+
+
+def demo_performance_year(*, department_year: DepartmentYear, user) -> None:
+    """The seed department's performance year (issue 16), after its import recorded version 1 of
+    its targets: one approved 目标调整, the 绩效运行监控 at June with forecasts, and one 佐证材料,
+    each through the services, as `user` (its finance office) would enter them."""
+    demo_declarations(department_year=department_year, user=user)
+    demo_monitoring(department_year=department_year, user=user)
+    demo_evidence(department_year=department_year, user=user)

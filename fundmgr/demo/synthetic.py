@@ -59,7 +59,14 @@ def _dates(year: int) -> list[date]:
 
 @transaction.atomic
 def synthetic_ledger_create(
-    *, departments: int, units_per_department: int, items_per_unit: int, expenditures: int, year: int, seed: int, prefix: str = "SYN"
+    *,
+    departments: int,
+    units_per_department: int,
+    items_per_unit: int,
+    expenditures: int,
+    year: int,
+    seed: int,
+    prefix: str = "SYN",
 ) -> SyntheticCounts:
     """Create `departments` departments (codes PREFIX001…) with their year, units, items, lines,
     `expenditures` expenditures spread over all items, and indicators. Bulk inserts in batches."""
@@ -133,7 +140,11 @@ def synthetic_ledger_create(
             amount = rng.randint(5_000, 4_000_000)  # cents: 50.00 to 40,000.00
             roll = rng.random()
             status = (
-                Expenditure.Status.APPROVED if roll < 0.95 else Expenditure.Status.PENDING if roll < 0.98 else Expenditure.Status.REJECTED
+                Expenditure.Status.APPROVED
+                if roll < 0.95
+                else Expenditure.Status.PENDING
+                if roll < 0.98
+                else Expenditure.Status.REJECTED
             )
             if status != Expenditure.Status.REJECTED:
                 committed[item.id] += amount
@@ -166,11 +177,23 @@ def synthetic_ledger_create(
         budget = spent + max(rng.randint(0, spent * 3 // 10) if spent else 0, 100_000)
         carryover = budget // 10 if rng.random() < 0.2 else 0
         lines.append(
-            BudgetLine(item=item, source=rng.choice(BudgetLine.Source.values), kind=BudgetLine.Kind.INITIAL, amount=cents(budget - carryover), date=january)
+            BudgetLine(
+                item=item,
+                source=rng.choice(BudgetLine.Source.values),
+                kind=BudgetLine.Kind.INITIAL,
+                amount=cents(budget - carryover),
+                date=january,
+            )
         )
         if carryover:
             lines.append(
-                BudgetLine(item=item, source=BudgetLine.Source.OTHER, kind=BudgetLine.Kind.CARRYOVER, amount=cents(carryover), date=january)
+                BudgetLine(
+                    item=item,
+                    source=BudgetLine.Source.OTHER,
+                    kind=BudgetLine.Kind.CARRYOVER,
+                    amount=cents(carryover),
+                    date=january,
+                )
             )
         headroom = budget - spent
         if headroom > 200 and rng.random() < 0.1:

@@ -20,7 +20,7 @@ from fundmgr.workbook.reader import Collector, Row
 from fundmgr.workbook.rules import MonthEvent
 from indicators.declarations import declaration_record_import
 from indicators.evidence import evidence_delete_year
-from indicators.models import AnnualGoal, Indicator, ScoringProfile, TargetDeclaration
+from indicators.models import AnnualGoal, Indicator, ItemMonitoring, ScoringProfile, TargetDeclaration
 from projects.models import BudgetItem, BudgetLine, BudgetTransfer, Expenditure, MonthClose, SpendingPlan
 from projects.services import plan_set, transfer_approve, transfer_create, transfer_reject
 from units.models import BudgetUnit, DepartmentYear
@@ -122,6 +122,8 @@ class LedgerWriter:
 
             # the 佐证材料 point at the items and indicators deleted below: they go with the year too
             evidence_delete_year(department_year=department_year, user=user)
+            # the items' 运行监控 entries point at the items deleted below
+            _delete_with_history(ItemMonitoring.objects.filter(department_year=department_year), user)
             _delete_with_history(Indicator.objects.filter(department_year=department_year), user)
             _delete_with_history(Expenditure.objects.filter(item__department_year=department_year), user)
             _delete_with_history(SpendingPlan.objects.filter(item__department_year=department_year), user)

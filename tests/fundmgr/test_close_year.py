@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from indicators.declarations import declaration_record_import
+from indicators.models import Indicator, TargetDeclaration
 from projects import services, yearend
 from projects.models import BudgetItem, BudgetLine, Expenditure, MonthClose, YearClose
 from projects.selectors import budget_summary
-from tests.builders import BudgetItemFactory, BudgetLineFactory, DepartmentYearFactory, UserFactory
+from tests.builders import BudgetItemFactory, BudgetLineFactory, DepartmentYearFactory, IndicatorFactory, UserFactory
 from tests.projects.budget_year import small_department
 from units.models import DepartmentYear
 
@@ -247,3 +249,30 @@ def test_transfers_count_in_the_balances_carried(department, closer):
     result = yearend.close_year(department_year=department.department_year, user=closer)
     assert [(row.code, row.amount) for row in result.carried] == [("A1", Decimal("1100.00")), ("B1", Decimal("1400.00"))]
     assert [(row.code, row.amount) for row in result.lapsed] == [("A2", Decimal("500.00")), ("B2", Decimal("250.00"))]
+
+
+def test_copy_targets_starts_next_years_declarations_from_this_years_targets_in_force(department, closer):
+    """Year over year (issue 16 item 6): --copy-targets copies the targets in force as version-1
+    drafts of the year close_year creates: the department's, and each carried item's by its code."""
+    this_year = department.department_year
+    IndicatorFactory(department_year=this_year, code="D1", name="部门指标", target=Decimal("10"))
+    IndicatorFactory(department_year=this_year, item=department.items["A1"], code="A1-1", name="项目指标", target=Decimal("5"))
+    declaration_record_import(department_year=this_year, user=closer)
+    printed = close_year("--user", "year_closer", "--copy-targets")
+    assert printed["targets_copied"] == [
+        {"scope": "", "version": 1, "indicators": 1},
+        {"scope": "A1", "version": 1, "indicators": 1},
+    ]
+    drafts = TargetDeclaration.objects.filter(department_year__year=2025).order_by("item__code")
+    assert [(row.item.code if row.item else "", row.state, [ind["code"] for ind in row.indicators]) for row in drafts] == [
+        ("", "draft", ["D1"]),
+        ("A1", "draft", ["A1-1"]),
+    ]
+    assert not Indicator.objects.filter(department_year__year=2025).exists()  # drafts are not scored
+
+
+def test_without_copy_targets_next_year_has_no_declarations(department, closer):
+    IndicatorFactory(department_year=department.department_year, code="D1", target=Decimal("10"))
+    declaration_record_import(department_year=department.department_year, user=closer)
+    assert "targets_copied" not in close_year("--user", "year_closer")
+    assert not TargetDeclaration.objects.filter(department_year__year=2025).exists()

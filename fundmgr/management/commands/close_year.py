@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from fundmgr.lib.money import money_str
+from indicators.declarations import declaration_copy_previous_year
 from projects import yearend
 from units.models import DepartmentYear
 
@@ -37,8 +38,13 @@ class Command(BaseCommand):
         parser.add_argument("--lapse", action="append", default=[], metavar="CODE", help="let this item lapse (repeatable)")
         parser.add_argument("--user", help="close the open months as this user (needed when some month is still open)")
         parser.add_argument("--dry-run", action="store_true", help="print what would be carried and lapsed, write nothing")
+        parser.add_argument(
+            "--copy-targets",
+            action="store_true",
+            help="also copy this year's approved performance targets into next year as draft declarations (issue 16)",
+        )
 
-    def handle(self, *args, department, year, carry, lapse, user=None, dry_run=False, **options):
+    def handle(self, *args, department, year, carry, lapse, user=None, dry_run=False, copy_targets=False, **options):
         department_year = (
             DepartmentYear.objects.select_related("department").filter(department__code=department, year=year).first()
         )
@@ -63,4 +69,17 @@ class Command(BaseCommand):
                 result = yearend.close_year(department_year=department_year, carry=carry, lapse=lapse, user=closer)
         except ValidationError as error:
             raise CommandError(_("；").join(error.messages)) from None
-        self.stdout.write(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        output = result_json(result)
+        if copy_targets and not dry_run:
+            # the next year exists now (close_year creates it): its drafts start from this year's targets in force
+            following = DepartmentYear.objects.get(department=department_year.department_id, year=result.next_year)
+            copied = declaration_copy_previous_year(department_year=following, user=closer)
+            output["targets_copied"] = [
+                {
+                    "scope": version.item.code if version.item_id else "",
+                    "version": version.version,
+                    "indicators": len(version.indicators),
+                }
+                for version in copied
+            ]
+        self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))

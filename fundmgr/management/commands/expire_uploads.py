@@ -20,6 +20,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         deleted = expire_uploads() + expire_review_batches() + jobs_expire()
         self.stdout.write(
-            _("已删除 %(count)s 个超过 %(hours)s 小时未确认的上传文件")
-            % {"count": deleted, "hours": settings.UPLOAD_TTL_HOURS}
+            _("已删除 %(count)s 个超过 %(hours)s 小时未确认的上传文件") % {"count": deleted, "hours": settings.UPLOAD_TTL_HOURS}
         )

@@ -61,13 +61,16 @@ class Command(BaseCommand):
         if unit:
             budget_unit = BudgetUnit.objects.filter(department_id=department_year.department_id, code=unit).first()
             if budget_unit is None:
-                raise CommandError(_("部门 %(department)s 没有编码为 %(unit)s 的预算单位") % {"department": department, "unit": unit})
+                raise CommandError(
+                    _("部门 %(department)s 没有编码为 %(unit)s 的预算单位") % {"department": department, "unit": unit}
+                )
         start = _date(date_from, "--from") if date_from else None
         end = _date(date_to, "--to") if date_to else None
         for value, option in ((start, "--from"), (end, "--to")):
             if value and value.year != year:
                 raise CommandError(
-                    _("%(option)s 日期须在 %(year)s 年度内：%(date)s") % {"option": option, "year": year, "date": value.isoformat()}
+                    _("%(option)s 日期须在 %(year)s 年度内：%(date)s")
+                    % {"option": option, "year": year, "date": value.isoformat()}
                 )
         if start and end and start > end:
             raise CommandError(_("--to 不能早于 --from"))
@@ -80,8 +83,13 @@ class Command(BaseCommand):
         try:
             with open(partial, "wb") as stream:
                 registry.generate(
-                    what, department_year=department_year, out=stream, stamp=stamp,
-                    unit=budget_unit, date_from=start, date_to=end,
+                    what,
+                    department_year=department_year,
+                    out=stream,
+                    stamp=stamp,
+                    unit=budget_unit,
+                    date_from=start,
+                    date_to=end,
                 )
             os.replace(partial, out)
         finally:

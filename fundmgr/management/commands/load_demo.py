@@ -1,13 +1,15 @@
 import io
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from fundmgr.demo.seed import DEMO_DEPARTMENT, DEMO_YEAR, demo_logins_ensure, demo_rows
+from fundmgr.demo.performance import demo_performance_year
+from fundmgr.demo.seed import DEMO_DEPARTMENT, DEMO_LOGINS, DEMO_YEAR, demo_logins_ensure, demo_rows
 from fundmgr.lib.money import wan
 from fundmgr.workbook import workbook_bytes, workbook_import
-from units.models import Department, DepartmentYear
+from units.models import Department, DepartmentYear, Membership
 
 
 class Command(BaseCommand):
@@ -31,6 +33,11 @@ class Command(BaseCommand):
             )
         department = Department.objects.get(code=DEMO_DEPARTMENT)
         logins = demo_logins_ensure(department=department)
+        if not exists:
+            # its performance year (issue 16): a target adjustment, June's monitoring, one evidence file
+            department_year = DepartmentYear.objects.get(department=department, year=DEMO_YEAR)
+            finance = next(login.username for login in DEMO_LOGINS if login.role == Membership.Role.FINANCE)
+            demo_performance_year(department_year=department_year, user=get_user_model().objects.get(username=finance))
         if any(created for _login, created in logins):
             self.stdout.write(_("示范账号："))
         else:

@@ -91,7 +91,11 @@ def test_the_demo_has_the_six_units_with_the_staff_on_the_department_office(demo
     assert len(units) == 6
     office = demo.department.units.get(code="XJWF001")
     assert (office.kind, office.authorized_staff, office.actual_staff, office.retired_staff, office.lixiu_staff) == (
-        "administrative", 151, 124, 118, 1
+        "administrative",
+        151,
+        124,
+        118,
+        1,
     )
     assert set(demo.department.units.exclude(code="XJWF001").values_list("kind", flat=True)) == {"institution"}
 
@@ -112,7 +116,9 @@ def test_loading_the_demo_twice_creates_nothing_new(demo):
 
 def test_the_demo_logins_have_their_roles(demo):
     User = get_user_model()
-    roles = {m.user.username: (m.role, m.unit.code if m.unit else None) for m in Membership.objects.select_related("user", "unit")}
+    roles = {
+        m.user.username: (m.role, m.unit.code if m.unit else None) for m in Membership.objects.select_related("user", "unit")
+    }
     assert roles == {
         "caiwu": ("finance", None),
         "kuaiji1": ("accountant", "XJWF001"),
@@ -124,7 +130,10 @@ def test_the_demo_logins_have_their_roles(demo):
     caiwu = User.objects.get(username="caiwu")
     assert caiwu.is_staff and not User.objects.get(username="kuaiji1").is_staff
     assert caiwu.has_perm("projects.change_budgetitem") and caiwu.has_perm("indicators.add_indicator")
-    assert {u: set(User.objects.get(username=u).groups.values_list("name", flat=True)) for u in ("caiwu", "kuaiji2", "lingdao", "waibu", "caizheng")} == {
+    assert {
+        u: set(User.objects.get(username=u).groups.values_list("name", flat=True))
+        for u in ("caiwu", "kuaiji2", "lingdao", "waibu", "caizheng")
+    } == {
         "caiwu": {"财务处"},
         "kuaiji2": {"单位会计"},
         "lingdao": {"领导"},
