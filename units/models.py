@@ -107,3 +107,23 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+
+class LedgerVersion(models.Model):
+    """The version of what a department-year's pages show: a counter that database triggers
+    (indicators.ledger_versions, installed by migration) raise in the same transaction as every
+    write to a table those pages read, whoever writes. Cached pages are keyed by it, so a write
+    makes every older entry unreachable at once. A year's pages also show the year before
+    (the dashboards' previous-year figures), so a write raises its year and the next.
+
+    Never written by Python. No database foreign key: the triggers may raise the version of a
+    department-year while Django deletes it with its rows, in whatever order."""
+
+    department_year = models.OneToOneField(
+        DepartmentYear, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField(_("版本"), default=0)
+
+    class Meta:
+        verbose_name = _("账套版本")
+        verbose_name_plural = _("账套版本")
