@@ -8,7 +8,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from fundmgr.lib.env import env_bool, env_decimal, env_int, env_list, env_str
+from fundmgr.lib.env import env_bool, env_decimal, env_int, env_list, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -154,6 +154,25 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The page cache (fundmgr.pagecache): keyed by the department-year's ledger version, so a write
+# makes stale entries unreachable at once; CACHE_TTL is only a safety net that lets Redis forget
+# entries no version reaches any more. Local memory (one process's own) is the embedded default;
+# CACHE_URL (or REDIS_URL) selects Django's Redis backend, shared by every app process.
+CACHE_TTL = env_int("CACHE_TTL", 7 * 24 * 60 * 60)
+_cache_url = env_redis_url("CACHE_URL", "REDIS_URL")
+if _cache_url:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url, "TIMEOUT": CACHE_TTL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": CACHE_TTL,
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)},
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

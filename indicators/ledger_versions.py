@@ -73,12 +73,23 @@ def _years(reach: Reach, ids: str) -> str:
     )
 
 
-def bump_sql(reach: Reach, ids: str) -> str:
+# A version is the time of the write in microseconds (or one more than the last, should the clock
+# stand still or step back): never a number a cache has seen for other figures, even after the
+# database is restored from a backup or created afresh beside a shared Redis.
+NOW_MICROSECONDS = {
+    "postgresql": "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint",
+    "sqlite": "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)",
+}
+LARGER = {"postgresql": "GREATEST", "sqlite": "max"}
+
+
+def bump_sql(reach: Reach, ids: str, vendor: str) -> str:
+    now = NOW_MICROSECONDS[vendor]
     # "WHERE true": SQLite's parser needs a WHERE before ON CONFLICT after INSERT ... SELECT
     return (
         f"INSERT INTO {VERSION_TABLE} (department_year_id, version) "
-        f"SELECT y.id, 1 FROM ({_years(reach, ids)}) AS y WHERE true "
-        f"ON CONFLICT (department_year_id) DO UPDATE SET version = {VERSION_TABLE}.version + 1"
+        f"SELECT y.id, {now} FROM ({_years(reach, ids)}) AS y WHERE true "
+        f"ON CONFLICT (department_year_id) DO UPDATE SET version = {LARGER[vendor]}({VERSION_TABLE}.version + 1, {now})"
     )
 
 
@@ -96,9 +107,9 @@ def _sqlite_ids(reach: Reach, *rows: str) -> str:
 
 
 def sqlite_triggers(reach: Reach) -> list[str]:
-    new, old = bump_sql(reach, _sqlite_ids(reach, "NEW")), bump_sql(reach, _sqlite_ids(reach, "OLD"))
+    new, old = bump_sql(reach, _sqlite_ids(reach, "NEW"), "sqlite"), bump_sql(reach, _sqlite_ids(reach, "OLD"), "sqlite")
     # an update raises the years of the row before and after (an item moved), each once
-    changed = bump_sql(reach, _sqlite_ids(reach, "OLD", "NEW"))
+    changed = bump_sql(reach, _sqlite_ids(reach, "OLD", "NEW"), "sqlite")
     return [
         f"CREATE TRIGGER {_name(reach, 'insert')} AFTER INSERT ON {reach.table} BEGIN {new}; END",
         f"CREATE TRIGGER {_name(reach, 'update')} AFTER UPDATE ON {reach.table} BEGIN {changed}; END",
@@ -123,11 +134,11 @@ def postgres_function(reach: Reach) -> str:
 CREATE OR REPLACE FUNCTION {_name(reach)}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {bump_sql(reach, _postgres_ids(reach, "new_rows"))};
+    {bump_sql(reach, _postgres_ids(reach, "new_rows"), "postgresql")};
   ELSIF TG_OP = 'DELETE' THEN
-    {bump_sql(reach, _postgres_ids(reach, "old_rows"))};
+    {bump_sql(reach, _postgres_ids(reach, "old_rows"), "postgresql")};
   ELSE
-    {bump_sql(reach, _postgres_ids(reach, changed))};
+    {bump_sql(reach, _postgres_ids(reach, changed), "postgresql")};
   END IF;
   RETURN NULL;
 END $$;

@@ -110,9 +110,10 @@ class Membership(models.Model):
 
 
 class LedgerVersion(models.Model):
-    """The version of what a department-year's pages show: a counter that database triggers
+    """The version of what a department-year's pages show: a number that database triggers
     (indicators.ledger_versions, installed by migration) raise in the same transaction as every
-    write to a table those pages read, whoever writes. Cached pages are keyed by it, so a write
+    write to a table those pages read, whoever writes (the write's time in microseconds, so that
+    a restored or recreated database never reuses a version). Cached pages are keyed by it, so a write
     makes every older entry unreachable at once. A year's pages also show the year before
     (the dashboards' previous-year figures), so a write raises its year and the next.
 
