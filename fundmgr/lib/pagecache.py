@@ -51,7 +51,7 @@ class CachedContent:
     @classmethod
     def look_up(cls, key: str) -> "CachedContent":
         html = cache.get(key)
-        return cls(key=key, html=None if html is None else mark_safe(html))  # noqa: S308 (our own rendered template)
+        return cls(key=key, html=None if html is None else mark_safe(html))  # our own rendered template
 
     def store(self, html: str) -> None:
         cache.set(self.key, str(html))

@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.urls import reverse
 
 from projects.models import EconomicClass
@@ -56,7 +55,7 @@ def backend(request, settings):
 def main(response) -> str:
     """The page's <main>: the part the cache holds (the header carries a fresh CSRF token each time)."""
     assert response.status_code == 200, response.status_code
-    return re.search(r"<main>.*</main>", response.content.decode(), re.S).group(0)
+    return re.search(r"<main>.*</main>", response.content.decode(), re.DOTALL).group(0)
 
 
 PAGES = ["department", "unit", "item", "evaluation", "item_evaluation"]
@@ -176,7 +175,9 @@ def test_the_as_of_month_and_the_query_are_part_of_the_key(backend, world, clien
 
 
 @pytest.mark.parametrize(("page", "queries"), [("department", 6), ("units:detail", 5), ("projects:detail", 5)])
-def test_a_cached_dashboard_runs_the_same_queries_at_two_sizes(client, ledger, personas, django_assert_num_queries, page, queries):
+def test_a_cached_dashboard_runs_the_same_queries_at_two_sizes(
+    client, ledger, personas, django_assert_num_queries, page, queries
+):  # noqa: F811
     """From the cache: session, user, the department-year with its ledger version, the membership
     (units.access), and the page's own look-ups (the 省级总览 link's two role checks; the unit; the item).
     Pinned at two data sizes, like the uncached counts in test_dashboard_pages."""

@@ -1,7 +1,7 @@
 """The ledger version (units.models.LedgerVersion, indicators.ledger_versions): every write to a
 table a department-year's pages show raises it, whoever writes, in the same transaction."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -27,8 +27,13 @@ def one_of_each(world):
     """A row of every ledger model in PD 2024 (the world has items, lines, expenditures, indicators)."""
     dy, finance = world.department_year, world.finance
     BudgetTransfer.objects.create(
-        department_year=dy, from_item=world.item_a, to_item=world.item_b, source="local", amount=Decimal("10.00"),
-        date=date(2024, 7, 1), created_by=finance,
+        department_year=dy,
+        from_item=world.item_a,
+        to_item=world.item_b,
+        source="local",
+        amount=Decimal("10.00"),
+        date=date(2024, 7, 1),
+        created_by=finance,
     )
     SpendingPlan.objects.create(item=world.item_a, month=6, amount=Decimal("100.00"))
     MonthClose.objects.create(department_year=dy, month=1, closed_by=finance)
@@ -37,7 +42,7 @@ def one_of_each(world):
     AnnualGoal.objects.create(department_year=dy, expected="目标")
     QualitativePhrase.objects.create(department=dy.department, phrase="好", tier="achieved")
     EvaluationUpload.objects.create(
-        department_year=dy, file_name="自评表.xlsx", uploaded_by=finance, uploaded_at=datetime(2024, 12, 1, tzinfo=timezone.utc)
+        department_year=dy, file_name="自评表.xlsx", uploaded_by=finance, uploaded_at=datetime(2024, 12, 1, tzinfo=UTC)
     )
 
 
