@@ -55,27 +55,29 @@ DERIVED = {
 }
 
 
-def _years(reach: Reach, ids: str) -> str:
-    """SQL selecting the ids of the department-years to raise; `ids` is a parenthesised SELECT of
-    the rows' `column` values."""
+def _targets(reach: Reach, ids: str) -> str:
+    """SQL selecting the (department-year, shard) rows of units_ledgerversion to raise; `ids` is a
+    parenthesised SELECT of the written rows' `column` values. A write through an item raises that
+    item's row (in its year and the next), anything else the department-year's own row, shard 0."""
     if reach.kind == "every":
-        return f"SELECT id FROM units_departmentyear WHERE EXISTS {ids}"
+        return f"SELECT id AS department_year_id, 0 AS shard FROM units_departmentyear WHERE EXISTS {ids}"
     if reach.kind == "department":
-        return f"SELECT id FROM units_departmentyear WHERE department_id IN {ids}"
-    if reach.kind == "item":
-        ids = f"(SELECT department_year_id FROM projects_budgetitem WHERE id IN {ids})"
-    elif reach.kind != "department_year":
-        raise ValueError(f"unknown reach {reach.kind!r} of {reach.table}")
-    return (
-        "SELECT d.id FROM units_departmentyear d JOIN units_departmentyear s "
-        "ON d.department_id = s.department_id AND d.year >= s.year AND d.year <= s.year + 1 "
-        f"WHERE s.id IN {ids}"
+        return f"SELECT id AS department_year_id, 0 AS shard FROM units_departmentyear WHERE department_id IN {ids}"
+    next_years = (
+        "JOIN units_departmentyear d ON d.department_id = s.department_id AND d.year >= s.year AND d.year <= s.year + 1"
     )
+    if reach.kind == "item":
+        return (
+            "SELECT d.id AS department_year_id, i.id AS shard FROM projects_budgetitem i "
+            f"JOIN units_departmentyear s ON s.id = i.department_year_id {next_years} WHERE i.id IN {ids}"
+        )
+    if reach.kind == "department_year":
+        return f"SELECT d.id AS department_year_id, 0 AS shard FROM units_departmentyear s {next_years} WHERE s.id IN {ids}"
+    raise ValueError(f"unknown reach {reach.kind!r} of {reach.table}")
 
 
-# A version is the time of the write in microseconds (or one more than the last, should the clock
-# stand still or step back): never a number a cache has seen for other figures, even after the
-# database is restored from a backup or created afresh beside a shared Redis.
+# changed_at is the time of the write in microseconds, or one more than the last should the clock
+# stand still or step back (units.models.LedgerVersion says why).
 NOW_MICROSECONDS = {
     "postgresql": "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint",
     "sqlite": "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)",
@@ -87,9 +89,10 @@ def bump_sql(reach: Reach, ids: str, vendor: str) -> str:
     now = NOW_MICROSECONDS[vendor]
     # "WHERE true": SQLite's parser needs a WHERE before ON CONFLICT after INSERT ... SELECT
     return (
-        f"INSERT INTO {VERSION_TABLE} (department_year_id, version) "
-        f"SELECT y.id, {now} FROM ({_years(reach, ids)}) AS y WHERE true "
-        f"ON CONFLICT (department_year_id) DO UPDATE SET version = {LARGER[vendor]}({VERSION_TABLE}.version + 1, {now})"
+        f"INSERT INTO {VERSION_TABLE} (department_year_id, shard, changes, changed_at) "
+        f"SELECT t.department_year_id, t.shard, 1, {now} FROM ({_targets(reach, ids)}) AS t WHERE true "
+        f"ON CONFLICT (department_year_id, shard) DO UPDATE SET changes = {VERSION_TABLE}.changes + 1, "
+        f"changed_at = {LARGER[vendor]}({VERSION_TABLE}.changed_at + 1, {now})"
     )
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 
 from units.models import BudgetUnit, DepartmentYear, LedgerVersion, Membership
@@ -84,10 +84,21 @@ def require(scope: Scope, need: str) -> None:
 
 
 def ledger_version_of(department_year_id) -> Coalesce:
-    """The department-year's ledger version (units.models.LedgerVersion; 0 before its first
-    write), as an expression to annotate onto the query that fetches it."""
-    versions = LedgerVersion.objects.filter(department_year_id=department_year_id).values("version")[:1]
-    return Coalesce(Subquery(versions), Value(0))
+    """The department-year's ledger version, "<writes>-<latest write's microsecond>" over its rows
+    of units.models.LedgerVersion ("0" before any write), as an expression to annotate onto the
+    query that fetches the department-year: it changes with every committed write, and never
+    comes back."""
+    text = CharField()
+    versions = (
+        LedgerVersion.objects.filter(department_year_id=department_year_id)
+        .order_by()
+        .values("department_year_id")
+        .annotate(
+            version=Concat(Cast(Sum("changes"), text), Value("-"), Cast(Max("changed_at"), text), output_field=text)
+        )
+        .values("version")
+    )
+    return Coalesce(Subquery(versions), Value("0"), output_field=text)
 
 
 def department_scope(user, *, department_code: str, year: int) -> Scope:

@@ -532,7 +532,7 @@ def dashboard_for(
 
 
 def cached_dashboard(
-    *, department_year: DepartmentYear, version: int, month: int, unit: BudgetUnit | None = None, item: BudgetItem | None = None
+    *, department_year: DepartmentYear, version: str, month: int, unit: BudgetUnit | None = None, item: BudgetItem | None = None
 ) -> Dashboard:
     """dashboard_for, cached under the department-year's ledger `version` (units.access reads it
     with the department-year, before anything is built), the month, the language and the unit or

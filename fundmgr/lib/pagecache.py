@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 PREFIX = "fundmgr"
 
 
-def cache_key(kind: str, *, department_year_id: int, version: int, month: int | None, viewer: str, **parts: Any) -> str:
+def cache_key(kind: str, *, department_year_id: int, version: str, month: int | None, viewer: str, **parts: Any) -> str:
     """The key of a cached `kind` (e.g. "dashboard", "page") of a department-year at a version,
     as of a month, in the active language, for a viewer ("department" when it does not depend on
     the viewer); `parts` name what else it depends on (the page, its subject, its query string)."""
