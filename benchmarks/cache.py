@@ -14,24 +14,32 @@ Options: --expenditures 10000 · --requests 20 · --keep.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+os.environ.setdefault("HTTPS", "0")  # the test Client speaks plain http (benchmarks/dashboards.py says why)
 
-from benchmarks.dashboards import YEAR, analyze, ledger_delete, p95, test_server_settings  # noqa: E402 (sets Django up)
-from django.conf import settings  # noqa: E402
-from django.contrib.auth.models import User  # noqa: E402
-from django.core.cache import caches  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
+import django
 
-from fundmgr.demo.synthetic import synthetic_ledger_create  # noqa: E402
+django.setup()
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from benchmarks.dashboards import YEAR, analyze, ledger_delete, p95, test_server_settings
+from fundmgr.demo.synthetic import synthetic_ledger_create
 
 PREFIX = "BENCHC"
 BENCH_USER = "benchmark-superuser"
