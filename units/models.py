@@ -134,9 +134,9 @@ class LedgerVersion(models.Model):
         related_name="+",
         verbose_name=_("部门年度"),
     )
-    shard = models.BigIntegerField(_("预算项目"), help_text="the budget item's id, 0 for the department-year's own rows")
+    shard = models.BigIntegerField(_("预算项目"))  # the budget item's id, 0 for the department-year's own rows
     changes = models.BigIntegerField(_("变更次数"))
-    changed_at = models.BigIntegerField(_("变更时间"), help_text="microseconds since 1970")
+    changed_at = models.BigIntegerField(_("变更时间"))  # microseconds since 1970
 
     class Meta:
         verbose_name = _("账套版本")

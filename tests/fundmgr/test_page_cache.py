@@ -136,6 +136,19 @@ def test_an_accountant_never_gets_the_finance_offices_content(backend, world, cl
     assert evaluation in main(client.get(url))
 
 
+def test_an_accountant_never_gets_the_finance_offices_self_evaluation(backend, world, client):
+    """The item's 自评表, rendered for the finance office with its upload link and 填报 column,
+    then for the item's unit accountant: none of either."""
+    url = url_of(world, "item_evaluation")
+    client.force_login(world.finance)
+    finance_page = main(client.get(url))
+    assert 'id="upload-self-evaluation"' in finance_page and "填报" in finance_page
+    client.force_login(world.accountant_a)
+    accountant_page = main(client.get(url))
+    assert 'id="upload-self-evaluation"' not in accountant_page and "填报</a>" not in accountant_page
+    assert "甲培训经费" in accountant_page
+
+
 def test_an_accountant_never_gets_another_units_content(backend, world, client):
     item_b = reverse("projects:detail", kwargs={**world.kwargs, "item_code": "B1"}) + "?asof=2024-12"
     client.force_login(world.finance)
@@ -174,15 +187,16 @@ def test_the_as_of_month_and_the_query_are_part_of_the_key(backend, world, clien
     assert sorted_page != december
 
 
-@pytest.mark.parametrize(("page", "queries"), [("department", 6), ("units:detail", 5), ("projects:detail", 5)])
+@pytest.mark.parametrize(("page", "queries"), [("department", 6), ("units:detail", 5), ("projects:detail", 5), ("indicators:evaluation", 4)])
 def test_a_cached_dashboard_runs_the_same_queries_at_two_sizes(
     client, ledger, personas, django_assert_num_queries, page, queries
 ):  # noqa: F811
     """From the cache: session, user, the department-year with its ledger version, the membership
-    (units.access), and the page's own look-ups (the 省级总览 link's two role checks; the unit; the item).
+    (units.access), and the page's own look-ups (the 省级总览 link's two role checks; the unit; the
+    item; none for the 自评表).
     Pinned at two data sizes, like the uncached counts in test_dashboard_pages."""
     kwargs = {"department_code": ledger.department.code, "year": ledger.year}
-    kwargs |= {"department": {}, "units:detail": {"unit_code": "A"}, "projects:detail": {"item_code": "A1"}}[page]
+    kwargs |= {"units:detail": {"unit_code": "A"}, "projects:detail": {"item_code": "A1"}}.get(page, {})
     url = reverse(page, kwargs=kwargs) + "?asof=2024-06"
     client.force_login(personas["finance"])
     client.get(url)

@@ -15,9 +15,9 @@ class Migration(migrations.Migration):
             name='LedgerVersion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shard', models.BigIntegerField(help_text="the budget item's id, 0 for the department-year's own rows", verbose_name='预算项目')),
+                ('shard', models.BigIntegerField(verbose_name='预算项目')),
                 ('changes', models.BigIntegerField(verbose_name='变更次数')),
-                ('changed_at', models.BigIntegerField(help_text='microseconds since 1970', verbose_name='变更时间')),
+                ('changed_at', models.BigIntegerField(verbose_name='变更时间')),
                 ('department_year', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='units.departmentyear', verbose_name='部门年度')),
             ],
             options={
