@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.db import connection
 from django.urls import reverse
 
 from projects.models import EconomicClass
@@ -89,6 +90,20 @@ def test_a_write_shows_at_once_on_every_cached_page(backend, settings, world, cl
     after = main(client.get(url))
     assert after != before
     # what the page shows after the write is what it shows built from nothing
+    fresh_cache(settings, backend)
+    assert main(client.get(url)) == after
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_write_around_the_services_shows_at_once_too(backend, settings, world, client, page):
+    """A data fix in psql, the importer's bulk inserts, the admin: the triggers see every door."""
+    client.force_login(world.finance)
+    url = url_of(world, page)
+    before = main(client.get(url))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_expenditure SET amount = %s WHERE id = %s", [Decimal("3456.78"), world.spent_a.pk])
+    after = main(client.get(url))
+    assert after != before
     fresh_cache(settings, backend)
     assert main(client.get(url)) == after
 
