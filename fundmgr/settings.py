@@ -8,7 +8,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from fundmgr.lib.env import env_bool, env_decimal, env_int, env_list, env_str
+from fundmgr.lib.env import env_bool, env_decimal, env_int, env_list, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -156,6 +156,25 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The page cache (fundmgr.lib.pagecache): keyed by the department-year's ledger version, so a write
+# makes stale entries unreachable at once; CACHE_TTL is only a safety net that lets Redis forget
+# entries no version reaches any more. Local memory (one process's own) is the embedded default;
+# CACHE_URL (or REDIS_URL) selects Django's Redis backend, shared by every app process;
+# CACHE_KEY_PREFIX keeps two deployments sharing one Redis database apart.
+CACHE_TTL = env_int("CACHE_TTL", 7 * 24 * 60 * 60)
+_cache_url = env_redis_url("CACHE_URL", "REDIS_URL")
+_cache_common = {"TIMEOUT": CACHE_TTL, "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "")}
+if _cache_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url, **_cache_common}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 500)},  # ~50 KB a page: ~25 MB a process
+            **_cache_common,
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

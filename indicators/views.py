@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from fundmgr.lib.pagecache import CachedContent, cache_key
 from fundmgr.lib.validators import CODE
 from indicators.common import common_indicators
 from indicators.declarations import version_in_force, version_label
@@ -65,6 +66,23 @@ def department_wide_scope(request, kwargs) -> Scope:
     return department_wide(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
 
 
+def evaluation_content(request, scope: Scope, **subject) -> CachedContent:
+    """A 自评表's main content as cached for this scope's viewers, keyed by the ledger version
+    (read by units.access with the department-year); the sheet is year-end, so no as-of month."""
+    department_year = scope.department_year
+    return CachedContent.look_up(
+        cache_key(
+            "page",
+            department_year_id=department_year.pk,
+            version=department_year.ledger_version,
+            month=None,
+            viewer=scope.viewer,
+            page=request.resolver_match.view_name,
+            **{name: row.pk for name, row in subject.items()},
+        )
+    )
+
+
 class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
     """部门整体支出绩效自评表 (DOMAIN.md section 3), with the common indicators for reference."""
 
@@ -73,6 +91,12 @@ class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         scope = department_wide_scope(self.request, kwargs)
+        content = evaluation_content(self.request, scope)
+        context.update(
+            scope=scope, department_year=scope.department_year, cached_content=content, **evidence_context(scope, item=None)
+        )
+        if content.html is not None:
+            return context
         summary = budget_summary(department_year=scope.department_year)
         sheet, scoring_error = None, None
         try:
@@ -88,7 +112,6 @@ class DepartmentEvaluationView(LoginRequiredMixin, TemplateView):
             goal=annual_goals(department_year_id=scope.department_year.pk).get(None),
             upload=latest_evaluation_upload(department_year_id=scope.department_year.pk),
             target_version=version_label(version_in_force(department_year_id=scope.department_year.pk, item_id=None)),
-            **evidence_context(scope, item=None),
         )
         return context
 
@@ -128,6 +151,16 @@ class ItemEvaluationView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         scope = department_scope(self.request.user, department_code=kwargs["department_code"], year=kwargs["year"])
         item = item_in_scope(scope, kwargs["item_code"])
+        content = evaluation_content(self.request, scope, item=item)
+        context.update(
+            scope=scope,
+            department_year=scope.department_year,
+            item=item,
+            cached_content=content,
+            **evidence_context(scope, item=item),
+        )
+        if content.html is not None:
+            return context
         sheet, scoring_error = None, None
         try:
             sheet = item_sheet(item=item)
@@ -145,7 +178,6 @@ class ItemEvaluationView(LoginRequiredMixin, TemplateView):
             goal=AnnualGoal.objects.filter(department_year=scope.department_year, item=item).first(),
             upload=latest_evaluation_upload(department_year_id=scope.department_year.pk, item_id=item.pk),
             target_version=version_label(version_in_force(department_year_id=scope.department_year.pk, item_id=item.pk)),
-            **evidence_context(scope, item=item),
         )
         return context
 

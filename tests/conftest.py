@@ -3,6 +3,7 @@ import os
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.core.cache import cache
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
@@ -104,3 +105,10 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Every test starts with an empty cache (fundmgr.lib.pagecache): the test database gives the
+    same ids again after each rollback, and a figure cached by one test is no fixture of another."""
+    cache.clear()

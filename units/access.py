@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 
-from units.models import BudgetUnit, DepartmentYear, Membership
+from units.models import BudgetUnit, DepartmentYear, LedgerVersion, Membership
 
 # What a page needs of the user's role (require()).
 READ = "read"
@@ -55,6 +56,12 @@ class Scope:
         """The DEPARTMENT_WIDE right (allows): the condition of every link to such a page."""
         return allows(self, DEPARTMENT_WIDE)
 
+    @property
+    def viewer(self) -> str:
+        """What a cached page may differ by between viewers of this department-year: the role
+        (its links and buttons) and, for an accountant, the one unit they see."""
+        return self.role if self.unit_id is None else f"{self.role}-{self.unit_id}"
+
     def sees_unit(self, unit_id: int | None) -> bool:
         """A unit accountant sees their unit only; department-level records (no unit) are not theirs."""
         return self.unit_id is None or self.unit_id == unit_id
@@ -76,12 +83,33 @@ def require(scope: Scope, need: str) -> None:
         raise PermissionDenied
 
 
+def ledger_version_of(department_year_id) -> Coalesce:
+    """The department-year's ledger version, "<writes>-<latest write's microsecond>" over its rows
+    of units.models.LedgerVersion ("0" before any write), as an expression to annotate onto the
+    query that fetches the department-year: it changes with every committed write, and never
+    comes back."""
+    text = CharField()
+    versions = (
+        LedgerVersion.objects.filter(department_year_id=department_year_id)
+        .order_by()
+        .values("department_year_id")
+        .annotate(
+            version=Concat(Cast(Sum("changes"), text), Value("-"), Cast(Max("changed_at"), text), output_field=text)
+        )
+        .values("version")
+    )
+    return Coalesce(Subquery(versions), Value("0"), output_field=text)
+
+
 def department_scope(user, *, department_code: str, year: int) -> Scope:
     """The user's scope in a department-year, or 404 when they have none there."""
     if not user.is_authenticated:
         raise Http404
     department_year = (
-        DepartmentYear.objects.select_related("department").filter(department__code=department_code, year=year).first()
+        DepartmentYear.objects.select_related("department")
+        .annotate(ledger_version=ledger_version_of(OuterRef("pk")))
+        .filter(department__code=department_code, year=year)
+        .first()
     )
     if department_year is None:
         raise Http404

@@ -115,3 +115,38 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+
+class LedgerVersion(models.Model):
+    """What a department-year's pages show changes with every write to a table they read; these
+    rows count those writes. Database triggers (indicators.ledger_versions, installed by migration)
+    raise them in the same transaction as the write, whoever writes. The department-year's version
+    (units.access.ledger_version_of) is the sum of its rows' `changes` with their latest
+    `changed_at`, and cached pages are keyed by it, so a write makes every older entry unreachable.
+
+    One row per budget item (`shard` = the item's id) and one for the department-year's own rows
+    (`shard` 0): clerks posting to different items never wait for each other on this table. A
+    year's pages also show the year before (the dashboards' previous-year figures), so a write
+    raises its year and the next. `changed_at` is the write's time in microseconds (or one more
+    than the last, should the clock stand still): a version is never one a cache has seen, even
+    after the database is restored from a backup or created afresh beside a shared Redis.
+
+    Never written by Python. No database foreign key: the triggers may raise the rows of a
+    department-year while Django deletes it with its rows, in whatever order."""
+
+    department_year = models.ForeignKey(
+        DepartmentYear,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique (department_year, shard) serves
+        related_name="+",
+        verbose_name=_("部门年度"),
+    )
+    shard = models.BigIntegerField(_("预算项目"))  # the budget item's id, 0 for the department-year's own rows
+    changes = models.BigIntegerField(_("变更次数"))
+    changed_at = models.BigIntegerField(_("变更时间"))  # microseconds since 1970
+
+    class Meta:
+        verbose_name = _("账套版本")
+        verbose_name_plural = _("账套版本")
+        constraints = [models.UniqueConstraint(fields=["department_year", "shard"], name="ledger_version_key")]

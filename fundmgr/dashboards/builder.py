@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from fundmgr import charts
 from fundmgr.alerts import plan_status
 from fundmgr.lib.money import ZERO, yuan
+from fundmgr.lib.pagecache import cache_key, cached
 from indicators.models import Indicator
 from indicators.scoring import Evaluation, Flag, IndicatorScore
 from indicators.selectors import (
@@ -528,3 +529,21 @@ def dashboard_for(
         evaluation_url=part.evaluation_url,
         score_pending=part.score_pending,
     )
+
+
+def cached_dashboard(
+    *, department_year: DepartmentYear, version: str, month: int, unit: BudgetUnit | None = None, item: BudgetItem | None = None
+) -> Dashboard:
+    """dashboard_for, cached under the department-year's ledger `version` (units.access reads it
+    with the department-year, before anything is built), the month, the language and the unit or
+    item. The figures are the same for every viewer who may open the scope."""
+    key = cache_key(
+        "dashboard",
+        department_year_id=department_year.pk,
+        version=version,
+        month=month,
+        viewer="any",
+        unit=unit.pk if unit is not None else "",
+        item=item.pk if item is not None else "",
+    )
+    return cached(key, lambda: dashboard_for(department_year=department_year, month=month, unit=unit, item=item))

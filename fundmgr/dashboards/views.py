@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from fundmgr import alerts
-from fundmgr.dashboards.builder import Dashboard, as_of_month, dashboard_for
+from fundmgr.dashboards.builder import Dashboard, as_of_month, cached_dashboard
 from fundmgr.dashboards.province import province_rows
 from fundmgr.dashboards.tables import (
     LAGGING_PER_PAGE,
@@ -32,6 +32,7 @@ from fundmgr.dashboards.tables import (
 from fundmgr.exports.expenditures import ExpenditureScope
 from fundmgr.exports.tables import expenditures_xlsx, table_xlsx
 from fundmgr.lib.columns import paginate
+from fundmgr.lib.pagecache import CachedContent, cache_key, query_string
 from indicators.selectors import is_scored
 from projects.arithmetic import month_end
 from projects.filters import ItemExpenditureFilter, ItemFilter
@@ -88,6 +89,18 @@ class DashboardMixin(LoginRequiredMixin):
         return None
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """What a page's nav reads of its dashboard, the as-of month, when the content came from the cache."""
+
+    department_year: DepartmentYear
+    month: int
+
+    @property
+    def asof_param(self) -> str:
+        return f"{self.department_year.year}-{self.month:02d}"
+
+
 @dataclass
 class ScopePage:
     """What one scope adds to its dashboard page: `tables` answer `?_export=xlsx&table=<name>`
@@ -113,14 +126,42 @@ class ScopeDashboardView(DashboardMixin, TemplateView):
     def scope_page(self, dashboard: Dashboard, subject: dict) -> ScopePage:
         raise NotImplementedError
 
+    def nav_context(self, department_year: DepartmentYear) -> dict:
+        """What the page shows outside its main content (never cached: it is the user's own)."""
+        return {}
+
+    def content(self, scope: Scope, month: int, subject: dict) -> CachedContent:
+        """The page's main content as cached for this scope's viewers, or its key to store it under."""
+        department_year = scope.department_year
+        return CachedContent.look_up(
+            cache_key(
+                "page",
+                department_year_id=department_year.pk,
+                version=department_year.ledger_version,
+                month=month,
+                viewer=scope.viewer,
+                page=self.request.resolver_match.view_name,
+                query=query_string(self.request.GET, ignore=("asof",)),
+                **{name: subject_row.pk for name, subject_row in subject.items()},
+            )
+        )
+
     def get(self, request, *args, **kwargs):
         scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
         subject = self.subject(scope)
-        month = self.month(scope.department_year.year)
+        department_year = scope.department_year
+        month = self.month(department_year.year)
         answer = self.answer_without_dashboard(scope, month, subject)
         if answer is not None:
             return answer
-        dashboard = dashboard_for(department_year=scope.department_year, month=month, **subject)
+        exporting = request.GET.get(EXPORT_PARAM) is not None
+        content = None if exporting else self.content(scope, month, subject)
+        common = {"scope": scope, "department_year": department_year, **subject, **self.nav_context(department_year)}
+        if content is not None and content.html is not None:
+            return self.render_to_response(
+                self.get_context_data(cached_content=content, dashboard=AsOf(department_year, month), **common)
+            )
+        dashboard = cached_dashboard(department_year=department_year, version=department_year.ledger_version, month=month, **subject)
         page = self.scope_page(dashboard, subject)
         indicator_table = IndicatorStatusTable(dashboard.indicators, value_label=dashboard.indicator_value_label)
         export = self.exported({**page.tables, "indicators": indicator_table}, filename=page.filename)
@@ -128,12 +169,7 @@ class ScopeDashboardView(DashboardMixin, TemplateView):
             return export
         return self.render_to_response(
             self.get_context_data(
-                scope=scope,
-                department_year=scope.department_year,
-                dashboard=dashboard,
-                indicator_table=indicator_table,
-                **subject,
-                **page.context,
+                cached_content=content, dashboard=dashboard, indicator_table=indicator_table, **common, **page.context
             )
         )
 
@@ -179,20 +215,16 @@ class DepartmentDashboardView(ScopeDashboardView):
             self.request.GET or None, queryset=BudgetUnit.objects.filter(department_id=department_year.department_id)
         )
         unit_table, lagging_table = self.children_tables(dashboard, dashboard.units, unit_filter, UnitTable, prefix="u-")
-        # the 省级总览 link shows exactly when the province view answers this user (not 404)
-        province_url = (
-            reverse("province", kwargs={"year": department_year.year}) if may_compare_departments(self.request.user) else ""
-        )
         return ScopePage(
             filename=f"{department_year.department.code}-{department_year.year}-{dashboard.month:02d}",
             tables={"units": unit_table, "lagging": lagging_table},
-            context={
-                "unit_filter": unit_filter,
-                "unit_table": unit_table,
-                "lagging_table": lagging_table,
-                "province_url": province_url,
-            },
+            context={"unit_filter": unit_filter, "unit_table": unit_table, "lagging_table": lagging_table},
         )
+
+    def nav_context(self, department_year):
+        # the 省级总览 link shows exactly when the province view answers this user (not 404)
+        may_compare = may_compare_departments(self.request.user)
+        return {"province_url": reverse("province", kwargs={"year": department_year.year}) if may_compare else ""}
 
 
 class ProvinceView(DashboardMixin, TemplateView):

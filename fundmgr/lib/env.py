@@ -7,6 +7,7 @@ silently wrong setting.
 
 import os
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -58,3 +59,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def env_redis_url(*names: str) -> str | None:
+    """The first of `names` that is set and not empty, as a Redis URL (redis://host:port/db,
+    rediss:// for TLS, unix:///path.sock); None when none is set."""
+    for name in names:
+        raw = (os.environ.get(name) or "").strip()
+        if not raw:
+            continue
+        try:
+            url = urlsplit(raw)
+            url.port  # noqa: B018 (raises ValueError on a port that is not a number)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a Redis URL (redis://host:6379/0), got {raw!r}") from None
+        database = url.path.strip("/")
+        if url.scheme not in REDIS_SCHEMES or (url.scheme != "unix" and not url.hostname) or (
+            url.scheme != "unix" and database and not database.isdigit()
+        ):
+            raise ImproperlyConfigured(f"{name} must be a Redis URL (redis://host:6379/0), got {raw!r}")
+        return raw
+    return None

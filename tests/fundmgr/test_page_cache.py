@@ -1,0 +1,231 @@
+"""The page cache (fundmgr.lib.pagecache): the department, unit, item and 自评表 pages come from the
+cache until a write, never show a figure older than the ledger, never hand one viewer's content to
+another, and are kept apart by language. Each test runs on local memory and on the real Redis
+(TEST_REDIS_URL, default redis://127.0.0.1:6379/15), which is skipped only when Redis does not
+answer (CI has it)."""
+
+import os
+import re
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import connection
+from django.urls import reverse
+
+from projects.models import EconomicClass
+from projects.services import expenditure_create
+from tests.fundmgr.dashboard_support import grow_ledger, ledger, personas  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+REDIS_ANSWERS = redis_answers()
+ON_REDIS = pytest.mark.skipif(not REDIS_ANSWERS, reason=f"Redis does not answer at {REDIS_URL}")
+
+
+def fresh_cache(settings, backend: str) -> None:
+    """An empty cache of `backend`: local memory under a new name, or the real Redis under a key
+    prefix of its own (nothing else in that Redis database is read or cleared)."""
+    name = f"test-{uuid.uuid4().hex}"
+    if backend == "redis":
+        config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": name}
+    else:
+        config = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    settings.CACHES = {"default": {**config, "TIMEOUT": 300}}
+
+
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=ON_REDIS)])
+def backend(request, settings):
+    fresh_cache(settings, request.param)
+    return request.param
+
+
+def main(response) -> str:
+    """The page's <main>: the part the cache holds (the header carries a fresh CSRF token each time)."""
+    assert response.status_code == 200, response.status_code
+    return re.search(r"<main>.*</main>", response.content.decode(), re.DOTALL).group(0)
+
+
+PAGES = ["department", "unit", "item", "evaluation", "item_evaluation"]
+
+
+def url_of(world, page: str) -> str:
+    kwargs = world.kwargs
+    return {
+        "department": reverse("department", kwargs=kwargs) + "?asof=2024-12",
+        "unit": reverse("units:detail", kwargs={**kwargs, "unit_code": "A"}) + "?asof=2024-12",
+        "item": reverse("projects:detail", kwargs={**kwargs, "item_code": "A1"}) + "?asof=2024-12",
+        "evaluation": reverse("indicators:evaluation", kwargs=kwargs),
+        "item_evaluation": reverse("indicators:item_evaluation", kwargs={**kwargs, "item_code": "A1"}),
+    }[page]
+
+
+def spend(world, amount: str) -> None:
+    expenditure_create(
+        item=world.item_a, date=date(2024, 9, 10), amount=Decimal(amount),
+        economic_class=EconomicClass.objects.get(code="30201"), memo="缓存测试", entered_by=world.finance,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_write_shows_at_once_on_every_cached_page(backend, settings, world, client, page):
+    client.force_login(world.finance)
+    url = url_of(world, page)
+    before = main(client.get(url))
+    assert main(client.get(url)) == before
+    spend(world, "12345.67")
+    after = main(client.get(url))
+    assert after != before
+    # what the page shows after the write is what it shows built from nothing
+    fresh_cache(settings, backend)
+    assert main(client.get(url)) == after
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_write_around_the_services_shows_at_once_too(backend, settings, world, client, page):
+    """A data fix in psql, the importer's bulk inserts, the admin: the triggers see every door."""
+    client.force_login(world.finance)
+    url = url_of(world, page)
+    before = main(client.get(url))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_expenditure SET amount = %s WHERE id = %s", [Decimal("3456.78"), world.spent_a.pk])
+    after = main(client.get(url))
+    assert after != before
+    fresh_cache(settings, backend)
+    assert main(client.get(url)) == after
+
+
+@pytest.mark.parametrize("page", ["department", "unit", "item"])
+def test_the_dashboards_show_the_new_figure_after_a_write(backend, world, client, page):
+    """A1 spent 1,000.00 in June and unit A nothing else approved: 12,345.67 more in September
+    makes 13,345.67, 1.33 万元 on the department and unit pages; the item page lists the entry."""
+    client.force_login(world.finance)
+    url = url_of(world, page)
+    before = main(client.get(url))
+    spend(world, "12345.67")
+    after = main(client.get(url))
+    if page == "item":
+        assert "12,345.67" not in before and "12,345.67" in after
+    else:
+        assert ">1.33<" not in before and ">1.33<" in after
+
+
+def test_a_page_answers_from_the_cache_until_a_write(backend, world, client, django_assert_num_queries):
+    client.force_login(world.finance)
+    url = url_of(world, "department")
+    client.get(url)
+    # session, user, the department-year with its ledger version, the membership (units.access),
+    # and the 省级总览 link's two checks of the user's roles: nothing of the ledger
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
+    spend(world, "10.00")
+    with django_assert_num_queries(16):  # the version moved: the next answer builds again (test_dashboard_pages)
+        client.get(url)
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
+
+
+def test_an_accountant_never_gets_the_finance_offices_content(backend, world, client):
+    """Rendered for the finance office first; the accountant of the same unit then gets a page of
+    their own, without the department-wide 自评表 link the finance office sees."""
+    url = url_of(world, "unit")
+    evaluation = f'href="{reverse("indicators:evaluation", kwargs=world.kwargs)}"'
+    client.force_login(world.finance)
+    assert evaluation in main(client.get(url))
+    client.force_login(world.accountant_a)
+    assert evaluation not in main(client.get(url))
+    client.force_login(world.leader)
+    assert evaluation in main(client.get(url))
+
+
+def test_an_accountant_never_gets_the_finance_offices_self_evaluation(backend, world, client):
+    """The item's 自评表, rendered for the finance office with its upload link and 填报 column,
+    then for the item's unit accountant: none of either."""
+    url = url_of(world, "item_evaluation")
+    client.force_login(world.finance)
+    finance_page = main(client.get(url))
+    assert 'id="upload-self-evaluation"' in finance_page and "填报" in finance_page
+    client.force_login(world.accountant_a)
+    accountant_page = main(client.get(url))
+    assert 'id="upload-self-evaluation"' not in accountant_page and "填报</a>" not in accountant_page
+    assert "甲培训经费" in accountant_page
+
+
+def test_an_accountant_never_gets_another_units_content(backend, world, client):
+    item_b = reverse("projects:detail", kwargs={**world.kwargs, "item_code": "B1"}) + "?asof=2024-12"
+    client.force_login(world.finance)
+    assert "乙办公用品" in main(client.get(item_b))
+    client.force_login(world.accountant_a)
+    assert client.get(item_b).status_code == 404
+    client.force_login(world.accountant_b)
+    assert "乙办公用品" in main(client.get(item_b))
+    unit_a = url_of(world, "unit")
+    client.force_login(world.accountant_a)
+    page_a = main(client.get(unit_a))
+    client.force_login(world.accountant_b)
+    assert client.get(unit_a).status_code == 404
+    assert "乙宣传经费" not in page_a
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_language_is_part_of_the_key(backend, world, client, page):
+    client.force_login(world.finance)
+    url = url_of(world, page)
+    chinese = main(client.get(url))
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = main(client.get(url))
+    assert english != chinese
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert main(client.get(url)) == chinese
+
+
+def test_the_as_of_month_and_the_query_are_part_of_the_key(backend, world, client):
+    client.force_login(world.finance)
+    unit = reverse("units:detail", kwargs={**world.kwargs, "unit_code": "A"})
+    may, december = main(client.get(unit + "?asof=2024-05")), main(client.get(unit + "?asof=2024-12"))
+    assert may != december
+    assert main(client.get(unit + "?asof=2024-05")) == may
+    sorted_page = main(client.get(unit + "?asof=2024-12&i-sort=-name"))
+    assert sorted_page != december
+
+
+CACHED_QUERIES = [("department", 6), ("units:detail", 5), ("projects:detail", 5), ("indicators:evaluation", 4)]
+
+
+@pytest.mark.parametrize(("page", "queries"), CACHED_QUERIES)
+def test_a_cached_page_runs_the_same_queries_at_two_sizes(
+    client,
+    ledger,  # noqa: F811 (the fixture of dashboard_support)
+    personas,  # noqa: F811
+    django_assert_num_queries,
+    page,
+    queries,
+):
+    """From the cache: session, user, the department-year with its ledger version, the membership
+    (units.access), and the page's own look-ups (the 省级总览 link's two role checks; the unit; the
+    item; none for the 自评表).
+    Pinned at two data sizes, like the uncached counts in test_dashboard_pages."""
+    kwargs = {"department_code": ledger.department.code, "year": ledger.year}
+    kwargs |= {"units:detail": {"unit_code": "A"}, "projects:detail": {"item_code": "A1"}}.get(page, {})
+    url = reverse(page, kwargs=kwargs) + "?asof=2024-06"
+    client.force_login(personas["finance"])
+    client.get(url)
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+    grow_ledger(ledger)
+    client.get(url)
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
