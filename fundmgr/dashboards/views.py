@@ -141,7 +141,8 @@ class ScopeDashboardView(DashboardMixin, TemplateView):
                 month=month,
                 viewer=scope.viewer,
                 page=self.request.resolver_match.view_name,
-                query=query_string(self.request.GET, ignore=("asof",)),
+                # the whole query, asof included: the content's sort and page links repeat it
+                query=query_string(self.request.GET),
                 **{name: subject_row.pk for name, subject_row in subject.items()},
             )
         )
@@ -161,7 +162,9 @@ class ScopeDashboardView(DashboardMixin, TemplateView):
             return self.render_to_response(
                 self.get_context_data(cached_content=content, dashboard=AsOf(department_year, month), **common)
             )
-        dashboard = cached_dashboard(department_year=department_year, version=department_year.ledger_version, month=month, **subject)
+        dashboard = cached_dashboard(
+            department_year=department_year, version=department_year.ledger_version, month=month, **subject
+        )
         page = self.scope_page(dashboard, subject)
         indicator_table = IndicatorStatusTable(dashboard.indicators, value_label=dashboard.indicator_value_label)
         export = self.exported({**page.tables, "indicators": indicator_table}, filename=page.filename)

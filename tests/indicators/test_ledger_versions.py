@@ -10,7 +10,15 @@ from django.db import connection, transaction
 from django.db.models import F, OuterRef
 
 from indicators import ledger_versions
-from indicators.models import AnnualGoal, EvaluationUpload, QualitativePhrase, ScoringProfile
+from indicators.models import (
+    AnnualGoal,
+    EvaluationUpload,
+    Evidence,
+    ItemMonitoring,
+    QualitativePhrase,
+    ScoringProfile,
+    TargetDeclaration,
+)
 from projects.models import BudgetTransfer, MonthClose, SpendingPlan, YearClose
 from tests.builders import DepartmentYearFactory, ExpenditureFactory
 from units.access import ledger_version_of
@@ -48,6 +56,21 @@ def one_of_each(world):
     QualitativePhrase.objects.create(department=dy.department, phrase="好", tier="achieved")
     EvaluationUpload.objects.create(
         department_year=dy, file_name="自评表.xlsx", uploaded_by=finance, uploaded_at=datetime(2024, 12, 1, tzinfo=UTC)
+    )
+    # issue 16: a version of the targets, an item's 运行监控 entry, a 佐证材料
+    TargetDeclaration.objects.create(
+        department_year=dy, version=1, kind="declaration", created_by=finance, created_at=datetime(2024, 1, 1, tzinfo=UTC)
+    )
+    ItemMonitoring.objects.create(department_year=dy, item=world.item_a, cause="other", cause_text="原因")
+    Evidence.objects.create(
+        department_year=dy,
+        file="evidence/PD/2024/0.pdf",
+        original_name="签到表.pdf",
+        kind="pdf",
+        size=5,
+        sha256="0" * 64,
+        uploaded_by=finance,
+        uploaded_at=datetime(2024, 12, 1, tzinfo=UTC),
     )
 
 
