@@ -2,8 +2,10 @@
 superusers see or change them; a department's finance office gives roles through Membership."""
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +31,11 @@ def test_auth_permissions_do_not_open_users_and_groups_to_the_finance_office(wor
     world.finance.refresh_from_db()
     assert not world.finance.is_superuser
     assert not Group.objects.filter(name="自建组").exists()
+
+
+def test_task_results_are_not_in_the_admin_even_for_a_superuser(client, django_user_model):
+    """django-tasks-db's results name any department's jobs and files: the job pages show each
+    user their own (fundmgr.job_views); the admin shows none of them."""
+    assert not admin.site.is_registered(DBTaskResult)
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+    assert client.get("/admin/django_tasks_db/dbtaskresult/").status_code == 404
