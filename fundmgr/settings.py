@@ -311,7 +311,6 @@ if UPLOAD_TTL_HOURS < 1:
 # progress (fundmgr.models.Job) and its result are shared by every process; `make run` starts the
 # worker (manage.py db_worker) beside runserver. Uploads and results go through the default storage.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 # Larger work than this runs as a task with a progress bar; smaller work stays in the request.
 IMPORT_TASK_ROWS = env_int("IMPORT_TASK_ROWS", 2000)  # expenditure rows of an uploaded workbook
 EXPORT_TASK_ROWS = env_int("EXPORT_TASK_ROWS", 20_000)  # expenditures behind an export

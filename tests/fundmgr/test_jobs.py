@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -46,7 +45,6 @@ def private_files(settings, tmp_path):
     """Uploads, kept batches and generated files go to the test's own folders, not var/."""
     settings.VAR_DIR = tmp_path / "var"
     settings.VAR_DIR.mkdir()
-    settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = IMMEDIATE
     settings.IMPORT_TASK_ROWS = 3
     settings.EXPORT_TASK_ROWS = 1
@@ -119,6 +117,7 @@ def test_a_big_workbook_is_checked_then_imported_as_tasks_equal_to_the_synchrono
     page = client.get(reverse("jobs:detail", kwargs={"pk": check.pk})).content.decode()
     assert "试导入通过" in page and 'id="job-confirm"' in page and "721.07" in page  # 7 × 100.01 + (0 + 1 + … + 6)
     assert not DepartmentYear.objects.filter(year=2025).exists()  # a dry run writes nothing
+    assert check.source and default_storage.exists(check.source)  # the upload waits in the shared storage
 
     seen.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -137,7 +136,7 @@ def test_a_big_workbook_is_checked_then_imported_as_tasks_equal_to_the_synchrono
     synchronous = ledger_of(DepartmentYear.objects.get(department__code="PD", year=2026))
     assert len(background) == 7 and background == synchronous
     # the uploaded file is gone once imported, and a dry run is confirmed only once
-    assert not list(django_settings.MEDIA_ROOT.glob("imports/*"))
+    assert not default_storage.exists(check.source)
     assert client.post(reverse("jobs:confirm", kwargs={"pk": check.pk})).status_code == 302
     assert Job.objects.filter(kind="import").count() == 1
 

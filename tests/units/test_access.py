@@ -83,7 +83,6 @@ def dept(world: World, **extra):
 def private_uploads(settings, tmp_path):
     """The upload's files (kept_error_list's among them) go to the test's own folder, not var/."""
     settings.VAR_DIR = tmp_path
-    settings.MEDIA_ROOT = tmp_path / "media"  # the default storage's (a background job's files)
 
 
 def kept_error_list(world: World) -> str:
