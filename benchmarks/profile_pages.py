@@ -1,0 +1,150 @@
+"""Where an uncached page's time goes (issue 17 item 3), run on demand, never by `make test`.
+
+    DATABASE_URL=sqlite:////tmp/fundmgr-profile.sqlite3 .venv/bin/python benchmarks/profile_pages.py
+
+It builds one synthetic department of 10,000 expenditures (department PROF001, 5 units of 10
+items) on the configured database, then, for the department, unit, item and 自评表 pages, asks
+each page --requests times with the page cache emptied before every request (the uncached path),
+as a superuser through Django's test Client. For each page it prints the median server time, the
+time spent in SQL (the database wrapper's own clock), the rest (Python: views, selectors,
+templates, django-tables2), and the query count; and it writes pyinstrument's profile of the
+requests, reduced to the frames over 2 % of the time, to benchmarks/results/profile-<page>-<date>.txt.
+
+Needs pyinstrument (`pip install .[bench]`). It deletes the departments it created (PROF…),
+before and after, and nothing else.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+os.environ.setdefault("HTTPS", "0")  # the test Client speaks plain http
+
+import django
+
+django.setup()
+
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from pyinstrument import Profiler
+
+from benchmarks.dashboards import ledger_delete, test_server_settings
+from fundmgr.demo.synthetic import synthetic_ledger_create
+
+PREFIX = "PROF"
+YEAR = 2024
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+class SqlClock:
+    """The time spent inside the database driver, summed over the queries of a request."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.queries += 1
+
+
+def measure(client: Client, url: str, requests: int, profiler: Profiler) -> tuple[list[float], list[float], int]:
+    """Server time and SQL time (ms) of each uncached request, and the query count of the last."""
+    totals, sql = [], []
+    queries = 0
+    client.get(url)  # warm the process (imports, template loading), as a running server is
+    for _ in range(requests):
+        cache.clear()
+        clock = SqlClock()
+        with connection.execute_wrapper(clock):
+            profiler.start()
+            start = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - start
+            profiler.stop()
+        assert response.status_code == 200, (url, response.status_code)
+        totals.append(elapsed * 1000)
+        sql.append(clock.seconds * 1000)
+        queries = clock.queries
+    return totals, sql, queries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--expenditures", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--keep", action="store_true")
+    options = parser.parse_args()
+
+    test_server_settings()
+    call_command("migrate", verbosity=0)
+    user, _ = User.objects.get_or_create(username="profile-superuser", defaults={"is_superuser": True, "is_staff": True})
+    client = Client()
+    client.force_login(user)
+    department = f"{PREFIX}001"
+    kwargs = {"department_code": department, "year": YEAR}
+    pages = [
+        ("department", reverse("department", kwargs=kwargs) + f"?asof={YEAR}-12"),
+        ("unit", reverse("units:detail", kwargs={**kwargs, "unit_code": "U03"}) + f"?asof={YEAR}-12"),
+        ("item", reverse("projects:detail", kwargs={**kwargs, "item_code": "U03-005"}) + f"?asof={YEAR}-12"),
+        ("evaluation", reverse("indicators:evaluation", kwargs=kwargs)),
+    ]
+    ledger_delete(PREFIX)
+    try:
+        synthetic_ledger_create(
+            departments=1, units_per_department=5, items_per_unit=10, expenditures=options.expenditures, year=YEAR, seed=11,
+            prefix=PREFIX,
+        )
+        print(f"database: {connection.vendor}; {options.expenditures:,} expenditures; {options.requests} uncached requests a page")
+        print(f"  {'page':<12} {'median':>9} {'SQL':>9} {'Python':>9} {'page÷SQL':>9} {'queries':>8}")
+        RESULTS.mkdir(exist_ok=True)
+        for name, url in pages:
+            profiler = Profiler(interval=0.0005)
+            totals, sql, queries = measure(client, url, options.requests, profiler)
+            median, median_sql = statistics.median(totals), statistics.median(sql)
+            print(
+                f"  {name:<12} {median:7.1f}ms {median_sql:7.1f}ms {median - median_sql:7.1f}ms "
+                f"{median / median_sql if median_sql else 0:8.1f}× {queries:>8}"
+            )
+            path = RESULTS / f"profile-{name}-{connection.vendor}-{datetime.now(UTC).date().isoformat()}.txt"
+            summary = profiler.output_text(unicode=True, color=False, show_all=False, time="percent_of_total")
+            header = (
+                f"# {name} page, uncached, {options.expenditures:,} expenditures, {connection.vendor}, "
+                f"{options.requests} requests: median {median:.1f} ms, SQL {median_sql:.1f} ms, {queries} queries\n"
+                f"# {url}\n# benchmarks/profile_pages.py\n\n"
+            )
+            path.write_text(header + "\n".join(line for line in summary.splitlines() if _worth_keeping(line)) + "\n")
+            print(f"    profile: {path.relative_to(ROOT)}")
+    finally:
+        if not options.keep:
+            ledger_delete(PREFIX)
+
+
+def _worth_keeping(line: str) -> bool:
+    """A frame of 2 % of the time or more (pyinstrument prints each frame's share first)."""
+    text = line.lstrip("│├└─ ")
+    share = text.split("%", 1)[0]
+    try:
+        return float(share) >= 2.0
+    except ValueError:
+        return True  # headers and summary lines
+
+
+if __name__ == "__main__":
+    main()
