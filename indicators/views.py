@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from fundmgr.lib.forms import apply_service_error
 from fundmgr.lib.pagecache import CachedContent, cache_key
 from fundmgr.lib.validators import CODE
 from indicators.common import common_indicators
@@ -308,8 +309,7 @@ class IndicatorMonitoringView(ScopedViewMixin, FormView):
                 user=self.request.user,
             )
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            apply_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存指标“%(name)s”的运行监控情况。") % {"name": self.indicator.name})
         return redirect(self.back_url())
@@ -373,8 +373,7 @@ class ItemMonitoringView(ScopedViewMixin, FormView):
                 user=self.request.user,
             )
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            apply_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存项目%(code)s的运行监控情况。") % {"code": self.item.code})
         return redirect(self.back_url())
@@ -449,8 +448,7 @@ class IndicatorResultsView(LoginRequiredMixin, FormView):
                 elif indicator.override_earned is not None:
                     indicator_clear_override(indicator=indicator, user=self.request.user)
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            apply_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存指标“%(name)s”的完成情况，得分已重新计算。") % {"name": self.indicator.name})
         return redirect(self.sheet_url())
@@ -512,8 +510,7 @@ class ScoringProfileView(LoginRequiredMixin, TemplateView):
                 )
                 message = _("已保存%(scope)s的评分设置，得分已重新计算。") % {"scope": scope_name}
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            apply_service_error(form, error)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(request, message)
         kwargs = {"department_code": department_year.department.code, "year": department_year.year}
@@ -584,8 +581,7 @@ class AnnualGoalView(LoginRequiredMixin, TemplateView):
                 user=request.user,
             )
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            apply_service_error(form, error)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         scope_name = self.item.code if self.item else _("部门整体")
         messages.success(request, _("已保存%(scope)s的年度总体目标。") % {"scope": scope_name})
@@ -633,8 +629,7 @@ class QualitativePhraseView(LoginRequiredMixin, TemplateView):
                 phrase_set(department=department, phrase=phrase, tier=request.POST.get("tier", ""), user=request.user)
                 messages.success(request, _("已保存定性表述“%(phrase)s”") % {"phrase": phrase.strip()})
         except ValidationError as error:
-            errors = [message for field_messages in error.message_dict.values() for message in field_messages]
-            return self.render_to_response(self.get_context_data(errors=errors), status=400)
+            return self.render_to_response(self.get_context_data(errors=error.messages), status=400)
         return redirect(request.path)
 
 
@@ -792,8 +787,7 @@ class FormulaIndicatorsView(LoginRequiredMixin, TemplateView):
                 user=request.user,
             )
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            apply_service_error(form, error)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(request, _("已将“%(name)s”加入绩效自评") % {"name": indicator.name})
         return redirect(request.path)

@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from fundmgr.lib.forms import apply_service_error
 from fundmgr.lib.money import ZERO
 from fundmgr.lib.table_xlsx import XlsxExportMixin
 from projects import availability, services
@@ -39,15 +40,6 @@ def items_open_for_spending(scope: Scope):
     if len(closed_months(scope)) == 12:
         return BudgetItem.objects.none()
     return items_in_scope(scope)
-
-
-def apply_service_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def department_kwargs(scope: Scope) -> dict:

@@ -12,12 +12,13 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
+from fundmgr.lib.forms import apply_service_error
 from fundmgr.lib.money import ZERO
 from projects import services
 from projects.forms import PlanForm
 from projects.models import BudgetItem, SpendingPlan, YearClose
 from projects.selectors import figures_of, item_in_scope, items_with_figures
-from projects.views.entry import apply_service_error, department_kwargs
+from projects.views.entry import department_kwargs
 from units.access import READ, SPEND, ScopedViewMixin, allows, require
 
 HISTORY_LIMIT = 50

@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from fundmgr.lib.forms import apply_service_error
 from projects import services
 from projects.forms import ApproveForm, RejectForm, TransferForm
 from projects.models import BudgetTransfer
 from projects.selectors import items_in_scope, transfers_in_scope
-from projects.views.entry import apply_service_error, default_entry_date, department_kwargs
+from projects.views.entry import default_entry_date, department_kwargs
 from units.access import FINANCE, READ, ScopedViewMixin
 
 

@@ -570,3 +570,16 @@ def test_the_entry_forms_run_a_fixed_number_of_queries(world, as_persona, django
     # session, user, department-year, membership, the indicator (with its item), the phrases
     with django_assert_num_queries(6):
         assert client.get(url(world, "indicators:monitoring_indicator", indicator_code="I-A1")).status_code == 200
+
+
+def test_a_save_racing_a_replaced_year_shows_the_services_message_not_a_traceback(world, as_persona, monkeypatch):
+    """The service refuses with a plain message (no field) when the year was replaced meanwhile: the
+    form shows it on top (fundmgr.lib.forms.apply_service_error), and nothing is saved."""
+    monkeypatch.setattr("indicators.services.department_year_lock_shared", lambda pk: False)
+    response = as_persona("finance").post(
+        url(world, "indicators:monitoring_indicator", indicator_code="I-A1"), indicator_form(world, world.indicator_a)
+    )
+    assert response.status_code == 200
+    assert "该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面" in response.content.decode()
+    world.indicator_a.refresh_from_db()
+    assert world.indicator_a.forecast is None
