@@ -30,6 +30,19 @@ from units.locks import department_year_lock_shared
 from units.models import Department, DepartmentYear
 
 
+def _indicator_locked(indicator: Indicator) -> Indicator:
+    """The indicator's row, locked in the ledger's lock order (units/locks.py): the department-year
+    shared, then the row. A replace of the year may have deleted it since the form was loaded: then
+    a plain refusal, which the form shows on top."""
+    gone = ValidationError(_("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面"))
+    if not department_year_lock_shared(indicator.department_year_id):
+        raise gone
+    locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+    if locked is None:
+        raise gone
+    return locked
+
+
 def indicator_update_results(
     *,
     indicator: Indicator,
@@ -65,14 +78,7 @@ def indicator_update_results(
     records who saved. Raises ValidationError keyed by form field, with Chinese messages.
     """
     with transaction.atomic():
-        # The ledger's lock order (units/locks.py): the department-year shared, then the row. A
-        # replace of the year may have deleted the indicator since the form was loaded.
-        gone = _("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面")
-        if not department_year_lock_shared(indicator.department_year_id):
-            raise ValidationError(gone)
-        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
-        if locked is None:
-            raise ValidationError(gone)
+        locked = _indicator_locked(indicator)
         qualitative = locked.direction == Indicator.Direction.QUALITATIVE
         errors: dict[str, str] = {}
         if locked.formula:
@@ -247,12 +253,7 @@ def indicator_set_override(*, indicator: Indicator, earned: Decimal, reason: str
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        gone = _("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面")
-        if not department_year_lock_shared(indicator.department_year_id):
-            raise ValidationError(gone)
-        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
-        if locked is None:
-            raise ValidationError(gone)
+        locked = _indicator_locked(indicator)
         scope = list(
             Indicator.objects.filter(department_year_id=locked.department_year_id, item_id=locked.item_id).order_by(
                 "position", "id"
@@ -277,11 +278,7 @@ def indicator_set_override(*, indicator: Indicator, earned: Decimal, reason: str
 def indicator_clear_override(*, indicator: Indicator, user=None) -> Indicator:
     """Remove the evaluator's 得分: the indicator scores by the formula again (history keeps the old one)."""
     with transaction.atomic():
-        if not department_year_lock_shared(indicator.department_year_id):
-            raise ValidationError(_("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面"))
-        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
-        if locked is None:
-            raise ValidationError(_("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面"))
+        locked = _indicator_locked(indicator)
         locked.override_earned = None
         locked.override_reason = ""
         locked.override_by = None
@@ -478,12 +475,7 @@ def indicator_set_monitoring(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        gone = _("该绩效指标已不存在（年度数据可能刚被重新导入），请刷新页面")
-        if not department_year_lock_shared(indicator.department_year_id):
-            raise ValidationError(gone)
-        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
-        if locked is None:
-            raise ValidationError(gone)
+        locked = _indicator_locked(indicator)
         locked.midyear, locked.midyear_text = midyear, (midyear_text or "").strip()
         locked.forecast, locked.forecast_text = forecast, (forecast_text or "").strip()
         locked.monitoring_cause, locked.monitoring_cause_text = cause, cause_text
