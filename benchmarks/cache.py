@@ -45,6 +45,18 @@ PREFIX = "BENCHC"
 BENCH_USER = "benchmark-superuser"
 
 
+def cached_pages(department_code: str) -> list[tuple[str, str]]:
+    """(name, address) of the pages the cache holds, for one synthetic department of YEAR (unit
+    U01, item U01-001; fundmgr.demo.synthetic)."""
+    kwargs = {"department_code": department_code, "year": YEAR}
+    return [
+        ("department dashboard", reverse("department", kwargs=kwargs) + f"?asof={YEAR}-12"),
+        ("unit page", reverse("units:detail", kwargs={**kwargs, "unit_code": "U01"}) + f"?asof={YEAR}-12"),
+        ("item page", reverse("projects:detail", kwargs={**kwargs, "item_code": "U01-001"}) + f"?asof={YEAR}-12"),
+        ("自评表 (evaluation)", reverse("indicators:evaluation", kwargs=kwargs)),
+    ]
+
+
 def forget() -> None:
     """Make every entry written so far unreachable, as a write does for its department-year."""
     caches["default"].version += 1
@@ -85,13 +97,7 @@ def main() -> None:
     user, _ = User.objects.get_or_create(username=BENCH_USER, defaults={"is_superuser": True, "is_staff": True})
     client = Client()
     client.force_login(user)
-    kwargs = {"department_code": f"{PREFIX}001", "year": YEAR}
-    pages = [
-        ("department dashboard", reverse("department", kwargs=kwargs) + f"?asof={YEAR}-12"),
-        ("unit page", reverse("units:detail", kwargs={**kwargs, "unit_code": "U01"}) + f"?asof={YEAR}-12"),
-        ("item page", reverse("projects:detail", kwargs={**kwargs, "item_code": "U01-001"}) + f"?asof={YEAR}-12"),
-        ("自评表 (evaluation)", reverse("indicators:evaluation", kwargs=kwargs)),
-    ]
+    pages = cached_pages(f"{PREFIX}001")
     ledger_delete(PREFIX)
     try:
         synthetic_ledger_create(

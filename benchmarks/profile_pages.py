@@ -37,14 +37,13 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.urls import reverse
 from pyinstrument import Profiler
 
-from benchmarks.dashboards import ledger_delete, test_server_settings
+from benchmarks.cache import cached_pages
+from benchmarks.dashboards import YEAR, ledger_delete, test_server_settings
 from fundmgr.demo.synthetic import synthetic_ledger_create
 
 PREFIX = "PROF"
-YEAR = 2024
 RESULTS = ROOT / "benchmarks" / "results"
 
 
@@ -97,14 +96,7 @@ def main() -> None:
     user, _ = User.objects.get_or_create(username="profile-superuser", defaults={"is_superuser": True, "is_staff": True})
     client = Client()
     client.force_login(user)
-    department = f"{PREFIX}001"
-    kwargs = {"department_code": department, "year": YEAR}
-    pages = [
-        ("department", reverse("department", kwargs=kwargs) + f"?asof={YEAR}-12"),
-        ("unit", reverse("units:detail", kwargs={**kwargs, "unit_code": "U03"}) + f"?asof={YEAR}-12"),
-        ("item", reverse("projects:detail", kwargs={**kwargs, "item_code": "U03-005"}) + f"?asof={YEAR}-12"),
-        ("evaluation", reverse("indicators:evaluation", kwargs=kwargs)),
-    ]
+    pages = cached_pages(f"{PREFIX}001")
     ledger_delete(PREFIX)
     try:
         synthetic_ledger_create(
@@ -112,17 +104,18 @@ def main() -> None:
             prefix=PREFIX,
         )
         print(f"database: {connection.vendor}; {options.expenditures:,} expenditures; {options.requests} uncached requests a page")
-        print(f"  {'page':<12} {'median':>9} {'SQL':>9} {'Python':>9} {'page÷SQL':>9} {'queries':>8}")
+        print(f"  {'page':<22} {'median':>9} {'SQL':>9} {'Python':>9} {'page÷SQL':>9} {'queries':>8}")
         RESULTS.mkdir(exist_ok=True)
         for name, url in pages:
             profiler = Profiler(interval=0.0005)
             totals, sql, queries = measure(client, url, options.requests, profiler)
             median, median_sql = statistics.median(totals), statistics.median(sql)
             print(
-                f"  {name:<12} {median:7.1f}ms {median_sql:7.1f}ms {median - median_sql:7.1f}ms "
+                f"  {name:<22} {median:7.1f}ms {median_sql:7.1f}ms {median - median_sql:7.1f}ms "
                 f"{median / median_sql if median_sql else 0:8.1f}× {queries:>8}"
             )
-            path = RESULTS / f"profile-{name}-{connection.vendor}-{datetime.now(UTC).date().isoformat()}.txt"
+            slug = name.split("(")[-1].rstrip(")") if "(" in name else name.split()[0]  # department … evaluation
+            path = RESULTS / f"profile-{slug}-{connection.vendor}-{datetime.now(UTC).date().isoformat()}.txt"
             summary = profiler.output_text(unicode=True, color=False, show_all=False, time="percent_of_total")
             header = (
                 f"# {name} page, uncached, {options.expenditures:,} expenditures, {connection.vendor}, "
