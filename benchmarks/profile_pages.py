@@ -5,7 +5,7 @@
 It builds one synthetic department of 10,000 expenditures (department PROF001, 5 units of 10
 items) on the configured database, then, for the department, unit, item and 自评表 pages, asks
 each page --requests times with the page cache emptied before every request (the uncached path),
-as a superuser through Django's test Client. For each page it prints the median server time, the
+as a superuser through Django's test Client, first timed, then again under the profiler. For each page it prints the median server time, the
 time spent in SQL (the database wrapper's own clock), the rest (Python: views, selectors,
 templates, django-tables2), and the query count; and it writes pyinstrument's profile of the
 requests, reduced to the frames over 2 % of the time, to benchmarks/results/profile-<page>-<date>.txt.
@@ -63,8 +63,9 @@ class SqlClock:
             self.queries += 1
 
 
-def measure(client: Client, url: str, requests: int, profiler: Profiler) -> tuple[list[float], list[float], int]:
-    """Server time and SQL time (ms) of each uncached request, and the query count of the last."""
+def measure(client: Client, url: str, requests: int) -> tuple[list[float], list[float], int]:
+    """Server time and SQL time (ms) of each uncached request, and the query count of the last;
+    timed without the profiler, whose sampling would inflate them."""
     totals, sql = [], []
     queries = 0
     client.get(url)  # warm the process (imports, template loading), as a running server is
@@ -72,16 +73,25 @@ def measure(client: Client, url: str, requests: int, profiler: Profiler) -> tupl
         cache.clear()
         clock = SqlClock()
         with connection.execute_wrapper(clock):
-            profiler.start()
             start = time.perf_counter()
             response = client.get(url)
             elapsed = time.perf_counter() - start
-            profiler.stop()
         assert response.status_code == 200, (url, response.status_code)
         totals.append(elapsed * 1000)
         sql.append(clock.seconds * 1000)
         queries = clock.queries
     return totals, sql, queries
+
+
+def profile(client: Client, url: str, requests: int) -> Profiler:
+    """pyinstrument's samples of the same uncached requests, run apart from the timing."""
+    profiler = Profiler(interval=0.0005)
+    for _ in range(requests):
+        cache.clear()
+        profiler.start()
+        client.get(url)
+        profiler.stop()
+    return profiler
 
 
 def main() -> None:
@@ -107,8 +117,8 @@ def main() -> None:
         print(f"  {'page':<22} {'median':>9} {'SQL':>9} {'Python':>9} {'page÷SQL':>9} {'queries':>8}")
         RESULTS.mkdir(exist_ok=True)
         for name, url in pages:
-            profiler = Profiler(interval=0.0005)
-            totals, sql, queries = measure(client, url, options.requests, profiler)
+            totals, sql, queries = measure(client, url, options.requests)
+            profiler = profile(client, url, options.requests)
             median, median_sql = statistics.median(totals), statistics.median(sql)
             print(
                 f"  {name:<22} {median:7.1f}ms {median_sql:7.1f}ms {median - median_sql:7.1f}ms "
