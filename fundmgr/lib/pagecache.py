@@ -9,6 +9,13 @@ entries nothing reaches any more.
 The version is read before the figures are built, so an entry is never older than its key says:
 a write landing in between only makes the entry newer than its version.
 
+Concurrent misses of one key build it once (single flight): the first request claims the key
+with an atomic cache.add, the others wait for its entry (up to WAIT_SECONDS, polling every
+WAIT_STEP) instead of all rendering the same page on the same cores right after a write. A
+claim lapses after CLAIM_SECONDS, so a builder that died frees its key; a waiter whose builder
+stopped without storing builds the value itself. The claims live in the same cache as the
+entries: per process with local memory, across processes with Redis.
+
 A key also holds the release: a digest of the code, templates and translations the process runs
 and of the domain settings, so that a deployment never serves what the one before it rendered
 from a shared Redis.
@@ -16,6 +23,7 @@ from a shared Redis.
 
 import functools
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +38,9 @@ PREFIX = "fundmgr"
 RELEASE_FILES = ("**/*.py", "**/*.html", "**/*.mo")
 RELEASE_FOLDERS = ("fundmgr", "units", "projects", "indicators", "templates", "locale")
 RELEASE_SETTINGS = ("APPROVAL_THRESHOLD", "LAG_YELLOW", "LAG_RED", "LANGUAGE_CODE", "TIME_ZONE")
+CLAIM_SECONDS = 10  # a claim's lifetime: the longest a dead builder can hold its key
+WAIT_SECONDS = 3.0  # how long a request waits for another's build before building itself
+WAIT_STEP = 0.01
 
 
 @functools.cache
@@ -56,30 +67,74 @@ def cache_key(kind: str, *, department_year_id: int, version: str, month: int | 
     return f"{PREFIX}:{release()}:{kind}:{department_year_id}:v{version}:m{month or 0}:{get_language() or ''}:{viewer}:{digest}"
 
 
+def claim(key: str) -> bool:
+    """Whether this request may build `key`: true for the first to ask until it releases."""
+    return cache.add(f"{key}:building", 1, timeout=CLAIM_SECONDS)
+
+
+def release_claim(key: str) -> None:
+    cache.delete(f"{key}:building")
+
+
+def await_build(key: str) -> Any:
+    """The value another request is building under `key` once stored, or None when that
+    builder stopped without storing it or WAIT_SECONDS have passed."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        value = cache.get(key)
+        if value is not None:
+            return value
+        if cache.get(f"{key}:building") is None:
+            return cache.get(key)  # stored and released between the two reads, or abandoned
+    return None
+
+
 def cached(key: str, build: Callable[[], Any]) -> Any:
-    """The value under `key`, built and stored when absent."""
+    """The value under `key`, built and stored when absent, by one request at a time."""
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value
+    claimed = claim(key)
+    if not claimed:
+        value = await_build(key)
+        if value is not None:
+            return value
+    try:
         value = build()
         cache.set(key, value)
+    finally:
+        if claimed:
+            release_claim(key)
     return value
 
 
 @dataclass
 class CachedContent:
-    """A page's main content under `key`: `html` when the cache had it (the view then builds
-    nothing), else None, and the template's {% cached_content %} block renders and stores it."""
+    """A page's main content under `key`: `html` when the cache had it, or another request
+    built it meanwhile (the view then builds nothing), else None, and the template's
+    {% cached_content %} block renders and stores it. `claimed` says this request builds it:
+    storing releases the claim (an unrendered page's claim lapses after CLAIM_SECONDS)."""
 
     key: str
     html: SafeString | None = None
+    claimed: bool = False
 
     @classmethod
     def look_up(cls, key: str) -> "CachedContent":
         html = cache.get(key)
-        return cls(key=key, html=None if html is None else mark_safe(html))  # our own rendered template
+        claimed = False
+        if html is None:
+            claimed = claim(key)
+            if not claimed:
+                html = await_build(key)
+        return cls(key=key, html=None if html is None else mark_safe(html), claimed=claimed)  # our own rendered template
 
     def store(self, html: str) -> None:
         cache.set(self.key, str(html))
+        if self.claimed:
+            release_claim(self.key)
+            self.claimed = False
 
 
 def query_string(params, *, ignore: tuple[str, ...] = ()) -> str:

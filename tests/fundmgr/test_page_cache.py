@@ -242,3 +242,67 @@ def test_the_links_of_a_cached_page_keep_the_query_it_was_asked_with(backend, wo
     client.get(department)  # the default month, cached first
     december = client.get(department + "?asof=2024-12").content.decode()
     assert "?asof=2024-12&amp;u-sort=code" in december
+
+
+def test_concurrent_misses_build_a_value_once(backend):
+    """Right after a write every reader misses at once: one builds, the others wait for its entry."""
+    import threading
+    import time
+
+    from fundmgr.lib.pagecache import cached
+
+    builds, results = [], []
+    start = threading.Barrier(4)
+
+    def build():
+        builds.append(1)
+        time.sleep(0.2)
+        return {"total": Decimal("1.00")}
+
+    def read():
+        start.wait()
+        results.append(cached("single-flight", build))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+    assert results == [{"total": Decimal("1.00")}] * 4
+
+
+def test_a_failed_build_frees_its_key_for_the_next_request(backend):
+    from fundmgr.lib.pagecache import cached
+
+    def failing():
+        raise RuntimeError("build failed")
+
+    with pytest.raises(RuntimeError):
+        cached("single-flight-fail", failing)
+    assert cached("single-flight-fail", lambda: 7) == 7  # built at once, no wait for a claim
+
+
+def test_a_waiter_builds_itself_when_the_claim_is_abandoned(backend, monkeypatch):
+    """A builder that died holds its claim until it lapses; a waiter stops waiting after
+    WAIT_SECONDS and builds the value itself."""
+    from fundmgr.lib import pagecache
+
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.05)
+    assert pagecache.claim("single-flight-dead")  # a builder that never stores nor releases
+    assert pagecache.cached("single-flight-dead", lambda: "built") == "built"
+
+
+def test_content_claimed_by_one_request_is_served_to_the_waiting_one(backend):
+    import threading
+
+    from fundmgr.lib.pagecache import CachedContent
+
+    first = CachedContent.look_up("page-single-flight")
+    assert first.html is None and first.claimed
+    seen = []
+    waiter = threading.Thread(target=lambda: seen.append(CachedContent.look_up("page-single-flight")))
+    waiter.start()
+    first.store("<p>1,00</p>")
+    waiter.join()
+    assert seen[0].html == "<p>1,00</p>" and not seen[0].claimed
