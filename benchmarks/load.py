@@ -1,6 +1,7 @@
 """Load test, run on demand, never by `make test`; tests/fundmgr/test_load.py runs a short one.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fundmgr_load .venv/bin/python benchmarks/load.py
+    … benchmarks/load.py --users 50,100,200   # three runs on one server, then their figures side by side
 
 It (re)creates its own department-year in the configured database: LOAD001 2024, a synthetic ledger
 of five units (fundmgr.demo.synthetic) plus a few shared items with small budgets in unit U01, and its own
@@ -56,20 +57,24 @@ from django.db import connection
 from benchmarks.loadtest.browser import REFUSAL, require_loopback, shown
 from benchmarks.loadtest.checks import Check, ItemState, item_states, ledger_checks
 from benchmarks.loadtest.dataset import DEPARTMENT_CODE, ECONOMIC_CLASS, Dataset, dataset_delete, dataset_prepare
-from benchmarks.loadtest.report import passed, report
+from benchmarks.loadtest.report import passed, report, side_by_side
 from benchmarks.loadtest.server import Server, server_environment
 from benchmarks.loadtest.users import LoadRun, Outcome
 
 __all__ = [
     "ECONOMIC_CLASS", "REFUSAL", "Check", "Dataset", "ItemState", "LoadRun", "Outcome", "Server",
     "dataset_delete", "dataset_prepare", "item_states", "ledger_checks", "main", "report", "require_loopback",
-    "server_environment", "shown",
+    "server_environment", "shown", "side_by_side",
 ]  # fmt: skip
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=50, help="simulated users, 20 %% of them accountants (default 50)")
+    parser.add_argument(
+        "--users", type=_counts, default=[50],
+        help="simulated users, 20 %% of them accountants (default 50); a list such as 50,100,200 runs one after another "
+        "against the same server and ends with their figures side by side",
+    )  # fmt: skip
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load after the logins (default 60)")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause in seconds between a user's requests (default 1.0)")
     parser.add_argument("--max-requests", type=int, default=100_000, help="hard cap on requests (default 100,000)")
@@ -92,9 +97,17 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
             args.url = require_loopback(args.url)
         except ValueError as refusal:
             parser.error(str(refusal))
-    if args.users < 1 or args.duration <= 0 or args.max_requests < 1 or args.think < 0:
+    if min(args.users) < 1 or args.duration <= 0 or args.max_requests < 1 or args.think < 0:
         parser.error("--users, --duration and --max-requests must be positive, --think not negative")
     return args
+
+
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of users, or numbers separated by commas") from None
+    return counts
 
 
 def _interrupt(signum, frame):
@@ -115,10 +128,32 @@ def main(argv: list[str] | None = None) -> int:
     if not args.url:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-    accountants = max(1, args.users // 5)
+    server = None if args.url else Server(
+        env=server_environment(secret_key=settings.SECRET_KEY),
+        workers=args.workers,
+        threads=args.threads,
+        extra_args=args.gunicorn_args.split(),
+    )  # fmt: skip
+    runs = []
+    try:
+        with server if server is not None else nullcontext(args.url) as base_url:
+            for users in args.users:
+                outcome, checks = one_run(args, users, base_url, server)
+                runs.append((outcome, checks))
+    except KeyboardInterrupt:
+        print("interrupted: server stopped")
+        return 130
+    if len(runs) > 1:
+        print(side_by_side(runs))
+    return 0 if all(passed(outcome, checks) for outcome, checks in runs) else 1
+
+
+def one_run(args: argparse.Namespace, users: int, base_url: str, server: Server | None) -> tuple[Outcome, list[Check]]:
+    """One load run of `users` on a freshly prepared department-year; its report printed."""
+    accountants = max(1, users // 5)
     started = time.perf_counter()
     dataset = dataset_prepare(
-        readers=args.users - accountants,
+        readers=users - accountants,
         accountants=accountants,
         shared_items=args.shared_items,
         item_budget=args.item_budget,
@@ -126,40 +161,30 @@ def main(argv: list[str] | None = None) -> int:
         year=args.year,
         seed=args.seed,
     )
-    print(f"database {database}: {DEPARTMENT_CODE} {args.year} prepared in {time.perf_counter() - started:.1f} s "
-          f"({args.background:,} background expenditures, {args.shared_items} shared items)")  # fmt: skip
-    server = None if args.url else Server(
-        env=server_environment(secret_key=settings.SECRET_KEY),
-        workers=args.workers,
-        threads=args.threads,
-        extra_args=args.gunicorn_args.split(),
-    )  # fmt: skip
-    target = args.url or f"gunicorn --workers {args.workers} --worker-class gthread --threads {args.threads} {args.gunicorn_args}".strip()
-    try:
-        with server if server is not None else nullcontext(args.url) as base_url:
-            run = LoadRun(
-                base_url,
-                dataset,
-                users=args.users,
-                duration=args.duration,
-                think=args.think,
-                max_requests=args.max_requests,
-                timeout=args.timeout,
-                min_amount=args.min_amount,
-                max_amount=args.max_amount,
-                seed=args.seed,
-            )
-            outcome = run.run()
-            if server is not None and outcome.errors:
-                print(f"server log (last lines):\n{server.log_tail()}")
-    except KeyboardInterrupt:
-        print("interrupted: server stopped")
-        return 130
+    print(f"database {connection.vendor} {connection.settings_dict['NAME']}: {DEPARTMENT_CODE} {args.year} prepared in "
+          f"{time.perf_counter() - started:.1f} s ({args.background:,} background expenditures, {args.shared_items} shared items)")  # fmt: skip
+    run = LoadRun(
+        base_url,
+        dataset,
+        users=users,
+        duration=args.duration,
+        think=args.think,
+        max_requests=args.max_requests,
+        timeout=args.timeout,
+        min_amount=args.min_amount,
+        max_amount=args.max_amount,
+        seed=args.seed,
+    )
+    outcome = run.run()
+    if server is not None and outcome.errors:
+        print(f"server log (last lines):\n{server.log_tail()}")
     checks = ledger_checks(dataset, outcome)
-    print(report(outcome, states=item_states(dataset), dataset=dataset, checks=checks, target=f"{target} at {base_url}"))
+    target = f"gunicorn --workers {args.workers} --worker-class gthread --threads {args.threads} {args.gunicorn_args}".strip()
+    print(report(outcome, states=item_states(dataset), dataset=dataset, checks=checks, target=f"{target if server else 'the server'} at {base_url}"))
+    print()
     if not args.keep:
         dataset_delete()
-    return 0 if passed(outcome, checks) else 1
+    return outcome, checks
 
 
 if __name__ == "__main__":

@@ -62,3 +62,20 @@ def report(outcome: Outcome, *, states: dict[int, ItemState], dataset: Dataset, 
 
 def passed(outcome: Outcome, checks: list[Check]) -> bool:
     return not outcome.errors and all(check.passed for check in checks)
+
+
+def side_by_side(runs: list[tuple[Outcome, list[Check]]]) -> str:
+    """One line per run: users, throughput, read and write latencies, errors and the checks."""
+    lines = [
+        "summary:",
+        f"  {'users':>5} {'req/s':>7} {'reads p50':>10} {'reads p95':>10} {'writes p95':>11} {'errors':>7}  checks  target (reads p95 ≤ {READ_TARGET_MS} ms)",
+    ]
+    for outcome, checks in runs:
+        reads, writes = outcome.latencies(kind="read"), outcome.latencies(kind="write")
+        p95 = percentile(reads, 95) * 1000
+        lines.append(
+            f"  {outcome.users:>5} {outcome.throughput:>7.1f} {percentile(reads, 50) * 1000:>10.1f} {p95:>10.1f} "
+            f"{percentile(writes, 95) * 1000:>11.1f} {len(outcome.errors):>7}  {'pass' if all(c.passed for c in checks) else 'FAIL':>6}  "
+            + ("met" if p95 <= READ_TARGET_MS else "missed")
+        )
+    return "\n".join(lines)
