@@ -31,14 +31,13 @@ django.setup()
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from benchmarks.dashboards import YEAR, analyze, ledger_delete, p95, test_server_settings
+from benchmarks.dashboards import YEAR, analyze, forget, ledger_delete, p95, test_server_settings
 from fundmgr.demo.synthetic import synthetic_ledger_create
 
 PREFIX = "BENCHC"
@@ -55,11 +54,6 @@ def cached_pages(department_code: str) -> list[tuple[str, str]]:
         ("item page", reverse("projects:detail", kwargs={**kwargs, "item_code": "U01-001"}) + f"?asof={YEAR}-12"),
         ("自评表 (evaluation)", reverse("indicators:evaluation", kwargs=kwargs)),
     ]
-
-
-def forget() -> None:
-    """Make every entry written so far unreachable, as a write does for its department-year."""
-    caches["default"].version += 1
 
 
 def timed(client: Client, url: str, requests: int, *, cached: bool) -> tuple[list[float], int]:

@@ -4,8 +4,8 @@
 
 It builds two synthetic ledgers on the configured database (10,000 and 1,000,000
 expenditures across 100 departments, departments BENCH001…), one after the other, and for
-each page prints the median and p95 server time over 20 requests (Django's test Client, so
-no network) and the SQL query count of one request. It also times the single raw SQL
+each page prints the median and p95 server time over 20 uncached requests (the page cache is
+forgotten before each; Django's test Client, so no network) and the SQL query count of one request. It also times the single raw SQL
 aggregate the department dashboard needs, as the floor to compare against, and exports a
 unit's 100,000 expenditures to xlsx in a fresh process, reporting its time and peak RSS.
 
@@ -36,6 +36,7 @@ django.setup()
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -80,18 +81,28 @@ def analyze() -> None:
             cursor.execute("VACUUM ANALYZE")
 
 
+def forget() -> None:
+    """Make every page-cache entry written so far unreachable, as a write does for its
+    department-year (fundmgr.lib.pagecache): nothing of a shared Redis is deleted or read."""
+    caches["default"].version += 1
+
+
 def timed(client: Client, url: str, requests: int) -> tuple[list[float], int, int]:
-    response = client.get(url)  # warm-up: templates, caches
+    """Server times of `requests` uncached answers (the page cache forgotten before each), the
+    query count of one and the status."""
+    response = client.get(url)  # warm-up: templates, imports
     status = response.status_code
     if status != 200:
         raise SystemExit(f"{url} answered HTTP {status}: a timing of that would be meaningless")
     b"".join(response.streaming_content) if response.streaming else response.content
+    forget()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
         b"".join(response.streaming_content) if response.streaming else response.content
     query_count = len(queries)  # now: the captured slice is read from a log the next request clears
     samples = []
     for _ in range(requests):
+        forget()
         start = time.perf_counter()
         response = client.get(url)
         b"".join(response.streaming_content) if response.streaming else response.content
