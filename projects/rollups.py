@@ -8,15 +8,16 @@ table, without a hook in each writer (ledger services, importer, admin, bulk ins
 """
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import ExtractMonth
 
 from fundmgr.lib.money import ZERO
 from projects.arithmetic import month_end
-from projects.models import BudgetItem, EconomicClass, Expenditure, MonthlySpending
-from projects.selectors import MONEY_FIELD, Figures, MonthClassRow, figures_of, items_with_lines, items_with_plan, plan_figures
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthlySpending
+from projects.selectors import Figures, MonthClassRow, items_with_lines, items_with_plan, plan_figures
 
 TABLE = "projects_monthlyspending"
 KEY = "item_id, period, class_code, status"
@@ -168,9 +169,10 @@ def monthly_spending_by_class(*, department_year, unit_id: int | None = None, it
     ]
 
 
-def spending_by_department_year(*, year: int, through, department_ids=None):
-    """(department-year id, status, total) of approved and pending spending up to the month of
-    `through` (a month's last day), from the rollup; for projects.selectors.department_years_with_figures."""
+def spending_by_item(*, year: int, through, department_ids=None) -> list[tuple[int, int, str, Decimal]]:
+    """(item id, department-year id, status, total) of every item's approved and pending spending
+    up to the month of `through` (a month's last day), from the rollup. One grouped query, which
+    serves both the department-years' totals and the items' forecasts of the province view."""
     rollup = MonthlySpending.objects.filter(
         item__department_year__year=year,
         status__in=[Expenditure.Status.APPROVED, Expenditure.Status.PENDING],
@@ -178,34 +180,36 @@ def spending_by_department_year(*, year: int, through, department_ids=None):
     )
     if department_ids is not None:
         rollup = rollup.filter(item__department_year__department_id__in=department_ids)
-    return list(rollup.order_by().values_list("item__department_year", "status").annotate(total=Sum("amount")))
+    return list(rollup.order_by().values_list("item", "item__department_year", "status").annotate(total=Sum("amount")))
 
 
-def plans_by_department_year(*, year: int, month: int, department_ids=None) -> dict[int, Figures]:
+def spending_by_department_year(item_rows) -> list[tuple[int, str, Decimal]]:
+    """(department-year id, status, total) summed from spending_by_item's rows, for
+    projects.selectors.department_years_with_figures."""
+    totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for _item_id, department_year_id, status, total in item_rows:
+        totals[department_year_id, status] += total
+    return [(department_year_id, status, total) for (department_year_id, status), total in totals.items()]
+
+
+def plans_by_department_year(*, year: int, month: int, item_rows, department_ids=None) -> dict[int, Figures]:
     """Each department-year's plan to date and forecast at the end of `month` (DOMAIN.md section 8),
     as Figures whose other fields are the sums they were computed from: each item's by
     projects.selectors.plan_figures, as budget_summary computes them, from its lines to that day,
-    its approved spending from the rollup and its plan; summed per department-year. One query."""
+    its approved spending (spending_by_item's rows, to that month) and its plan; summed per
+    department-year. One query, read as plain rows: the year's thousands of items build no model."""
     through = month_end(year, month)
-    spent = (
-        MonthlySpending.objects.filter(
-            item=OuterRef("pk"), status=Expenditure.Status.APPROVED, period__lte=through.replace(day=1)
-        )
-        .order_by()
-        .values("item")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    zero = Value(ZERO, output_field=MONEY_FIELD)
+    approved = {item_id: total for item_id, _year_id, status, total in item_rows if status == Expenditure.Status.APPROVED}
     items = BudgetItem.objects.filter(department_year__year=year).order_by()
     if department_ids is not None:
         items = items.filter(department_year__department_id__in=department_ids)
-    items = items_with_lines(items, as_of=through).annotate(
-        spent=Coalesce(Subquery(spent, output_field=MONEY_FIELD), zero), pending=zero
+    line_kinds = BudgetLine.Kind.values
+    rows = items_with_plan(items_with_lines(items, as_of=through), month=month).values_list(
+        "id", "department_year_id", *line_kinds, "planned_to", "planned_total"
     )
     totals: dict[int, Figures] = defaultdict(Figures)
-    for item in items_with_plan(items, month=month):
-        figures = figures_of(item)
-        plan_figures(figures, month=month, planned_to=item.planned_to, planned_total=item.planned_total)
-        totals[item.department_year_id].add(figures)
+    for item_id, department_year_id, *lines, planned_to, planned_total in rows:
+        figures = Figures(**dict(zip(line_kinds, lines, strict=True)), spent=approved.get(item_id, ZERO), pending=ZERO)
+        plan_figures(figures, month=month, planned_to=planned_to, planned_total=planned_total)
+        totals[department_year_id].add(figures)
     return dict(totals)

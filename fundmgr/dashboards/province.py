@@ -12,7 +12,7 @@ from django.urls import reverse
 from indicators.scoring import Evaluation, Rating
 from indicators.selectors import department_evaluations, is_scored
 from projects.arithmetic import month_end
-from projects.rollups import plans_by_department_year, spending_by_department_year
+from projects.rollups import plans_by_department_year, spending_by_department_year, spending_by_item
 from projects.selectors import Figures, department_years_with_figures
 
 
@@ -52,10 +52,11 @@ def province_rows(
 ) -> list[ProvinceRow]:
     """Every department-year of `year` as of the end of `month`, with the department's score.
 
-    Four queries whatever the number of departments: the figures are summed across departments
+    Five queries whatever the number of departments: the figures are summed across departments
     in SQL (projects.selectors.department_years_with_figures, the arithmetic of budget_summary's
-    totals, with spending read from the monthly rollup); the plan to date and the forecast come
-    from each item's (projects.rollups.plans_by_department_year, DOMAIN.md section 8), so a
+    totals), with spending read once, per item, from the monthly rollup (projects.rollups.
+    spending_by_item); the plan to date and the forecast come from each item's, with that
+    spending (projects.rollups.plans_by_department_year, DOMAIN.md section 8), so a
     department lags by its plan exactly as on its own dashboard; the department-level indicators of all
     of them come in one query (indicators.selectors.department_evaluations, the rules of
     evaluations_for, DOMAIN.md section 3). The score is read from year-end values: before
@@ -65,13 +66,11 @@ def province_rows(
     openable_department_ids; None: all); the others' rows carry no address.
     """
     as_of = month_end(year, month)
+    spending = spending_by_item(year=year, through=as_of, department_ids=department_ids)
     rows = department_years_with_figures(
-        year=year,
-        as_of=as_of,
-        department_ids=department_ids,
-        spending_rows=spending_by_department_year(year=year, through=as_of, department_ids=department_ids),
+        year=year, as_of=as_of, department_ids=department_ids, spending_rows=spending_by_department_year(spending)
     )
-    plans = plans_by_department_year(year=year, month=month, department_ids=department_ids)
+    plans = plans_by_department_year(year=year, month=month, item_rows=spending, department_ids=department_ids)
     for row in rows:
         planned = plans.get(row.id)
         if planned is not None:

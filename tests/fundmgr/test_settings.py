@@ -190,3 +190,29 @@ def test_htmx_is_told_not_to_inject_its_indicator_styles(client, world):
     assert config is not None
     assert json.loads(config.group(1))["includeIndicatorStyles"] is False
     assert "django_htmx/htmx-2.min.js" in page and "js/app.js" in page
+
+
+def database_options(**overrides) -> dict:
+    script = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    result = run([sys.executable, "-c", script], production_environment(**overrides))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_connections_run_without_jit_unless_asked():
+    # JIT compiling took 607 of the province view's 750 ms of SQL at 1,000,000 expenditures.
+    url = "postgres://fundmgr@db.example.gov.cn:5432/fundmgr"
+    assert database_options(DATABASE_URL=url)["options"] == "-c jit=off"
+    assert "options" not in database_options(DATABASE_URL=url, PG_JIT="1")
+    assert "options" not in database_options(DATABASE_URL="sqlite:////tmp/fundmgr-settings.sqlite3")
+
+
+@pytest.mark.django_db
+def test_the_live_postgresql_connection_has_jit_off():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
