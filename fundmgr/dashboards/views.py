@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from fundmgr import alerts
 from fundmgr.dashboards.builder import Dashboard, as_of_month, cached_dashboard
-from fundmgr.dashboards.province import province_rows
+from fundmgr.dashboards.province import province_rows, province_version
 from fundmgr.dashboards.tables import (
     LAGGING_PER_PAGE,
     AlertTable,
@@ -237,28 +237,49 @@ class ProvinceView(DashboardMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         department_ids = province_department_ids(request.user)
+        linked_ids = openable_department_ids(request.user)
         year = kwargs["year"]
         month = self.month(year)
-        rows = province_rows(
-            year=year, month=month, department_ids=department_ids, linked_ids=openable_department_ids(request.user)
-        )
+        common = {
+            "year": year,
+            "month": month,
+            "asof_param": f"{year}-{month:02d}",
+            "months": [(f"{year}-{m:02d}", _("%(month)d月") % {"month": m}) for m in range(1, 13)],
+            "scored": is_scored(month),
+            # None: the whole province, a superuser's or the 财政厅 group's, who also review 自评表
+            "may_review": department_ids is None,
+        }
+        content = None
+        if request.GET.get(EXPORT_PARAM) is None:
+            content = CachedContent.look_up(
+                cache_key(
+                    "province",
+                    department_year_id=0,
+                    version=province_version(year),
+                    month=month,
+                    # what the viewer sees (the departments) and may open (the links)
+                    viewer=viewer_key(department_ids, linked_ids),
+                    year=year,
+                    query=query_string(request.GET),
+                )
+            )
+            if content.html is not None:
+                return self.render_to_response(self.get_context_data(cached_content=content, **common))
+        rows = province_rows(year=year, month=month, department_ids=department_ids, linked_ids=linked_ids)
         table = ProvinceTable(rows, order_by=request.GET.get("sort"))
         export = self.exported({"departments": table}, filename=f"{year}-{month:02d}")
         if export is not None:
             return export
-        return self.render_to_response(
-            self.get_context_data(
-                year=year,
-                month=month,
-                asof_param=f"{year}-{month:02d}",
-                months=[(f"{year}-{m:02d}", _("%(month)d月") % {"month": m}) for m in range(1, 13)],
-                table=table,
-                rows=rows,
-                scored=is_scored(month),
-                # None: the whole province, a superuser's or the 财政厅 group's, who also review 自评表
-                may_review=department_ids is None,
-            )
-        )
+        return self.render_to_response(self.get_context_data(cached_content=content, table=table, rows=rows, **common))
+
+
+def viewer_key(department_ids: list[int] | None, linked_ids: set[int] | None) -> str:
+    """The province view's viewer in its cache key: the departments shown and those linked."""
+
+    def ids(values) -> str:
+        return "all" if values is None else ",".join(str(value) for value in sorted(values))
+
+    return f"shown:{ids(department_ids)};linked:{ids(linked_ids)}"
 
 
 class UnitDetailView(ScopeDashboardView):

@@ -163,24 +163,25 @@ def test_evaluation_link_points_at_the_self_evaluation_page(client, personas):
 # item page: 5 item, 6 the item with its figures, 7 its indicators, 8 budget by source, 9 spending by month and class,
 #   10 last year's figures, 11 budget lines, 12 expenditure count (paginator), 13 the page of expenditures.
 # province view (bureau member): 1 session, 2 user, 3 group check, 4 the viewer's own roles (which departments are
-#   linked: units.access.openable_department_ids), 5 department-years, 6 budget lines by department-year and kind,
-#   7 spending by department-year and status, 8 the items with their plans (each department's plan to date and
-#   forecast, DOMAIN.md section 8); from December, 9 department indicators (a score is read from year-end
-#   values: none before, indicators.selectors.is_scored), 10 their scoring profiles (DOMAIN.md section 9).
+#   linked: units.access.openable_department_ids), 5 the year's version (its cache key: fundmgr.dashboards.province.
+#   province_version), 6 department-years, 7 budget lines by department-year and kind, 8 spending by item and
+#   status, 9 the items with their plans (each department's plan to date and forecast, DOMAIN.md section 8); from
+#   December, 10 department indicators (a score is read from year-end values: none before, indicators.selectors.
+#   is_scored), 11 their scoring profiles (DOMAIN.md section 9). From the cache: 1-5 only.
 # Every page that scores reads the scoring profiles once (indicators.selectors), one query on top of the above.
 # The department, unit and item pages read the scope's spending plan by month once (the plan chart, DOMAIN.md
 #   section 8: fundmgr.dashboards.builder.monthly_plan), one more query.
 # The item page lists the item's transfers (预算调剂) in and out, with their counterparts: one more query.
-PAGES = [("finance", DEPARTMENT, 16), ("finance", UNIT_A, 16), ("finance", ITEM_A1, 16), ("bureau", PROVINCE, 8)]
+PAGES = [("finance", DEPARTMENT, 16), ("finance", UNIT_A, 16), ("finance", ITEM_A1, 16), ("bureau", PROVINCE, 9)]
 
 
 def test_the_december_province_view_adds_the_one_query_of_the_scores(client, ledger, django_assert_num_queries):
     client.force_login(finance_bureau("bureau"))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(PROVINCE + "?asof=2024-12").status_code == 200
     grow_ledger(ledger)
     build_ledger(code="OTH")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(PROVINCE + "?asof=2024-12").status_code == 200
 
 

@@ -19,6 +19,8 @@ from django.urls import reverse
 from projects.models import EconomicClass
 from projects.services import expenditure_create
 from tests.fundmgr.dashboard_support import grow_ledger, ledger, personas  # noqa: F401 (fixtures)
+from tests.personas import build, finance_bureau, member, user
+from units.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -306,3 +308,45 @@ def test_content_claimed_by_one_request_is_served_to_the_waiting_one(backend):
     first.store("<p>1,00</p>")
     waiter.join()
     assert seen[0].html == "<p>1,00</p>" and not seen[0].claimed
+
+
+PROVINCE = "/province/2024/?asof=2024-12"
+
+
+def test_the_province_view_answers_from_the_cache_until_a_write_in_any_department(
+    backend, settings, world, other, client, django_assert_num_queries
+):
+    client.force_login(finance_bureau())
+    before = main(client.get(PROVINCE))
+    # session, user, the group check, the viewer's roles, the year's version: nothing of a ledger
+    with django_assert_num_queries(5):
+        assert main(client.get(PROVINCE)) == before
+    spend(world, "12345.67")
+    after = main(client.get(PROVINCE))
+    assert after != before
+    fresh_cache(settings, backend)
+    assert main(client.get(PROVINCE)) == after
+
+
+def test_a_new_department_year_shows_at_once_on_the_province_view(backend, world, client):
+    client.force_login(finance_bureau())
+    assert ">RD<" not in main(client.get(PROVINCE))
+    build(code="RD", prefix="r_")
+    assert ">RD<" in main(client.get(PROVINCE))
+
+
+def test_a_viewer_of_some_departments_never_gets_the_bureaus_province_content(backend, world, other, client):
+    """Rendered for the finance bureau (every department) first; a finance officer of PD and QD
+    then gets only those two, and no review link; the bureau gets its own content again."""
+    build(code="RD", prefix="r_")
+    both = member(user("pq_finance"), world.department_year, Membership.Role.FINANCE)
+    member(both, other.department_year, Membership.Role.FINANCE)
+    bureau = finance_bureau()
+    client.force_login(bureau)
+    everything = main(client.get(PROVINCE))
+    assert ">RD<" in everything and "review-link" in everything
+    client.force_login(both)
+    own = main(client.get(PROVINCE))
+    assert ">PD<" in own and ">QD<" in own and ">RD<" not in own and "review-link" not in own
+    client.force_login(bureau)
+    assert main(client.get(PROVINCE)) == everything
