@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from fundmgr import alerts
 from fundmgr.dashboards.builder import Dashboard, as_of_month, cached_dashboard
 from fundmgr.dashboards.province import province_rows, province_version
+from fundmgr.dashboards.versions import item_version, unit_version
 from fundmgr.dashboards.tables import (
     LAGGING_PER_PAGE,
     AlertTable,
@@ -130,14 +131,18 @@ class ScopeDashboardView(DashboardMixin, TemplateView):
         """What the page shows outside its main content (never cached: it is the user's own)."""
         return {}
 
-    def content(self, scope: Scope, month: int, subject: dict) -> CachedContent:
+    def version(self, department_year: DepartmentYear, subject: dict) -> str:
+        """The ledger version the page's figures and content are cached under: the department-year's."""
+        return department_year.ledger_version
+
+    def content(self, scope: Scope, month: int, subject: dict, version: str) -> CachedContent:
         """The page's main content as cached for this scope's viewers, or its key to store it under."""
         department_year = scope.department_year
         return CachedContent.look_up(
             cache_key(
                 "page",
                 department_year_id=department_year.pk,
-                version=department_year.ledger_version,
+                version=version,
                 month=month,
                 viewer=scope.viewer,
                 page=self.request.resolver_match.view_name,
@@ -156,15 +161,14 @@ class ScopeDashboardView(DashboardMixin, TemplateView):
         if answer is not None:
             return answer
         exporting = request.GET.get(EXPORT_PARAM) is not None
-        content = None if exporting else self.content(scope, month, subject)
+        version = self.version(department_year, subject)
+        content = None if exporting else self.content(scope, month, subject, version)
         common = {"scope": scope, "department_year": department_year, **subject, **self.nav_context(department_year)}
         if content is not None and content.html is not None:
             return self.render_to_response(
                 self.get_context_data(cached_content=content, dashboard=AsOf(department_year, month), **common)
             )
-        dashboard = cached_dashboard(
-            department_year=department_year, version=department_year.ledger_version, month=month, **subject
-        )
+        dashboard = cached_dashboard(department_year=department_year, version=version, month=month, **subject)
         page = self.scope_page(dashboard, subject)
         indicator_table = IndicatorStatusTable(dashboard.indicators, value_label=dashboard.indicator_value_label)
         export = self.exported({**page.tables, "indicators": indicator_table}, filename=page.filename)
@@ -290,6 +294,9 @@ class UnitDetailView(ScopeDashboardView):
     def subject(self, scope):
         return {"unit": unit_in_scope(scope, self.kwargs["unit_code"])}
 
+    def version(self, department_year, subject):
+        return unit_version(department_year, subject["unit"])
+
     def scope_page(self, dashboard, subject):
         department_year, unit = dashboard.department_year, subject["unit"]
         item_filter = ItemFilter(
@@ -326,6 +333,9 @@ class ItemDetailView(ScopeDashboardView):
 
     def subject(self, scope):
         return {"item": item_in_scope(scope, self.kwargs["item_code"])}
+
+    def version(self, department_year, subject):
+        return item_version(department_year, subject["item"])
 
     def expenditure_filter(self, item: BudgetItem) -> ItemExpenditureFilter:
         return ItemExpenditureFilter(self.request.GET or None, queryset=Expenditure.objects.filter(item=item))

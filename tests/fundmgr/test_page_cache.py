@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
-from projects.models import EconomicClass
+from projects.models import EconomicClass, SpendingPlan
 from projects.services import expenditure_create
 from tests.fundmgr.dashboard_support import grow_ledger, ledger, personas  # noqa: F401 (fixtures)
 from tests.personas import build, finance_bureau, member, user
@@ -206,7 +206,7 @@ def test_the_as_of_month_and_the_query_are_part_of_the_key(backend, world, clien
     assert sorted_page != december
 
 
-CACHED_QUERIES = [("department", 6), ("units:detail", 5), ("projects:detail", 5), ("indicators:evaluation", 6)]
+CACHED_QUERIES = [("department", 6), ("units:detail", 6), ("projects:detail", 6), ("indicators:evaluation", 6)]
 
 
 @pytest.mark.parametrize(("page", "queries"), CACHED_QUERIES)
@@ -219,8 +219,8 @@ def test_a_cached_page_runs_the_same_queries_at_two_sizes(
     queries,
 ):
     """From the cache: session, user, the department-year with its ledger version, the membership
-    (units.access), and the page's own look-ups (the 省级总览 link's two role checks; the unit; the
-    item; for the 自评表 its 佐证材料 and the indicators of their upload form, which are never cached:
+    (units.access), and the page's own look-ups (the 省级总览 link's two role checks; the unit or the
+    item, and its own ledger version; for the 自评表 its 佐证材料 and the indicators of their upload form, which are never cached:
     the form carries the viewer's CSRF token).
     Pinned at two data sizes, like the uncached counts in test_dashboard_pages."""
     kwargs = {"department_code": ledger.department.code, "year": ledger.year}
@@ -350,3 +350,67 @@ def test_a_viewer_of_some_departments_never_gets_the_bureaus_province_content(ba
     assert ">PD<" in own and ">QD<" in own and ">RD<" not in own and "review-link" not in own
     client.force_login(bureau)
     assert main(client.get(PROVINCE)) == everything
+
+
+# A unit's and an item's pages are keyed by the versions of their own items only (fundmgr.dashboards.
+# versions). Every write below, through every kind of row, to one unit's item or to the department
+# as a whole, must leave each page exactly as the page built from nothing after it.
+SCOPED_PAGES = {
+    "department": "/d/PD/2024/?asof=2024-12",
+    "unit A": "/d/PD/2024/units/A/?asof=2024-12",
+    "unit B": "/d/PD/2024/units/B/?asof=2024-12",
+    "item A1": "/d/PD/2024/items/A1/?asof=2024-12",
+    "item B1": "/d/PD/2024/items/B1/?asof=2024-12",
+}
+
+
+def _sql(statement: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+SCOPED_WRITES = {
+    "expenditure on A1": lambda world: spend(world, "4321.09"),
+    "expenditure on B1": lambda world: _sql(
+        "UPDATE projects_expenditure SET amount = amount + 111.11 WHERE item_id = %s", [world.item_b.pk]
+    ),
+    "budget line on B1": lambda world: _sql(
+        "UPDATE projects_budgetline SET amount = amount + 5000 WHERE item_id = %s", [world.item_b.pk]
+    ),
+    "spending plan of B1": lambda world: SpendingPlan.objects.bulk_create(
+        [SpendingPlan(item=world.item_b, month=month, amount=Decimal("9000.00")) for month in range(1, 13)]
+    ),
+    "B1's indicator (the department's row)": lambda world: _sql(
+        "UPDATE indicators_indicator SET actual = 3 WHERE item_id = %s", [world.item_b.pk]
+    ),
+    "B1's name (the department's row)": lambda world: _sql(
+        "UPDATE projects_budgetitem SET name = %s WHERE id = %s", ["乙宣传经费（调整）", world.item_b.pk]
+    ),
+}
+
+
+@pytest.mark.parametrize("write", SCOPED_WRITES)
+@pytest.mark.parametrize("page", SCOPED_PAGES)
+def test_no_page_is_stale_after_a_write_to_any_scope(backend, settings, world, client, page, write):
+    client.force_login(world.finance)
+    url = SCOPED_PAGES[page]
+    main(client.get(url))
+    SCOPED_WRITES[write](world)
+    served = main(client.get(url))
+    fresh_cache(settings, backend)
+    assert served == main(client.get(url))
+
+
+def test_a_write_to_one_units_item_leaves_the_other_units_pages_cached(backend, world, client, django_assert_num_queries):
+    client.force_login(world.finance)
+    unit_b, item_b = SCOPED_PAGES["unit B"], SCOPED_PAGES["item B1"]
+    client.get(unit_b), client.get(item_b)
+    spend(world, "10.00")  # item A1, unit A
+    # session, user, the department-year with its version, the membership (units.access), the unit
+    # or item, its own version: nothing of the ledger
+    with django_assert_num_queries(6):
+        assert client.get(unit_b).status_code == 200
+    with django_assert_num_queries(6):
+        assert client.get(item_b).status_code == 200
+    with django_assert_num_queries(17):  # A1's own page builds again (test_dashboard_pages)
+        client.get(SCOPED_PAGES["item A1"])
