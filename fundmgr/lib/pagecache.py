@@ -10,8 +10,8 @@ The version is read before the figures are built, so an entry is never older tha
 a write landing in between only makes the entry newer than its version.
 
 Concurrent misses of one key build it once (single flight): the first request claims the key
-with an atomic cache.add, the others wait for its entry (up to WAIT_SECONDS, polling every
-WAIT_STEP) instead of all rendering the same page on the same cores right after a write. A
+with an atomic cache.add, the others wait for its entry (up to WAIT_SECONDS, polling at
+growing intervals) instead of all rendering the same page on the same cores right after a write. A
 claim lapses after CLAIM_SECONDS, so a builder that died frees its key; a waiter whose builder
 stopped without storing builds the value itself. The claims live in the same cache as the
 entries: per process with local memory, across processes with Redis.
@@ -40,7 +40,8 @@ RELEASE_FOLDERS = ("fundmgr", "units", "projects", "indicators", "templates", "l
 RELEASE_SETTINGS = ("APPROVAL_THRESHOLD", "LAG_YELLOW", "LAG_RED", "LANGUAGE_CODE", "TIME_ZONE")
 CLAIM_SECONDS = 10  # a claim's lifetime: the longest a dead builder can hold its key
 WAIT_SECONDS = 3.0  # how long a request waits for another's build before building itself
-WAIT_STEP = 0.01
+WAIT_STEP = 0.005  # the first pause of a waiting request; each next one doubles, up to WAIT_STEP_MAX
+WAIT_STEP_MAX = 0.04
 
 
 @functools.cache
@@ -78,14 +79,18 @@ def release_claim(key: str) -> None:
 
 def await_build(key: str) -> Any:
     """The value another request is building under `key` once stored, or None when that
-    builder stopped without storing it or WAIT_SECONDS have passed."""
+    builder stopped without storing it or WAIT_SECONDS have passed. It asks for the value and the
+    claim together (one round trip to Redis), at growing intervals: waiting costs little CPU."""
+    claim_key = f"{key}:building"
     deadline = time.monotonic() + WAIT_SECONDS
+    step = WAIT_STEP
     while time.monotonic() < deadline:
-        time.sleep(WAIT_STEP)
-        value = cache.get(key)
-        if value is not None:
-            return value
-        if cache.get(f"{key}:building") is None:
+        time.sleep(step)
+        step = min(step * 2, WAIT_STEP_MAX)
+        found = cache.get_many([key, claim_key])
+        if key in found:
+            return found[key]
+        if claim_key not in found:
             return cache.get(key)  # stored and released between the two reads, or abandoned
     return None
 
