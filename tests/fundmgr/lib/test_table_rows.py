@@ -79,12 +79,15 @@ def normalised(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
 
 
-def both(table_class, rows, **kwargs):
+def both(table_class, rows, order_by=None, **kwargs):
     """The table rendered by the stock template and by ours, each from a fresh table."""
-    request = RequestFactory().get("/", {"page": "2"} if kwargs.get("per_page") else {})
+    query = {"page": "2"} if kwargs.get("per_page") else {}
+    if order_by:
+        query["sort"] = order_by
+    request = RequestFactory().get("/", query)
     out = []
     for template in ("django_tables2/table.html", settings.DJANGO_TABLES2_TEMPLATE):
-        table = table_class(rows, template_name=template)
+        table = table_class(rows, template_name=template, order_by=order_by)
         if kwargs.get("per_page"):
             table.paginate(page=2, per_page=kwargs["per_page"])
         out.append(normalised(table.as_html(request)))
@@ -101,6 +104,15 @@ def test_rows_are_the_stock_templates_markup(language, settings):
     stock, ours = both(Mixed, ROWS)
     assert "<td " in ours and 'data-flag="v-a"' in ours and 'class="hot"' in ours and 'class="odd"' in ours
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in ours  # a plain string is escaped, render_name's html is not
+    assert ours == stock
+
+
+def test_sorted_headers_are_the_stock_templates_markup():
+    stock, ours = both(Mixed, ROWS, order_by="-count")
+    assert 'class="desc orderable"' in ours and "sort=count" in ours and "page=" not in ours
+    assert ours == stock
+    stock, ours = both(Mixed, ROWS * 3, order_by="name", per_page=2)
+    assert 'class="asc orderable"' in ours and "sort=-name" in ours and "page=2" in ours
     assert ours == stock
 
 
