@@ -258,7 +258,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not env_bool("STATIC_MANIFEST", default=not DEBUG)
 
-# django-tables2's own table.html, its row loop written in Python (fundmgr/templatetags/fundmgr_tables.py):
+# django-tables2's own table.html, its header, row and footer loops written in Python (fundmgr_tables):
 # the same markup at a fraction of the cost. The template loaders are Django's default, which
 # caches parsed templates (in DEBUG too) when TEMPLATES names no loaders.
 DJANGO_TABLES2_TEMPLATE = "fundmgr/table.html"
