@@ -13,7 +13,11 @@ under a header that says （元）; a rate is shown as a percentage and exported
 page shows (rounded to 0.01 %), formatted '0.00%'.
 """
 
+import types
+import weakref
+
 import django_tables2 as tables
+import django_tables2.utils
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -143,3 +147,32 @@ def paginate(table: tables.Table, *, page: str | int | None, per_page: int) -> N
         table.paginate(page=1, per_page=per_page)
     except EmptyPage:  # validate_number() read it as an integer, below 1 or past the last page
         table.paginate(page=1 if int(page) < 1 else table.paginator.num_pages, per_page=per_page)
+
+
+# function -> django_tables2.utils.signature of it, called plain or bound (without self)
+_plain_signatures = weakref.WeakKeyDictionary()
+_bound_signatures = weakref.WeakKeyDictionary()
+_library_signature = django_tables2.utils.signature
+
+
+def _signature(fn):
+    """django_tables2.utils.signature, remembered per function: django-tables2 asks it for every
+    cell it renders (call_with_appropriate inspects render_<name> to pick its arguments), and
+    inspect.signature was a tenth of a dashboard page. A method's signature (without self) is its
+    function's whatever it is bound to; other callables (partials, objects) are inspected each time."""
+    if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
+        known, function = _bound_signatures, fn.__func__
+    elif isinstance(fn, types.FunctionType):
+        known, function = _plain_signatures, fn
+    else:
+        return _library_signature(fn)
+    try:
+        return known[function]
+    except KeyError:
+        known[function] = found = _library_signature(fn)
+        return found
+
+
+def memoise_signatures() -> None:
+    """Install _signature in django-tables2 (fundmgr.apps.FundmgrConfig.ready)."""
+    django_tables2.utils.signature = _signature

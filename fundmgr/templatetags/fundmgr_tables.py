@@ -1,0 +1,105 @@
+"""The cells of a django-tables2 table as its stock template (django_tables2/table.html) renders
+them, for templates/fundmgr/table.html: {% table_header_cells table %} (the <th>s),
+{% table_rows table %} (the <tr>s of the page) and {% table_footer_cells table %} (the <td>s of
+the footer).
+
+The stock template's loops cost more than the cells they show: each cell goes through the
+template engine's variable lookups, and `column.attrs.td` rebuilds the column's whole attribute
+set (th, td, tf, their classes) for every cell. Here a column's attributes are computed once per
+table, unless its attributes are callables of the record or value (then per cell, as the stock
+template does), and each cell is output through the same render_value_in_context as `{{ cell }}`,
+the `localize`/`unlocalize` filters first for a column that asks for them. The cells themselves
+come from django-tables2 (BoundRow._get_and_render_with, as BoundRow.items does), so
+render_<name>, defaults and empty values are its own.
+"""
+
+from django import template
+from django.template.base import render_value_in_context
+from django.templatetags.l10n import localize, unlocalize
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+def _callable_inside(attrs) -> bool:
+    return any(callable(value) or (isinstance(value, dict) and _callable_inside(value)) for value in attrs.values())
+
+
+def _static_attrs(context, table) -> dict:
+    """{column name: its attrs (th, td, tf)} for the columns whose attributes are the same for every
+    cell: no callables in the table's or the column's attrs (computed_values would call them with
+    the record and value). Computed once per rendering of the table."""
+    key = ("fundmgr_tables.static_attrs", id(table))
+    found = context.render_context.get(key)
+    if found is None:
+        table_static = not _callable_inside(dict(table.attrs))
+        found = {}
+        for column in table.columns:
+            if table_static and not _callable_inside(dict(column.column.attrs)):
+                column.current_record = column.current_value = None  # as before the stock loop's first row
+                found[column.name] = column.attrs
+        context.render_context[key] = found
+    return found
+
+
+def _attrs(static: dict, column, kind: str) -> str:
+    attrs = static.get(column.name)
+    return (attrs if attrs is not None else column.attrs)[kind].as_html()
+
+
+@register.simple_tag(takes_context=True)
+def table_header_cells(context, table):
+    """The stock thead loop: a sortable column's header links to the query string that orders by it
+    next (django-tables2's querystring_replace, without the tag)."""
+    static = _static_attrs(context, table)
+    html = []
+    for column in table.columns:
+        header = render_value_in_context(column.header, context)
+        if column.orderable:
+            params = dict(context["request"].GET)
+            key = table.prefixed_order_by_field
+            if key not in ("", None):
+                params[key] = column.order_by_alias.next
+            header = f'<a href="{escape("?" + urlencode(params, doseq=True))}">{header}</a>'
+        html.append(f"<th {_attrs(static, column, 'th')}> {header} </th>")
+    return mark_safe("".join(html))
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    columns = list(table.columns)
+    if not columns:
+        return ""
+    static = _static_attrs(context, table)
+    html = []
+    for row in table.paginated_rows:
+        html.append(f"<tr {row.attrs.as_html()}>")
+        record = row.record
+        for column in columns:
+            # BoundRow.items() without its lookup of each column by name (get_cell), which scans the
+            # table's columns for every cell; it leaves current_value and current_record set as here
+            cell = row._get_and_render_with(column, render_func=row._call_render, default=column.default)
+            column.current_value, column.current_record = cell, record
+            if column.localize is not None:
+                cell = localize(cell) if column.localize else unlocalize(cell)
+            html.append(f"<td {_attrs(static, column, 'td')}>{render_value_in_context(cell, context)}</td>")
+        html.append("</tr>")
+    if not html and table.empty_text:
+        html.append(
+            f'<tr><td colspan="{render_value_in_context(len(columns), context)}">'
+            f"{render_value_in_context(table.empty_text, context)}</td></tr>"
+        )
+    return mark_safe("".join(html))
+
+
+@register.simple_tag(takes_context=True)
+def table_footer_cells(context, table):
+    static = _static_attrs(context, table)
+    return mark_safe(
+        "".join(
+            f"<td {_attrs(static, column, 'tf')}>{render_value_in_context(column.footer, context)}</td>"
+            for column in table.columns
+        )
+    )

@@ -1,0 +1,154 @@
+"""Every table renders through templates/fundmgr/table.html (DJANGO_TABLES2_TEMPLATE), whose
+rows fundmgr_tables.table_rows writes in Python: the same markup as django-tables2's own
+django_tables2/table.html, cell for cell; and django-tables2's per-cell signature lookup is
+remembered per function (fundmgr.lib.columns._signature)."""
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+from unittest import mock
+
+import django_tables2 as tables
+import django_tables2.utils
+import pytest
+from django.conf import settings
+from django.test import RequestFactory
+from django.utils.html import format_html
+
+from fundmgr.lib.columns import MoneyColumn, RateColumn, ShortDateColumn, _library_signature, _signature
+
+
+class Mixed(tables.Table):
+    """Columns of every kind the stock row loop handles: render_<name> taking the record, a column
+    render, a default for empty values, attrs computed from each cell's value and record, row
+    attrs, and localised and unlocalised cells."""
+
+    name = tables.Column(verbose_name="名称", footer="合计")
+    amount = MoneyColumn("金额")
+    rate = RateColumn(verbose_name="执行率")
+    day = ShortDateColumn(verbose_name="日期")
+    count = tables.Column(verbose_name="笔数", localize=True)
+    raw = tables.Column(verbose_name="原值", localize=False)
+    flag = tables.Column(
+        verbose_name="标记",
+        attrs={
+            "td": {"data-flag": lambda value: f"v-{value}", "class": lambda record: "hot" if record["count"] > 1000 else None}
+        },
+    )
+    unsafe = tables.Column(verbose_name="文本")
+
+    class Meta:
+        attrs: ClassVar = {"class": "table", "tbody": {"class": "rows"}}
+        row_attrs: ClassVar = {"data-name": lambda record: record["name"]}
+
+    def render_name(self, record):
+        return format_html('<a href="/x/{}">{}</a>', record["count"], record["name"])
+
+
+class Empty(Mixed):
+    class Meta(Mixed.Meta):
+        empty_text = "没有数据"
+
+
+ROWS = [
+    {
+        "name": "甲",
+        "amount": Decimal("1234567.89"),
+        "rate": Decimal("0.40625"),
+        "day": date(2024, 3, 1),
+        "count": 12345,
+        "raw": 12345,
+        "flag": "a",
+        "unsafe": "<b>&</b>",
+    },
+    {
+        "name": "乙<",
+        "amount": Decimal(0),
+        "rate": None,
+        "day": date(2024, 12, 31),
+        "count": 7,
+        "raw": Decimal("1.5"),
+        "flag": "",
+        "unsafe": None,
+    },
+]
+
+
+def normalised(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+
+def both(table_class, rows, order_by=None, **kwargs):
+    """The table rendered by the stock template and by ours, each from a fresh table."""
+    query = {"page": "2"} if kwargs.get("per_page") else {}
+    if order_by:
+        query["sort"] = order_by
+    request = RequestFactory().get("/", query)
+    out = []
+    for template in ("django_tables2/table.html", settings.DJANGO_TABLES2_TEMPLATE):
+        table = table_class(rows, template_name=template, order_by=order_by)
+        if kwargs.get("per_page"):
+            table.paginate(page=2, per_page=kwargs["per_page"])
+        out.append(normalised(table.as_html(request)))
+    return out
+
+
+def test_the_project_template_is_the_one_in_use():
+    assert settings.DJANGO_TABLES2_TEMPLATE == "fundmgr/table.html"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_rows_are_the_stock_templates_markup(language, settings):
+    settings.LANGUAGE_CODE = language
+    stock, ours = both(Mixed, ROWS)
+    assert "<td " in ours and 'data-flag="v-a"' in ours and 'class="hot"' in ours and 'class="odd"' in ours
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in ours  # a plain string is escaped, render_name's html is not
+    assert ours == stock
+
+
+def test_sorted_headers_are_the_stock_templates_markup():
+    stock, ours = both(Mixed, ROWS, order_by="-count")
+    assert 'class="desc orderable"' in ours and "sort=count" in ours and "page=" not in ours
+    assert ours == stock
+    stock, ours = both(Mixed, ROWS * 3, order_by="name", per_page=2)
+    assert 'class="asc orderable"' in ours and "sort=-name" in ours and "page=2" in ours
+    assert ours == stock
+
+
+def test_a_page_of_rows_and_an_empty_table_are_the_stock_templates_markup():
+    stock, ours = both(Mixed, ROWS * 3, per_page=2)
+    assert ours == stock and 'class="pagination"' in ours
+    stock, ours = both(Mixed, [])
+    assert ours == stock and "colspan" not in ours
+    stock, ours = both(Empty, [])
+    assert ours == stock and '<td colspan="8">没有数据</td>' in ours
+
+
+def test_a_signature_is_inspected_once_per_function():
+    table = Mixed(ROWS)
+    bound = table.render_name
+    assert _signature(bound) == _library_signature(bound) == (("record",), None)
+    with mock.patch.object(django_tables2.utils.inspect, "signature", side_effect=AssertionError("inspected again")):
+        assert _signature(Mixed(ROWS).render_name) == (("record",), None)  # another table, the same function
+    assert django_tables2.utils.signature is _signature  # installed by FundmgrConfig.ready
+
+
+def test_a_plain_function_and_a_callable_object_get_their_own_signatures():
+    def plain(value, record):
+        return value
+
+    class Callable:
+        def __call__(self, table):
+            return table
+
+    assert _signature(plain) == (("value", "record"), None)
+    assert _signature(plain) == (("value", "record"), None)
+    assert _signature(Callable()) == (("table",), None)
+
+
+def test_templates_are_parsed_once_per_process():
+    """Django wraps the loaders in its cached loader when TEMPLATES names none, DEBUG or not."""
+    from django.template import engines
+
+    assert engines["django"].engine.loaders[0][0] == "django.template.loaders.cached.Loader"
