@@ -27,16 +27,15 @@ from tests.builders import (
 from tests.personas import member, user
 from units.models import BudgetUnit, Membership
 
-PLAIN_STATIC = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+PLAIN_STATIC = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 
 @pytest.fixture(autouse=True)
 def plain_static_files(settings):
-    """Pages render {% static %}; tests have no collectstatic manifest."""
-    settings.STORAGES = PLAIN_STATIC
+    """Pages render {% static %}; tests have no collectstatic manifest. The default storage stays
+    the session's own folder (tests/conftest.py): a plain FileSystemStorage would write the demo's
+    佐证材料 into the working directory."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": PLAIN_STATIC}
 
 
 def line(item, kind, amount, day, source=BudgetLine.Source.LOCAL):
