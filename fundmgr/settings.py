@@ -162,6 +162,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # entries no version reaches any more. Local memory (one process's own) is the embedded default;
 # CACHE_URL (or REDIS_URL) selects Django's Redis backend, shared by every app process;
 # CACHE_KEY_PREFIX keeps two deployments sharing one Redis database apart.
+# A running background job whose worker has written no progress for this long is taken as dead
+# (its worker killed): it is shown, and marked, as failed (fundmgr.jobs.job_fail_if_stale).
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 5 * 60)
+
 CACHE_TTL = env_int("CACHE_TTL", 7 * 24 * 60 * 60)
 _cache_url = env_redis_url("CACHE_URL", "REDIS_URL")
 _cache_common = {"TIMEOUT": CACHE_TTL, "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "")}

@@ -43,10 +43,17 @@ def shared_database(tmp_path_factory):
         return
     config = connection.settings_dict
     name = f"{config['NAME']}_procs_{uuid.uuid4().hex[:8]}"[-63:]
-    server = {"host": config["HOST"] or "", "port": config["PORT"] or "", "user": config["USER"] or "", "password": config["PASSWORD"] or ""}
+    server = {
+        "host": config["HOST"] or "",
+        "port": config["PORT"] or "",
+        "user": config["USER"] or "",
+        "password": config["PASSWORD"] or "",
+    }
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    credentials = urllib.parse.quote(server["user"]) + (":" + urllib.parse.quote(server["password"]) if server["password"] else "")
+    credentials = urllib.parse.quote(server["user"]) + (
+        ":" + urllib.parse.quote(server["password"]) if server["password"] else ""
+    )
     yield f"postgres://{credentials}@{server['host']}:{server['port'] or 5432}/{name}"
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
