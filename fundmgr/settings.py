@@ -305,7 +305,7 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000)
 # A workbook is a zip: its members may inflate to at most this many bytes in all, checked on the
 # zip directory before openpyxl reads anything (a zip bomb is refused by a bounded check).
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
-# A dry-run upload not confirmed within this many hours is deleted from VAR_DIR/uploads
+# A dry-run upload not confirmed within this many hours is deleted from the default storage's uploads/
 # (by `manage.py expire_uploads`, and by the upload page as it is used).
 UPLOAD_TTL_HOURS = env_int("UPLOAD_TTL_HOURS", 24)
 if UPLOAD_TTL_HOURS < 1:
