@@ -60,11 +60,12 @@ def shared_database(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def deployment(shared_database):
+def deployment(shared_database, tmp_path_factory):
     """The demo in a fresh database, and the environment of the app processes sharing it and Redis."""
     database_url = shared_database
     environment = server_environment(secret_key=secrets.token_urlsafe(50), database_url=database_url)
     environment |= {
+        "FILES_DIR": str(tmp_path_factory.mktemp("files")),  # the demo's 佐证材料, not the checkout's var/
         "CACHE_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "DEMO_PASSWORD": PASSWORD,
