@@ -15,10 +15,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.base import Task
 
@@ -91,7 +92,8 @@ def job_begin(*, job_id: str) -> Job | None:
         if job is None or job.status != Job.Status.QUEUED:
             return None
         job.status = Job.Status.RUNNING
-        job.save(update_fields=["status"])
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "heartbeat_at"])
     return job
 
 
@@ -138,18 +140,68 @@ class ProgressReporter:
     def __call__(self, done: int) -> None:
         self.job.done = done
         self.job.total = max(self.job.total, done)  # a workbook's declared rows are only an estimate
+        self.job.heartbeat_at = timezone.now()
         if self.connection is None:
-            Job.objects.filter(pk=self.job.pk).update(done=self.job.done, total=self.job.total)
+            Job.objects.filter(pk=self.job.pk).update(
+                done=self.job.done, total=self.job.total, heartbeat_at=self.job.heartbeat_at
+            )
             return
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Job._meta.db_table} SET done = %s, total = %s WHERE id = %s",
-                [self.job.done, self.job.total, self.job.pk],
+                f"UPDATE {Job._meta.db_table} SET done = %s, total = %s, heartbeat_at = %s WHERE id = %s",
+                [self.job.done, self.job.total, self.job.heartbeat_at, self.job.pk],
             )
 
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
+
+
+def job_stale_cutoff(now=None):
+    return (now or timezone.now()) - timedelta(seconds=settings.JOB_STALE_SECONDS)
+
+
+def job_fail_if_stale(*, job: Job, now=None) -> Job:
+    """A running job whose worker gave no sign of life for JOB_STALE_SECONDS (its process killed:
+    the task never finished nor failed) is failed, in the database, when its page reads it.
+
+    Nothing was written: an import writes in one transaction, which the dead process never
+    committed; an export and a review batch keep their result only at their very end. The update is
+    conditional (still running, heartbeat still old), so a worker that spoke meanwhile wins. On
+    SQLite a live import holds the write lock (and its progress shows only at its commit): the
+    update then cannot take the lock, which says the worker is alive, and the job is left running.
+    """
+    if job.status != Job.Status.RUNNING:
+        return job
+    cutoff = job_stale_cutoff(now)
+    if (job.heartbeat_at or job.created_at) >= cutoff:
+        return job
+    message = _("后台任务中断（处理进程已停止），未写入任何数据；请重新提交")
+    errors = [{"sheet": "", "row": None, "column": "", "message": message}]
+    try:
+        with transaction.atomic():
+            failed = (
+                Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING)
+                .filter(models.Q(heartbeat_at__lt=cutoff) | models.Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+                .update(status=Job.Status.FAILED, errors=errors, finished_at=timezone.now())
+            )
+    except OperationalError:  # SQLite: the import's transaction holds the database, its worker is alive
+        return job
+    if not failed:
+        return Job.objects.get(pk=job.pk)
+    job.refresh_from_db()
+    job_files_delete(job=job)
+    return job
+
+
+def job_files_delete(*, job: Job) -> None:
+    """A dead job's uploads: its workbook (not for a dry run, whose file an expiry sweeps) or its review files."""
+    names = [entry["path"] for entry in job.params.get("files", [])] if job.kind == Job.Kind.REVIEW else []
+    if job.kind == Job.Kind.IMPORT:
+        names.append(job.source)
+    for name in filter(None, names):
+        if default_storage.exists(name):
+            default_storage.delete(name)
 
 
 def job_source_delete(*, job: Job) -> None:
@@ -183,7 +235,7 @@ def job_for(user, job_id) -> Job:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not may_see_job(user, job):
         raise Http404
-    return job
+    return job_fail_if_stale(job=job)
 
 
 def may_see_job(user, job: Job) -> bool:

@@ -40,6 +40,8 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("总行数"), default=0)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A running job's sign of life: set when it begins and at each progress update (fundmgr.jobs).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

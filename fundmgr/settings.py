@@ -165,6 +165,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # entries no version reaches any more. Local memory (one process's own) is the embedded default;
 # CACHE_URL (or REDIS_URL) selects Django's Redis backend, shared by every app process;
 # CACHE_KEY_PREFIX keeps two deployments sharing one Redis database apart.
+# A running background job whose worker has written no progress for this long is taken as dead
+# (its worker killed): it is shown, and marked, as failed (fundmgr.jobs.job_fail_if_stale).
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 5 * 60)
+
 CACHE_TTL = env_int("CACHE_TTL", 7 * 24 * 60 * 60)
 _cache_url = env_redis_url("CACHE_URL", "REDIS_URL")
 _cache_common = {"TIMEOUT": CACHE_TTL, "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "")}
@@ -307,7 +311,7 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000)
 # A workbook is a zip: its members may inflate to at most this many bytes in all, checked on the
 # zip directory before openpyxl reads anything (a zip bomb is refused by a bounded check).
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
-# A dry-run upload not confirmed within this many hours is deleted from VAR_DIR/uploads
+# A dry-run upload not confirmed within this many hours is deleted from the default storage's uploads/
 # (by `manage.py expire_uploads`, and by the upload page as it is used).
 UPLOAD_TTL_HOURS = env_int("UPLOAD_TTL_HOURS", 24)
 if UPLOAD_TTL_HOURS < 1:

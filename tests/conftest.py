@@ -30,6 +30,21 @@ def private_file_storage(tmp_path_factory):
 
 
 @pytest.fixture
+def own_storage(settings, tmp_path):
+    """A test's own default storage (tmp_path/files), where the uploads waiting for their confirmation,
+    kept error lists and review batches go (`uploads/`); VAR_DIR points elsewhere (tmp_path/var), to
+    prove nothing of them is written there. Returns the storage's uploads folder."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.VAR_DIR.mkdir(exist_ok=True)
+    location = tmp_path / "files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
+    }
+    return location / "uploads"
+
+
+@pytest.fixture
 def world(db):
     """Department PD 2024 with units A and B and the five personas (tests/personas.py)."""
     return personas.build()

@@ -1,4 +1,4 @@
-"""The error list of a refused dry run (错误清单): kept with the pending uploads, and written as a
+"""The error list of a refused dry run (错误清单): kept with the pending uploads (in the default storage), and written as a
 workbook the finance officer can sort, filter and hand to whoever fills the budget workbook.
 
 fundmgr.workbook.upload keeps the list next to the pending uploads under the dry run's token, with
@@ -10,7 +10,6 @@ file and the downloaded workbook; it knows nothing of requests.
 import io
 import json
 import time
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -23,22 +22,24 @@ from fundmgr.lib.table_xlsx import document_author, stamp_for, stamp_workbook
 MAX_WIDTH = 80  # a long message wraps within this many characters rather than widen its column
 
 
-def errors_keep(path: Path, *, errors, user, department: str | None) -> None:
-    """Write the dry run's errors (WorkbookError-like: sheet, row, column, message) to `path`."""
+def errors_content(*, errors, user, department: str | None) -> bytes:
+    """The dry run's errors (WorkbookError-like: sheet, row, column, message) as the kept file's bytes."""
     kept = {
         "user": user.pk,
         "department": department,
         "created": time.time(),
         "errors": [[error.sheet, error.row, error.column, error.message] for error in errors],
     }
-    path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    return json.dumps(kept, ensure_ascii=False).encode()
 
 
-def errors_read(path: Path) -> dict | None:
-    """The kept list at `path`, or None when there is none (or it is not one we wrote)."""
+def errors_read(content: bytes | None) -> dict | None:
+    """The kept list in `content`, or None when there is none (or it is not one we wrote)."""
+    if content is None:
+        return None
     try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        kept = json.loads(content.decode("utf-8"))
+    except ValueError:
         return None
     if not isinstance(kept, dict) or not isinstance(kept.get("errors"), list):
         return None

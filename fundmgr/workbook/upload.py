@@ -1,8 +1,9 @@
 """Workbook upload in the browser: upload → dry run → confirm.
 
 It calls the same import service as `manage.py import_budget` (fundmgr.workbook.workbook_import).
-The uploaded file waits in VAR_DIR/uploads under a random name kept in the session between
-the dry run and the confirmation: only the session that uploaded it can confirm it, and only
+The uploaded file waits in the default storage (`uploads/`, under FILES_DIR or in the S3 bucket,
+shared by every app server) under a random name kept in the session between the dry run and the
+confirmation: only the session that uploaded it can confirm it, on whichever server, and only
 within UPLOAD_TTL_HOURS. Older files are deleted by `manage.py expire_uploads` and, as it is
 used, by the upload page.
 
@@ -21,13 +22,13 @@ import io
 import re
 import secrets
 import time
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
@@ -59,6 +60,7 @@ from units.access import (
 )
 
 SESSION_KEY = "workbook_upload"
+UPLOADS = "uploads"  # the folder of the default storage
 # The names in the folder: 32 hex digits from secrets.token_hex(16), then `.xlsx` for a pending
 # upload or `.errors.json` for a refused dry run's error list. Nothing else in the folder is ever
 # opened, confirmed or deleted.
@@ -99,41 +101,68 @@ class SizeCappedUploadHandler(FileUploadHandler):
         )
 
 
-def upload_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def kept_name(name: str, pattern: re.Pattern) -> str | None:
+    """The storage name of a kept file, or None for anything that is not a token we issued."""
+    return f"{UPLOADS}/{name}" if pattern.fullmatch(name) else None
 
 
-def pending_path(token: str) -> Path | None:
-    """The file of a pending upload, or None for anything that is not a token we issued."""
-    name = f"{token}.xlsx"
-    return upload_dir() / name if UPLOAD_NAME.fullmatch(name) else None
+def pending_path(token: str) -> str | None:
+    """The storage name of a pending upload, or None for anything that is not a token we issued."""
+    return kept_name(f"{token}.xlsx", UPLOAD_NAME)
 
 
-def errors_path(token: str) -> Path | None:
-    """The kept error list of a refused dry run, or None for anything that is not a token we issued."""
-    name = f"{token}.errors.json"
-    return upload_dir() / name if ERRORS_NAME.fullmatch(name) else None
+def errors_path(token: str) -> str | None:
+    """The storage name of a refused dry run's kept error list, or None for anything that is not a token we issued."""
+    return kept_name(f"{token}.errors.json", ERRORS_NAME)
+
+
+def kept_write(name: str, content: bytes) -> None:
+    """Write a kept file under exactly `name` (a fresh random token: nothing is there already)."""
+    saved = default_storage.save(name, ContentFile(content))
+    if saved != name:  # the storage renamed it: never expected with 128 random bits
+        default_storage.delete(saved)
+        raise FileExistsError(name)
+
+
+def kept_read(name: str) -> bytes | None:
+    try:
+        with default_storage.open(name, "rb") as kept:
+            return kept.read()
+    except (OSError, ValueError):  # gone (used, expired, swept by another server), or unreadable
+        return None
+
+
+def kept_delete(name: str | None) -> None:
+    if name is not None:
+        try:
+            default_storage.delete(name)
+        except OSError:  # swept by another server meanwhile
+            pass
+
+
+def expire_kept(patterns: tuple[re.Pattern, ...], *, now: float | None = None) -> int:
+    """Delete the kept files matching `patterns` older than UPLOAD_TTL_HOURS; returns how many were deleted."""
+    try:
+        _folders, names = default_storage.listdir(UPLOADS)
+    except (OSError, ValueError):  # no folder yet
+        return 0
+    cutoff = (now if now is not None else time.time()) - settings.UPLOAD_TTL_HOURS * HOUR
+    deleted = 0
+    for name in names:
+        if not any(pattern.fullmatch(name) for pattern in patterns):
+            continue
+        try:
+            if default_storage.get_modified_time(f"{UPLOADS}/{name}").timestamp() < cutoff:
+                default_storage.delete(f"{UPLOADS}/{name}")
+                deleted += 1
+        except OSError:  # confirmed or swept by another process meanwhile
+            continue
+    return deleted
 
 
 def expire_uploads(*, now: float | None = None) -> int:
     """Delete the pending uploads and kept error lists older than UPLOAD_TTL_HOURS; returns how many were deleted."""
-    folder = Path(settings.VAR_DIR) / "uploads"
-    if not folder.is_dir():
-        return 0
-    cutoff = (now if now is not None else time.time()) - settings.UPLOAD_TTL_HOURS * HOUR
-    deleted = 0
-    for path in folder.iterdir():
-        if not (UPLOAD_NAME.fullmatch(path.name) or ERRORS_NAME.fullmatch(path.name)):
-            continue
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                deleted += 1
-        except FileNotFoundError:  # confirmed or swept by another process meanwhile
-            continue
-    return deleted
+    return expire_kept((UPLOAD_NAME, ERRORS_NAME), now=now)
 
 
 def expired(pending: dict) -> bool:
@@ -177,8 +206,8 @@ def declared_expenditure_rows(upload) -> int:
     return rows
 
 
-def run_import(path: Path, *, replace: bool, dry_run: bool, user):
-    with path.open("rb") as source:
+def run_import(name: str, *, replace: bool, dry_run: bool, user):
+    with default_storage.open(name, "rb") as source:
         result = workbook.workbook_import(source=source, replace=replace, dry_run=dry_run, user=user)
     import_logged(result, user=user, channel="upload", replace=replace, dry_run=dry_run)
     return result
@@ -239,8 +268,8 @@ class ErrorListView(FinanceOfficeMixin, View):
     office of the workbook's department; 404 for anyone else, and once UPLOAD_TTL_HOURS have passed."""
 
     def get(self, request, token):
-        path = errors_path(token)
-        kept = error_list.errors_read(path) if path is not None else None
+        name = errors_path(token)
+        kept = error_list.errors_read(kept_read(name)) if name is not None else None
         if kept is None or expired(kept) or not self.may_read(request.user, kept):
             raise Http404
         return xlsx_response(error_list.errors_workbook(kept["errors"], user=request.user), _("导入错误清单.xlsx"))
@@ -265,7 +294,8 @@ class UploadView(FinanceOfficeMixin, View):
 
     def keep_errors(self, request, result, *, token: str, department: str | None) -> str:
         """Keep the errors under the dry run's token, for the download (ErrorListView)."""
-        error_list.errors_keep(errors_path(token), errors=result.errors, user=request.user, department=department)
+        content = error_list.errors_content(errors=result.errors, user=request.user, department=department)
+        kept_write(errors_path(token), content)
         return token
 
     def get(self, request):
@@ -286,25 +316,29 @@ class UploadView(FinanceOfficeMixin, View):
         if rows > settings.IMPORT_TASK_ROWS:
             return self.start_check(request, upload, token=token, rows=rows, replace=form.cleaned_data["replace"])
         path = pending_path(token)
-        with path.open("wb") as target:
-            for chunk in form.cleaned_data["workbook"].chunks():
-                target.write(chunk)
+        saved = default_storage.save(path, upload)
+        if saved != path:  # the storage renamed it: never expected with 128 random bits
+            kept_delete(saved)
+            raise FileExistsError(path)
         replace = form.cleaned_data["replace"]
         try:
             result = run_import(path, replace=replace, dry_run=True, user=request.user)
         except ValidationError as error:
-            path.unlink(missing_ok=True)
+            kept_delete(path)
             form.add_error("workbook", error.messages)
             return self.page(request, form=form)
         # A file the importer could not open is never opened again (a zip bomb must not reach
         # openpyxl here either); its errors are about the file and say nothing of any department.
-        code = workbook_department_code(result, path) if file_was_read(result) else None
+        code = None
+        if file_was_read(result):
+            with default_storage.open(path, "rb") as source:
+                code = workbook_department_code(result, source)
         if code is not None and not may_import_into(request.user, code):
             # Before any of the dry run's findings: whether that department's year exists or has
             # closed months is not this user's to learn.
             return self.refused(request, form, path)
         if result.errors:
-            path.unlink(missing_ok=True)
+            kept_delete(path)
             # Errors located in the sheets are kept for the download; a refusal of the file itself
             # is one line on the page, and nothing of it stays on disk.
             errors_token = self.keep_errors(request, result, token=token, department=code) if file_was_read(result) else None
@@ -331,17 +365,15 @@ class UploadView(FinanceOfficeMixin, View):
             return None
         return {"department_year": department_year, **ledger_counts(department_year=department_year)}
 
-    def refused(self, request, form, path: Path):
-        path.unlink(missing_ok=True)
+    def refused(self, request, form, path: str):
+        kept_delete(path)
         form.add_error("workbook", _("您不是该工作簿所属部门的财务处人员，不能导入"))
         return self.page(request, form=form)
 
     def discard_pending(self, request) -> None:
         """A new dry run replaces the session's pending upload: its file goes at once."""
         pending = request.session.pop(SESSION_KEY, None)
-        path = pending_path(str(pending.get("token", ""))) if isinstance(pending, dict) else None
-        if path is not None:
-            path.unlink(missing_ok=True)
+        kept_delete(pending_path(str(pending.get("token", ""))) if isinstance(pending, dict) else None)
 
     def confirm(self, request):
         pending = request.session.pop(SESSION_KEY, None)
@@ -353,14 +385,14 @@ class UploadView(FinanceOfficeMixin, View):
             messages.error(request, _("上传已失效，请重新上传工作簿"))
             return redirect("upload:workbook")
         if expired(pending):
-            path.unlink(missing_ok=True)
+            kept_delete(path)
             messages.error(
                 request,
                 _("该工作簿试导入后已超过%(hours)s小时未确认，上传已失效，请重新上传") % {"hours": settings.UPLOAD_TTL_HOURS},
             )
             return redirect("upload:workbook")
-        if not path.exists() or not may_import_into(request.user, pending.get("department")):
-            path.unlink(missing_ok=True)
+        if not default_storage.exists(path) or not may_import_into(request.user, pending.get("department")):
+            kept_delete(path)
             messages.error(request, _("上传已失效，请重新上传工作簿"))
             return redirect("upload:workbook")
         try:
@@ -370,7 +402,7 @@ class UploadView(FinanceOfficeMixin, View):
                 messages.error(request, message)
             return redirect("upload:workbook")
         finally:
-            path.unlink(missing_ok=True)
+            kept_delete(path)
         if result.errors:
             errors_token = None
             if file_was_read(result):

@@ -1,6 +1,11 @@
-"""Two gunicorn processes, one database file and one Redis: after a write through either
-process's entry form, both serve the new figures (README "Production deployment": N app servers
-share the database and the cache, never a per-process copy)."""
+"""Two gunicorn processes, one database and one Redis: after a write through either process's
+entry form, both serve the new figures (README "Production deployment": N app servers share the
+database and the cache, never a per-process copy).
+
+The database is the configured one's kind: a fresh SQLite file by default, and when the suite runs
+on PostgreSQL (.ci/run's second pass) a fresh database of its own on that same server, dropped at the
+end. Not pytest-django's test database: the processes need the demo committed, and the other tests
+of that database expect it empty between them."""
 
 import html
 import http.cookiejar
@@ -15,8 +20,10 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
+from django.db import connection
 
 from benchmarks.loadtest.server import Server, server_environment
 from tests.fundmgr.test_page_cache import REDIS_ANSWERS, REDIS_URL
@@ -28,11 +35,37 @@ pytestmark = pytest.mark.skipif(not REDIS_ANSWERS, reason=f"Redis does not answe
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory):
-    """The demo in a fresh SQLite file, and the environment of the app processes sharing it and Redis."""
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'fundmgr.sqlite3'}"
+def shared_database(tmp_path_factory):
+    """The URL of a fresh, empty database for the app processes: a SQLite file, or a PostgreSQL
+    database on the configured server when the suite runs on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{tmp_path_factory.mktemp('shared') / 'fundmgr.sqlite3'}"
+        return
+    config = connection.settings_dict
+    name = f"{config['NAME']}_procs_{uuid.uuid4().hex[:8]}"[-63:]
+    server = {
+        "host": config["HOST"] or "",
+        "port": config["PORT"] or "",
+        "user": config["USER"] or "",
+        "password": config["PASSWORD"] or "",
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    credentials = urllib.parse.quote(server["user"]) + (
+        ":" + urllib.parse.quote(server["password"]) if server["password"] else ""
+    )
+    yield f"postgres://{credentials}@{server['host']}:{server['port'] or 5432}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def deployment(shared_database, tmp_path_factory):
+    """The demo in a fresh database, and the environment of the app processes sharing it and Redis."""
+    database_url = shared_database
     environment = server_environment(secret_key=secrets.token_urlsafe(50), database_url=database_url)
     environment |= {
+        "FILES_DIR": str(tmp_path_factory.mktemp("files")),  # the demo's 佐证材料, not the checkout's var/
         "CACHE_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "DEMO_PASSWORD": PASSWORD,
@@ -98,6 +131,7 @@ class Browser:
 
 
 def test_two_app_processes_sharing_redis_serve_the_same_new_figures_after_a_write_in_either(deployment):
+    assert deployment["environment"]["DATABASE_URL"].startswith("postgres" if connection.vendor == "postgresql" else "sqlite")
     department = "/d/XJWF/2024/?asof=2024-12"
     item = f"/d/XJWF/2024/items/{deployment['item_code']}/?asof=2024-12"
     unit = f"/d/XJWF/2024/units/{deployment['unit_code']}/?asof=2024-12"

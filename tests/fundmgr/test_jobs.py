@@ -414,3 +414,62 @@ def test_the_progress_bar_moves_and_then_links_the_result_in_the_browser(live_se
         assert page.get_attribute("#job-result", "href") == "/d/PD/2024/"
         assert page.text_content("#job-rows") == "已处理 4000 / 4000 行"
         assert failed == []
+
+
+def test_a_running_job_whose_worker_died_is_failed_saying_nothing_was_written_and_stops_polling(world, as_persona, settings):
+    settings.JOB_STALE_SECONDS = 120
+    source = default_storage.save("jobs/dead.xlsx", ContentFile(b"workbook"))
+    dead = Job.objects.create(
+        kind=Job.Kind.IMPORT, user=world.finance, status=Job.Status.RUNNING, done=40, total=100, source=source,
+        heartbeat_at=timezone.now() - timedelta(seconds=121),
+    )  # fmt: skip
+    alive = Job.objects.create(
+        kind=Job.Kind.EXPORT, user=world.finance, status=Job.Status.RUNNING, done=3, total=10,
+        heartbeat_at=timezone.now() - timedelta(seconds=100),
+    )  # fmt: skip
+    client = as_persona("finance")
+    fragment = client.get(reverse("jobs:progress", kwargs={"pk": dead.pk})).content.decode()
+    assert "hx-trigger" not in fragment
+    assert "后台任务中断（处理进程已停止），未写入任何数据；请重新提交" in fragment and 'id="job-failed"' in fragment
+    dead.refresh_from_db()
+    assert dead.status == Job.Status.FAILED and dead.finished_at is not None  # marked in the database on read
+    assert not default_storage.exists(source)
+    page = client.get(reverse("jobs:detail", kwargs={"pk": dead.pk})).content.decode()
+    assert "后台任务中断" in page and "hx-trigger" not in page
+    # a heartbeat younger than JOB_STALE_SECONDS: still running, still polled
+    running = client.get(reverse("jobs:progress", kwargs={"pk": alive.pk})).content.decode()
+    assert 'hx-trigger="every 1s"' in running and "后台任务中断" not in running
+    alive.refresh_from_db()
+    assert alive.status == Job.Status.RUNNING
+
+
+def test_a_job_without_progress_counts_from_its_creation_and_a_heartbeat_written_meanwhile_wins(world, settings):
+    from fundmgr.jobs import job_fail_if_stale
+
+    settings.JOB_STALE_SECONDS = 60
+    job = Job.objects.create(kind=Job.Kind.REVIEW, user=world.finance, status=Job.Status.RUNNING)
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(seconds=61))
+    stale = Job.objects.get(pk=job.pk)  # the page reads the row: no heartbeat, created 61 s ago
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())  # then the worker speaks
+    assert job_fail_if_stale(job=stale).status == Job.Status.RUNNING
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=61))
+    assert job_fail_if_stale(job=Job.objects.get(pk=job.pk)).status == Job.Status.FAILED
+
+
+@pytest.mark.django_db(transaction=True)  # on PostgreSQL the progress goes through a connection of its own
+def test_the_worker_beats_when_the_job_begins_and_at_each_progress_update():
+    from fundmgr.jobs import job_begin
+
+    user = get_user_model().objects.create_user("beating")
+    job = Job.objects.create(kind=Job.Kind.EXPORT, user=user)
+    assert job.heartbeat_at is None
+    began = job_begin(job_id=str(job.pk))
+    assert began.heartbeat_at is not None
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    reporter = ProgressReporter(began)
+    try:
+        reporter(5)
+    finally:
+        reporter.close()
+    assert Job.objects.get(pk=job.pk).heartbeat_at > timezone.now() - timedelta(minutes=1)

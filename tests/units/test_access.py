@@ -80,16 +80,15 @@ def dept(world: World, **extra):
 
 
 @pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    """The upload's files (kept_error_list's among them) go to the test's own folder, not var/."""
-    settings.VAR_DIR = tmp_path
+def private_uploads(own_storage):
+    """The upload's files (kept_error_list's among them) go to the test's own storage, not var/."""
 
 
 def kept_error_list(world: World) -> str:
     """The token of a refused dry run by PD's finance officer, whose error list is kept for download."""
     token = secrets.token_hex(16)
     errors = [WorkbookError("支出明细", 12, "金额", "金额须大于0")]
-    error_list.errors_keep(upload.errors_path(token), errors=errors, user=world.finance, department=world.code)
+    upload.kept_write(upload.errors_path(token), error_list.errors_content(errors=errors, user=world.finance, department=world.code))
     return token
 
 

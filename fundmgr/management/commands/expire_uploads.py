@@ -1,6 +1,6 @@
 """python manage.py expire_uploads
 
-Deletes the dry-run uploads (VAR_DIR/uploads) that were not confirmed within UPLOAD_TTL_HOURS,
+Deletes the dry-run uploads (uploads/ in the default storage) that were not confirmed within UPLOAD_TTL_HOURS,
 the finance bureau's review batches as old, and the background jobs as old with their files
 (fundmgr.jobs.jobs_expire), and says how many. Run it from cron; the upload page also sweeps as it is used.
 """

@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    settings.VAR_DIR = tmp_path / "var"
+def private_uploads(own_storage):
+    return own_storage
 
 
 @pytest.mark.django_db(transaction=True)

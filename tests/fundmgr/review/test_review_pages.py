@@ -7,6 +7,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -24,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+def private_uploads(own_storage):
+    return own_storage
 
 
 def upload(client, *files):
@@ -220,6 +221,6 @@ def test_an_old_batch_is_404_and_swept(bureau, settings):
     path = batch_path(token)
     assert expire_review_batches(now=time.time() + settings.UPLOAD_TTL_HOURS * 3600 - 60) == 0
     assert expire_review_batches(now=time.time() + settings.UPLOAD_TTL_HOURS * 3600 + 60) == 1
-    assert not path.exists()
+    assert not default_storage.exists(path)
     assert bureau.get(url).status_code == 404
     assert batch_path("../../etc/passwd") is None

@@ -55,11 +55,10 @@ def existing_year():
 
 
 @pytest.fixture
-def finance(world, settings, tmp_path):
+def finance(world, own_storage):
     """The persona world's finance officer, also of department TEST (the workbooks' department), so the
     upload goes as far as the dry run and the confirmation allow. The upload's files (pending
-    workbooks, kept error lists) go to the test's own folder."""
-    settings.VAR_DIR = tmp_path
+    workbooks, kept error lists) go to the test's own storage."""
     department = Department.objects.create(code="TEST", name="测试部门")
     Membership.objects.create(user=world.finance, department=department, role=Membership.Role.FINANCE)
     return world.finance

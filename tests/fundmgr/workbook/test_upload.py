@@ -22,9 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    """Pending uploads and kept error lists go to the test's own folder, not the checkout's var/."""
-    settings.VAR_DIR = tmp_path
+def private_uploads(own_storage):
+    """Pending uploads and kept error lists go to the test's own storage, not the checkout's var/."""
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from projects.models import Expenditure
+from tests import personas
 from tests.fundmgr.workbooks import department_workbook
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +20,10 @@ HOUR = 3600
 
 
 @pytest.fixture
-def uploads(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+def uploads(settings, own_storage):
     settings.UPLOAD_TTL_HOURS = 24
-    folder = tmp_path / "uploads"
-    folder.mkdir()
-    return folder
+    own_storage.mkdir(parents=True)
+    return own_storage
 
 
 def pending_file(folder, name: str, *, age_hours: float):
@@ -64,8 +63,7 @@ def test_the_command_leaves_files_that_are_not_uploads_alone(uploads):
     assert stranger.exists()
 
 
-def test_the_command_says_so_when_there_is_no_upload_folder(settings, tmp_path):
-    settings.VAR_DIR = tmp_path / "fresh"
+def test_the_command_says_so_when_there_is_no_upload_folder(own_storage):
     out = io.StringIO()
     call_command("expire_uploads", stdout=out)
     assert "0" in out.getvalue()
@@ -130,3 +128,37 @@ def test_the_command_also_deletes_the_finance_bureaus_old_review_batches(uploads
     call_command("expire_uploads", stdout=out)
     assert not old.exists() and fresh.exists()
     assert "1" in out.getvalue()
+
+
+def test_a_dry_run_on_one_server_is_confirmed_on_another_through_the_storage_and_nothing_goes_to_var(
+    uploads, as_persona, settings, client
+):
+    """The pending workbook is in the default storage (shared by the app servers, here the test's own
+    folder), never under VAR_DIR/uploads; a second client carrying the same session (another server
+    behind the proxy) confirms it, and the file is gone after."""
+    first = as_persona("finance")
+    data = {"workbook": SimpleUploadedFile("budget.xlsx", department_workbook().getvalue()), "replace": "on"}
+    assert "试导入通过" in first.post(reverse("upload:workbook"), data).content.decode()
+    token = first.session["workbook_upload"]["token"]
+    assert [path.name for path in uploads.iterdir()] == [f"{token}.xlsx"]
+    assert not (settings.VAR_DIR / "uploads").exists()
+
+    client.cookies = first.cookies  # the next request lands on another server: only the session and the storage are shared
+    response = client.post(reverse("upload:workbook"), {"confirm": "1", "token": token})
+    assert response.status_code == 302
+    assert Expenditure.objects.filter(memo="办公用品").count() == 1
+    assert list(uploads.iterdir()) == []
+    assert not (settings.VAR_DIR / "uploads").exists()
+
+
+def test_another_users_session_cannot_confirm_a_pending_upload_by_its_token(uploads, as_persona, world, client):
+    first = as_persona("finance")
+    data = {"workbook": SimpleUploadedFile("budget.xlsx", department_workbook().getvalue()), "replace": "on"}
+    first.post(reverse("upload:workbook"), data)
+    token = first.session["workbook_upload"]["token"]
+    colleague = personas.member(personas.user("finance_2"), world.department_year, "finance")
+    client.force_login(colleague)
+    body = client.post(reverse("upload:workbook"), {"confirm": "1", "token": token}, follow=True).content.decode()
+    assert "上传已失效，请重新上传工作簿" in body
+    assert Expenditure.objects.filter(memo="办公用品").count() == 0
+    assert (uploads / f"{token}.xlsx").exists()  # still the uploader's to confirm

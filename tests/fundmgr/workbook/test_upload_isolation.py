@@ -19,9 +19,8 @@ REFUSAL = "您不是该工作簿所属部门的财务处人员，不能导入"
 
 
 @pytest.fixture(autouse=True)
-def private_uploads(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    return tmp_path / "uploads"
+def private_uploads(own_storage):
+    return own_storage
 
 
 def upload(client, *, code="PD", year=2024, replace=False):

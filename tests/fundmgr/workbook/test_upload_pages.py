@@ -22,10 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def uploads(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+def uploads(settings, own_storage):
     settings.UPLOAD_TTL_HOURS = 24
-    return tmp_path / "uploads"
+    return own_storage
 
 
 def upload(client, workbook, replace=False):

@@ -56,8 +56,7 @@ def test_openpyxl_parses_with_defusedxml():
 
 
 @pytest.mark.parametrize("kind", list(ENTITY_USE))
-def test_an_upload_declaring_xml_entities_is_refused_with_a_message(world, as_persona, settings, tmp_path, kind):
-    settings.VAR_DIR = tmp_path
+def test_an_upload_declaring_xml_entities_is_refused_with_a_message(world, as_persona, own_storage, kind):
     data = {"workbook": SimpleUploadedFile("budget.xlsx", with_entity(kind)), "replace": "on"}
     response = as_persona("finance").post(reverse("upload:workbook"), data)
     body = response.content.decode()
@@ -65,7 +64,7 @@ def test_an_upload_declaring_xml_entities_is_refused_with_a_message(world, as_pe
     assert NOT_A_WORKBOOK in body
     assert "试导入通过" not in body and 'name="confirm"' not in body
     assert "root:" not in body and "lollol" not in body and "实体部门" not in body
-    assert list((tmp_path / "uploads").glob("*")) == []
+    assert list(own_storage.glob("*")) == []
     assert not Department.objects.filter(name="实体部门").exists()
     assert Expenditure.objects.filter(memo="办公用品").count() == 0
 
