@@ -133,8 +133,14 @@ class RowInserter:
         connection = self.connection
         for index in self.prepared:
             prepare = self.fields[index].get_db_prep_save
+            last, prepared = None, None  # a batch's times are one object: prepared once
             for row in rows:
-                row[index] = prepare(row[index], connection)
+                value = row[index]
+                if value is None:  # stays None (NULL) for every field type here
+                    continue
+                if value is not last:
+                    last, prepared = value, prepare(value, connection)
+                row[index] = prepared
         size = max(1, min(IMPORT_BATCH_SIZE, connection.ops.bulk_batch_size(self.fields, rows)))
         ids: list[int] = []
         with connection.cursor() as cursor:
