@@ -139,6 +139,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # SQLite is the embedded default so a newcomer needs no server; DATABASE_URL selects
 # PostgreSQL, the production engine.
 _database_url = env_str("DATABASE_URL")
+# WAL: readers never wait for the writer. A big import (a background job) writes in one long
+# transaction; in SQLite's default rollback journal, once that transaction spills to the file every
+# reader is locked out until it ends, and the job's progress page failed with "database is locked".
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("CONN_MAX_AGE", 60))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -154,7 +158,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "fundmgr.sqlite3",
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 

@@ -71,9 +71,11 @@ def test_the_reader_opens_the_workbook_in_read_only_mode(monkeypatch):
 def test_the_memory_an_import_holds_does_not_grow_with_its_expenditures():
     small, large = year_of(1_000), year_of(10_000)
     small_peak, large_peak = peak_traced_bytes(small), peak_traced_bytes(large)
-    # Ten times the rows: reading them all into memory first made the peak grow about tenfold.
-    # What still grows is a few dozen bytes per row for availability control.
-    assert large_peak < 2.5 * small_peak, (small_peak, large_peak)
+    # Ten times the rows: reading them all into memory first made the peak grow about tenfold
+    # (some 2 KB a row). What still grows is a few hundred bytes a row for availability control
+    # (the movements it replays at the end). Measured per row, not as a ratio of the two peaks: the
+    # ratio rose when the batch being written got cheaper (lists of values, not model instances).
+    assert (large_peak - small_peak) / 9_000 < 600, (small_peak, large_peak)
 
 
 def test_the_default_row_limit_admits_a_year_of_two_hundred_thousand_expenditures():
