@@ -21,7 +21,7 @@ from indicators.models import ScoringProfile as ProfileRow
 from indicators.scoring import DEFAULT_PROFILE, Evaluation, IndicatorInput, IndicatorScore, ScoringProfile, evaluate
 from projects.arithmetic import execution_rate, month_end, signed_amount
 from projects.models import BudgetItem, BudgetLine
-from projects.selectors import BudgetSummary, Figures, ItemRow, figures_of, items_with_figures
+from projects.selectors import BudgetSummary, Figures, ItemRow, item_sums
 from units import access
 from units.access import Scope
 from units.models import DepartmentYear
@@ -412,7 +412,9 @@ def _block_part(source: str, kind: str) -> str:
     return "current"
 
 
-def budget_blocks_by_item(*, lines, items: dict[int, Figures], as_of: date | None = None) -> dict[int, BudgetBlock]:
+def budget_blocks_by_item(
+    *, lines, items: dict[int, Figures], as_of: date | None = None, line_sums=None
+) -> dict[int, BudgetBlock]:
     """The budget block of the 自评表 (年初预算数, 全年预算数, 全年执行数, 执行率), split by the
     nature of the money, the way 财预〔2020〕10号's template splits 年度资金总额:
 
@@ -431,20 +433,23 @@ def budget_blocks_by_item(*, lines, items: dict[int, Figures], as_of: date | Non
     ledger has any) stays with 当年财政拨款. The parts' spending thus also adds up exactly.
 
     `lines` is the scope's BudgetLine queryset and `items` maps each of its item ids to that
-    item's figures (a summary's by_item, or one item's); one query.
+    item's figures (a summary's by_item, or one item's); one query, or none when `line_sums`
+    holds those lines' (item id, source, kind, total) groups already read (BudgetSummary.line_sums).
     """
-    if as_of is not None:
-        lines = lines.filter(date__lte=as_of)
+    if line_sums is None:
+        if as_of is not None:
+            lines = lines.filter(date__lte=as_of)
+        line_sums = lines.order_by().values_list("item_id", "source", "kind").annotate(total=Sum("amount"))
     per_item: dict[int, dict[str, BudgetBlockRow]] = {
         item_id: {key: BudgetBlockRow(key=key) for key in ("current", "carryover", "other")} for item_id in items
     }
-    for row in lines.order_by().values("item_id", "source", "kind").annotate(total=Sum("amount")):
-        if row["item_id"] not in per_item:
+    for item_id, source, kind, total in line_sums:
+        if item_id not in per_item:
             continue
-        part = per_item[row["item_id"]][_block_part(row["source"], row["kind"])]
-        if row["kind"] == BudgetLine.Kind.INITIAL:
-            part.initial += row["total"]
-        part.full_year += signed_amount(kind=row["kind"], amount=row["total"])
+        part = per_item[item_id][_block_part(source, kind)]
+        if kind == BudgetLine.Kind.INITIAL:
+            part.initial += total
+        part.full_year += signed_amount(kind=kind, amount=total)
     blocks = {}
     for item_id, figures in items.items():
         parts = per_item[item_id]
@@ -467,10 +472,10 @@ def _add_parts_to_total(block: BudgetBlock) -> None:
         block.total.spent += part.spent
 
 
-def budget_block(*, lines, items: dict[int, Figures], as_of: date | None = None) -> BudgetBlock:
+def budget_block(*, lines, items: dict[int, Figures], as_of: date | None = None, line_sums=None) -> BudgetBlock:
     """The budget block of a whole scope: the item blocks of `budget_blocks_by_item` added up."""
     block = BudgetBlock(*(BudgetBlockRow(key=key) for key in ("total", "current", "carryover", "other")))
-    for item_block in budget_blocks_by_item(lines=lines, items=items, as_of=as_of).values():
+    for item_block in budget_blocks_by_item(lines=lines, items=items, as_of=as_of, line_sums=line_sums).values():
         for key in ("current", "carryover", "other"):
             target, part = getattr(block, key), getattr(item_block, key)
             target.initial += part.initial
@@ -501,7 +506,8 @@ class EvaluationSheet:
 def department_sheet(*, summary: BudgetSummary) -> EvaluationSheet | None:
     """The 部门整体支出绩效自评表 (section 3: department-level indicators, the department's
     execution rate), or None when the department has no department-level indicator.
-    Two queries on top of the summary's: the indicators and the budget lines by part."""
+    Two queries on top of the summary's: the indicators and the scoring profiles (the budget
+    lines by part are the summary's own, BudgetSummary.line_sums)."""
     evaluations = evaluations_for(summary=summary)
     if evaluations.department is None:
         return None
@@ -509,6 +515,7 @@ def department_sheet(*, summary: BudgetSummary) -> EvaluationSheet | None:
         lines=BudgetLine.objects.filter(item__department_year=summary.department_year),
         items={row.id: row.figures for row in summary.by_item},
         as_of=summary.as_of,
+        line_sums=summary.line_sums,
     )
     return EvaluationSheet(
         block=block,
@@ -521,12 +528,14 @@ def department_sheet(*, summary: BudgetSummary) -> EvaluationSheet | None:
 
 def item_sheet(*, item: BudgetItem) -> EvaluationSheet | None:
     """The 项目支出绩效自评表 of one item (section 3: its indicators, its execution rate), or None
-    when the item has no indicators. Three queries: the item's figures, its indicators, its lines."""
-    figures = figures_of(items_with_figures(BudgetItem.objects.filter(pk=item.pk)).get())
+    when the item has no indicators. Three queries: the item's figures with its lines (item_sums),
+    its indicators, its scoring profile."""
+    sums = item_sums(as_of=None, month=YEAR_END_MONTH, item_id=item.pk)
+    figures = sums.by_item[item.pk].figures if item.pk in sums.by_item else Figures()
     scored = item_evaluation(item=item, execution_rate=figures.execution_rate)
     if scored.evaluation is None:
         return None
-    block = budget_block(lines=BudgetLine.objects.filter(item=item), items={item.pk: figures})
+    block = budget_block(lines=None, items={item.pk: figures}, line_sums=sums.lines)
     return EvaluationSheet(
         block=block, evaluation=scored.evaluation, rows=sheet_rows(scored.indicators, scored.evaluation), figures=figures
     )

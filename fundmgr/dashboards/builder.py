@@ -47,12 +47,11 @@ from projects.selectors import (
     ClassRow,
     Figures,
     ItemRow,
-    budget_by_source,
+    ItemSums,
     budget_summary,
-    figures_of,
-    items_with_figures,
-    items_with_plan,
+    item_sums,
     plan_figures,
+    summary_by_source,
     year_figures,
 )
 from units.models import BudgetUnit, DepartmentYear
@@ -414,7 +413,7 @@ class UnitScope(DashboardScope):
         return ScopeFigures(
             totals=unit_row.figures,
             evaluation=None,
-            by_source=budget_by_source(department_year=department_year, as_of=as_of, unit_id=self.unit.id),
+            by_source=summary_by_source(summary, (item.id for item in items)),
             by_category=_by_category([(item.category, item.figures) for item in items]),
             indicators=_item_indicator_rows(items, evaluations, month=month),
             rate_bars=[
@@ -433,8 +432,8 @@ class UnitScope(DashboardScope):
 
 
 class ItemScope(DashboardScope):
-    """An item: its row of the same computation (items_with_figures, which budget_summary is
-    built on) and the score of its own indicators. No bars of children, no lagging list."""
+    """An item: its row of the same computation (item_sums, which budget_summary is built on)
+    and the score of its own indicators. No bars of children, no lagging list."""
 
     level = "item"
 
@@ -445,20 +444,21 @@ class ItemScope(DashboardScope):
 
     def figures(self, department_year, *, as_of, month):
         item = self.item
-        # the same row budget_summary computes, plan and forecast included (one query)
-        row = items_with_plan(items_with_figures(BudgetItem.objects.filter(pk=item.pk), as_of=as_of), month=month).get()
-        figures = figures_of(row)
-        plan_figures(figures, month=month, planned_to=row.planned_to, planned_total=row.planned_total)
+        # the same sums budget_summary computes for its items, plan, forecast and funding sources included (one query)
+        sums = item_sums(as_of=as_of, month=month, item_id=item.pk)
+        found = sums.by_item.get(item.pk) or ItemSums(figures=Figures())
+        figures = found.figures
+        plan_figures(figures, month=month, planned_to=found.planned_to, planned_total=found.planned_total)
         scored = item_evaluation(item=item, execution_rate=figures.execution_rate, month=month)
         return ScopeFigures(
             totals=figures,
             evaluation=_shown(scored.evaluation, month),
             score_pending=scored.evaluation is not None and not is_scored(month),
-            by_source=budget_by_source(department_year=department_year, as_of=as_of, item_id=item.id),
+            by_source=sums.by_source,
             by_category=_by_category([(item.category, figures)]),
             indicators=_indicator_rows(scored.indicators, scored.evaluation, {item.id: item.name}, month=month),
             rate_bars=None,
-            linear_full_years=[figures.full_year] if row.planned_total is None else [],
+            linear_full_years=[figures.full_year] if found.planned_total is None else [],
             # an item without indicators has no 项目支出绩效自评表 (its address answers 404): no link
             evaluation_url=evaluation_url(department_year, item_code=item.code) if scored.indicators else "",
         )

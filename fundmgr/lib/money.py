@@ -12,9 +12,16 @@ TEN_THOUSAND = Decimal("10000")
 HUNDRED = Decimal("100")
 
 
+# Decimal(1).scaleb(-places) of the usual places, made once: round_half_up runs ~1,500 times a dashboard.
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
+
+
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """Round a Decimal half up to `places` decimals (DOMAIN.md section 2)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def yuan(value: Decimal | None) -> Decimal:

@@ -412,5 +412,5 @@ def test_a_write_to_one_units_item_leaves_the_other_units_pages_cached(backend, 
         assert client.get(unit_b).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(item_b).status_code == 200
-    with django_assert_num_queries(17):  # A1's own page builds again (test_dashboard_pages)
+    with django_assert_num_queries(16):  # A1's own page builds again (test_dashboard_pages)
         client.get(SCOPED_PAGES["item A1"])

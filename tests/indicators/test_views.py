@@ -211,13 +211,13 @@ def test_the_department_sheet_runs_a_fixed_number_of_queries(client, dy, people,
     _grow(dy, extra)
     client.force_login(people["finance"])
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope),
-    # budget_summary: 5 units, 6 items with figures, 7 budget by source, 8 spending by class, 9 class names,
-    # 10 indicators (evaluations_for), 11 scoring profiles (evaluations_for),
-    # 12 budget lines by item/source/kind (budget block),
-    # common indicators: 13 staff totals, 14 三公经费 of this and the previous year,
-    # 15 the 年度总体目标, 16 the latest 自评表 upload (fundmgr.review.load), 17 the 目标版本 in force,
-    # 18 the 佐证材料 (indicators.evidence), 19 the indicators of their upload form (the finance office's).
-    with django_assert_num_queries(19):
+    # budget_summary: 5 units, 6 items, 7 their figures and budget by source, from the budget lines by
+    # item/source/kind that the budget block reuses (projects.selectors.item_sums), 8 spending by class,
+    # 9 class names, 10 indicators (evaluations_for), 11 scoring profiles (evaluations_for),
+    # common indicators: 12 staff totals, 13 三公经费 of this and the previous year,
+    # 14 the 年度总体目标, 15 the latest 自评表 upload (fundmgr.review.load), 16 the 目标版本 in force,
+    # 17 the 佐证材料 (indicators.evidence), 18 the indicators of their upload form (the finance office's).
+    with django_assert_num_queries(18):
         response = client.get(url("indicators:evaluation", dy))
     assert response.status_code == 200
 
@@ -280,9 +280,10 @@ def test_the_project_sheet_runs_a_fixed_number_of_queries(client, dy, people, dj
         )
     client.force_login(people["finance"])
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope), 5 the item (item_in_scope),
-    # 6 the item's figures, 7 its indicators, 8 its scoring profile, 9 its budget lines by source and kind,
-    # 10 its 年度总体目标, 11 its latest 自评表 upload (fundmgr.review.load), 12 its 目标版本 in force,
-    # 13 its 佐证材料 (indicators.evidence), 14 the indicators of their upload form (the finance office's).
-    with django_assert_num_queries(14):
+    # 6 the item's figures with its budget lines by source and kind (projects.selectors.item_sums),
+    # 7 its indicators, 8 its scoring profile, 9 its 年度总体目标, 10 its latest 自评表 upload
+    # (fundmgr.review.load), 11 its 目标版本 in force, 12 its 佐证材料 (indicators.evidence),
+    # 13 the indicators of their upload form (the finance office's).
+    with django_assert_num_queries(13):
         response = client.get(url("indicators:item_evaluation", dy, item_code="XM1"))
     assert response.status_code == 200

@@ -92,7 +92,7 @@ def test_summary_runs_the_same_number_of_queries_at_two_ledger_sizes():
         with CaptureQueriesContext(connection) as queries:
             budget_summary(department_year=dy)
         counts.append(len(queries))
-    # units, items with their figures, budget by source, spending by class, class names
+    # units, items, their figures with the budget by source (item_sums), spending by class, class names
     assert counts == [5, 5]
 
 
