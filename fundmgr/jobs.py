@@ -157,6 +157,11 @@ class ProgressReporter:
             self.connection.close()
 
 
+def message_row(message: str) -> dict:
+    """One message as a job's error row, with no sheet, row or column."""
+    return {"sheet": "", "row": None, "column": "", "message": str(message)}
+
+
 def job_stale_cutoff(now=None):
     return (now or timezone.now()) - timedelta(seconds=settings.JOB_STALE_SECONDS)
 
@@ -177,7 +182,7 @@ def job_fail_if_stale(*, job: Job, now=None) -> Job:
     if (job.heartbeat_at or job.created_at) >= cutoff:
         return job
     message = _("后台任务中断（处理进程已停止），未写入任何数据；请重新提交")
-    errors = [{"sheet": "", "row": None, "column": "", "message": message}]
+    errors = [message_row(message)]
     try:
         with transaction.atomic():
             failed = (
@@ -196,9 +201,9 @@ def job_fail_if_stale(*, job: Job, now=None) -> Job:
 
 def job_files_delete(*, job: Job) -> None:
     """A dead job's uploads: its workbook (not for a dry run, whose file an expiry sweeps) or its review files."""
-    names = [entry["path"] for entry in job.params.get("files", [])] if job.kind == Job.Kind.REVIEW else []
     if job.kind == Job.Kind.IMPORT:
-        names.append(job.source)
+        job_source_delete(job=job)
+    names = [entry["path"] for entry in job.params.get("files", [])] if job.kind == Job.Kind.REVIEW else []
     for name in filter(None, names):
         if default_storage.exists(name):
             default_storage.delete(name)

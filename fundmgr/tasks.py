@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from fundmgr import workbook
 from fundmgr.exports import registry
-from fundmgr.jobs import ProgressReporter, job_begin, job_fail, job_finish, job_source_delete, job_task
+from fundmgr.jobs import ProgressReporter, job_begin, job_fail, job_finish, job_source_delete, job_task, message_row
 from fundmgr.lib.logs import import_logged
 from fundmgr.lib.table_xlsx import document_author, stamp_for
 from fundmgr.models import Job
@@ -44,10 +44,6 @@ def run_job(job_id: str, work) -> None:
             logger.exception("job %s (%s) failed", job.pk, job.kind)
             job_fail(job=job, errors=[message_row(_("任务意外中止，未写入任何数据；请重试，或联系系统管理员"))])
             raise
-
-
-def message_row(message: str) -> dict:
-    return {"sheet": "", "row": None, "column": "", "message": str(message)}
 
 
 def error_rows(errors) -> list[dict]:
