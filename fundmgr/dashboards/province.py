@@ -7,7 +7,6 @@ their scores come from indicators.selectors, by the rules each department's own 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
 from django.urls import reverse
 
 from indicators.scoring import Evaluation, Rating
@@ -15,7 +14,6 @@ from indicators.selectors import department_evaluations, is_scored
 from projects.arithmetic import month_end
 from projects.rollups import plans_by_department_year, spending_by_department_year, spending_by_item
 from projects.selectors import Figures, department_years_with_figures
-from units.models import DepartmentYear, LedgerVersion
 
 
 @dataclass
@@ -47,22 +45,6 @@ class ProvinceRow:
     @property
     def score_key(self) -> Decimal:
         return Decimal("-1") if self.score is None else self.score
-
-
-def province_version(year: int) -> str:
-    """The version of every department-year of `year` at once, for the province view's cache key
-    (fundmgr.lib.pagecache): the number of department-years and the highest id, with their ledger
-    versions' rows counted and summed, and the latest write's time (units.models.LedgerVersion).
-    A write to any of them raises the latest time, which never comes back; a department-year
-    created or deleted changes the count. One query."""
-    years, versions = DepartmentYear._meta.db_table, LedgerVersion._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(DISTINCT y.id), MAX(y.id), COUNT(v.id), SUM(v.changes), MAX(v.changed_at) "
-            f"FROM {years} y LEFT JOIN {versions} v ON v.department_year_id = y.id WHERE y.year = %s",
-            [year],
-        )
-        return "-".join(str(value or 0) for value in cursor.fetchone())
 
 
 def province_rows(

@@ -6,7 +6,8 @@ and the next. The department page shows every item, so its key holds the departm
 (units.access.ledger_version_of). A unit's or an item's page shows only its own items and, as "the
 year before", the same unit's or item code's items of the previous year: its key holds the rows of
 those items and shard 0 only, so a clerk posting to one unit's item leaves every other unit's and
-item's cached pages standing. The tests of tests/fundmgr/test_page_cache.py write through each
+item's cached pages standing. The province view shows every department-year of a year: its key
+holds them all (province_version). The tests of tests/fundmgr/test_page_cache.py write through each
 kind of row of every scope and compare each cached page with the page built from nothing.
 """
 
@@ -43,3 +44,19 @@ def item_version(department_year: DepartmentYear, item: BudgetItem) -> str:
     return _version(
         department_year, "(i.id = %s OR (d.year = %s AND i.code = %s))", [item.pk, department_year.year - 1, item.code]
     )
+
+
+def province_version(year: int) -> str:
+    """The version of every department-year of `year` at once, for the province view's cache key
+    (fundmgr.lib.pagecache): the number of department-years and the highest id, with their ledger
+    versions' rows counted and summed, and the latest write's time (units.models.LedgerVersion).
+    A write to any of them raises the latest time, which never comes back; a department-year
+    created or deleted changes the count. One query."""
+    years, versions = DepartmentYear._meta.db_table, LedgerVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(DISTINCT y.id), MAX(y.id), COUNT(v.id), SUM(v.changes), MAX(v.changed_at) "
+            f"FROM {years} y LEFT JOIN {versions} v ON v.department_year_id = y.id WHERE y.year = %s",
+            [year],
+        )
+        return "-".join(str(value or 0) for value in cursor.fetchone())

@@ -19,8 +19,7 @@ from django.views.generic import TemplateView
 
 from fundmgr import alerts
 from fundmgr.dashboards.builder import Dashboard, as_of_month, cached_dashboard
-from fundmgr.dashboards.province import province_rows, province_version
-from fundmgr.dashboards.versions import item_version, unit_version
+from fundmgr.dashboards.province import province_rows
 from fundmgr.dashboards.tables import (
     LAGGING_PER_PAGE,
     AlertTable,
@@ -30,6 +29,7 @@ from fundmgr.dashboards.tables import (
     ProvinceTable,
     UnitTable,
 )
+from fundmgr.dashboards.versions import item_version, province_version, unit_version
 from fundmgr.exports.expenditures import ExpenditureScope
 from fundmgr.exports.tables import expenditures_xlsx, table_xlsx
 from fundmgr.lib.columns import paginate

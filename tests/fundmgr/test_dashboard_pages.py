@@ -163,7 +163,7 @@ def test_evaluation_link_points_at_the_self_evaluation_page(client, personas):
 # item page: 5 item, 6 its figures with its budget by source (item_sums), 7 its indicators, 8 spending by month and
 #   class, 9 last year's figures, 10 budget lines, 11 expenditure count (paginator), 12 the page of expenditures.
 # province view (bureau member): 1 session, 2 user, 3 group check, 4 the viewer's own roles (which departments are
-#   linked: units.access.openable_department_ids), 5 the year's version (its cache key: fundmgr.dashboards.province.
+#   linked: units.access.openable_department_ids), 5 the year's version (its cache key: fundmgr.dashboards.versions.
 #   province_version), 6 department-years, 7 budget lines by department-year and kind, 8 spending by item and
 #   status, 9 the items with their plans (each department's plan to date and forecast, DOMAIN.md section 8); from
 #   December, 10 department indicators (a score is read from year-end values: none before, indicators.selectors.
