@@ -6,8 +6,8 @@ It builds one synthetic department of 10,000 expenditures (department PROF001, 5
 items) on the configured database, then, for the department, unit, item and 自评表 pages, asks
 each page --requests times with the page cache emptied before every request (the uncached path),
 as a superuser through Django's test Client, first timed, then again under the profiler. For each page it prints the median server time, the
-time spent in SQL (the database wrapper's own clock), the rest (Python: views, selectors,
-templates, django-tables2), and the query count; and it writes pyinstrument's profile of the
+time spent in SQL (inside the database driver: executing and fetching, SqlClock), the rest
+(Python: views, selectors, templates, django-tables2), and the query count; and it writes pyinstrument's profile of the
 requests, reduced to the frames over 2 % of the time, to benchmarks/results/profile-<page>-<date>.txt.
 
 Needs pyinstrument (`pip install .[bench]`). It deletes the departments it created (PROF…),
@@ -19,6 +19,7 @@ import os
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from pyinstrument import Profiler
 
@@ -48,7 +50,13 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 
 class SqlClock:
-    """The time spent inside the database driver, summed over the queries of a request."""
+    """The time spent inside the database driver, summed over the queries of a request: running
+    each statement (`connection.execute_wrapper`) and reading its rows (`fetching`). The second
+    matters on SQLite, which computes a result's rows as they are fetched, not in execute: timing
+    execute alone left half of SQLite's work on the Python side. psycopg reads the whole result
+    in execute, so on PostgreSQL the fetches are the driver's copying of rows it holds."""
+
+    FETCHES = frozenset({"fetchone", "fetchmany", "fetchall"})
 
     def __init__(self):
         self.seconds = 0.0
@@ -62,6 +70,32 @@ class SqlClock:
             self.seconds += time.perf_counter() - start
             self.queries += 1
 
+    @contextmanager
+    def fetching(self):
+        """Time every fetch through Django's cursor wrapper while inside."""
+        original = CursorWrapper.__getattr__
+        clock = self
+
+        def timed_getattr(wrapper, name):
+            found = original(wrapper, name)
+            if name not in clock.FETCHES:
+                return found
+
+            def timed(*args, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return found(*args, **kwargs)
+                finally:
+                    clock.seconds += time.perf_counter() - start
+
+            return timed
+
+        CursorWrapper.__getattr__ = timed_getattr
+        try:
+            yield
+        finally:
+            CursorWrapper.__getattr__ = original
+
 
 def measure(client: Client, url: str, requests: int) -> tuple[list[float], list[float], int]:
     """Server time and SQL time (ms) of each uncached request, and the query count of the last;
@@ -72,7 +106,7 @@ def measure(client: Client, url: str, requests: int) -> tuple[list[float], list[
     for _ in range(requests):
         cache.clear()
         clock = SqlClock()
-        with connection.execute_wrapper(clock):
+        with connection.execute_wrapper(clock), clock.fetching():
             start = time.perf_counter()
             response = client.get(url)
             elapsed = time.perf_counter() - start

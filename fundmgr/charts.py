@@ -1,6 +1,6 @@
 """Geometry of the dashboard charts, as pure functions returning plain data.
 
-The templates in templates/fundmgr/charts/ draw these as inline SVG: no JS library, a
+fundmgr.templatetags.fundmgr_charts draws these as inline SVG: no JS library, a
 <title> on every mark (the browser shows it as a tooltip, a screen reader reads it), and
 text labels on the marks so a printed page still reads without colour or hover.
 

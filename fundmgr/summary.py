@@ -6,7 +6,7 @@ from datetime import date
 from fundmgr.lib.money import money_str, percent_str, round_half_up
 from indicators.scoring import Evaluation
 from indicators.selectors import evaluations_for
-from projects.selectors import Figures, budget_summary
+from projects.selectors import Figures, budget_summary, spending_by_class
 from units.models import DepartmentYear
 
 
@@ -115,7 +115,8 @@ def summary_json(*, department_year: DepartmentYear, as_of: date | None = None) 
         ],
         "by_source": [{"source": source, "full_year": money_str(amount)} for source, amount in summary.by_source.items()],
         "by_economic_class": [
-            {"code": row.code, "name": row.name, "spent": money_str(row.spent)} for row in summary.by_economic_class
+            {"code": row.code, "name": row.name, "spent": money_str(row.spent)}
+            for row in spending_by_class(department_year=department_year, as_of=as_of)
         ],
         "evaluation": evaluation_json(evaluations.department),
     }

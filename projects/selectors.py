@@ -19,7 +19,15 @@ from fundmgr.lib.money import ZERO, yuan
 from projects import arithmetic
 from projects.arithmetic import execution_rate, full_year_budget, signed_amount, signed_amount_sql, unspent
 from projects.availability import Movement, headroom
-from projects.models import BudgetItem, BudgetLine, BudgetTransfer, EconomicClass, Expenditure, SpendingPlan
+from projects.models import (
+    BudgetItem,
+    BudgetLine,
+    BudgetTransfer,
+    EconomicClass,
+    Expenditure,
+    MonthlySpending,
+    SpendingPlan,
+)
 from units import access
 from units.access import Scope
 from units.models import BudgetUnit, DepartmentYear
@@ -132,7 +140,6 @@ class BudgetSummary:
     by_category: dict[str, Figures]
     by_item: list[ItemRow]
     by_source: dict[str, Decimal]
-    by_economic_class: list[ClassRow]
     # The lines' (item id, source, kind, total) groups the figures were added up from (item_sums),
     # for the 自评表's budget block (indicators.selectors.budget_blocks_by_item); None: not read.
     line_sums: list[tuple[int, str, str, Decimal]] | None = field(default=None, repr=False, compare=False)
@@ -236,20 +243,35 @@ class LedgerSums:
     lines: list[tuple[int, str, str, Decimal]]
 
 
+def _spending_to(as_of: date | None, narrowing: dict):
+    """The approved and pending spending up to `as_of` of the items `narrowing` picks, as rows with
+    `item_id`, `status` and `amount` to sum. When only whole months count (no `as_of`, or the
+    last day of a month, as every dashboard asks), the monthly rollup (MonthlySpending, kept
+    by the database's triggers in the transaction of every write) holds the same sums in a
+    row per item, month, class and status instead of a row per expenditure; any other day
+    reads the expenditures themselves."""
+    statuses = [Expenditure.Status.APPROVED, Expenditure.Status.PENDING]
+    if as_of is None:
+        return MonthlySpending.objects.filter(status__in=statuses, **narrowing)
+    if as_of == arithmetic.month_end(as_of.year, as_of.month):
+        return MonthlySpending.objects.filter(status__in=statuses, period__lte=as_of.replace(day=1), **narrowing)
+    return Expenditure.objects.filter(status__in=statuses, date__lte=as_of, **narrowing)
+
+
 def item_sums(*, as_of: date | None, month: int, **narrowing) -> LedgerSums:
     """Each item's figures (lines by kind, approved and pending spending, each up to `as_of`) and
     plan sums at `month` (items_with_plan's `planned_to` and `planned_total`), and the full-year
     budget by funding source, of the items `narrowing` picks (keyword filters on an `item`:
     item__department_year=…, item_id=…). One query, whatever the number of items: the lines
-    grouped by item, kind and source, the spending by item and status and the plan by item, as
+    grouped by item, kind and source, the spending by item and status (_spending_to: from the
+    monthly rollup as of a month's end) and the plan by item, as
     one UNION ALL of three grouped reads (cheaper to build and to read than a subquery a figure
     per item). An item without lines, spending or plan rows is absent."""
     none = Cast(Value(None), MONEY_FIELD)  # typed: PostgreSQL matches a UNION's columns by type
     lines = BudgetLine.objects.filter(**narrowing)
-    spending = Expenditure.objects.filter(status__in=[Expenditure.Status.APPROVED, Expenditure.Status.PENDING], **narrowing)
     if as_of is not None:
         lines = lines.filter(date__lte=as_of)
-        spending = spending.filter(date__lte=as_of)
+    spending = _spending_to(as_of, narrowing)
     plan = SpendingPlan.objects.filter(month__in=range(1, 13), **narrowing)
     rows = (
         lines.order_by()
@@ -291,9 +313,9 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
     """Totals and breakdowns of one department-year (DOMAIN.md sections 2 and 5).
 
     Only approved spending is spent; pending spending is reported apart. With `as_of`, lines
-    and spending dated after that day are left out. Five queries: units, items, their figures
-    with the full-year budget by source (item_sums), spending by economic class, and the class
-    names.
+    and spending dated after that day are left out. Three queries: units, items, and their
+    figures with the full-year budget by source (item_sums). Spending by economic class is
+    spending_by_class's, for the readers that show it.
 
     Section 8's figures come with the items' sums (no more queries): the transfers in and out,
     the plan to date and the forecast at the end of the month of `as_of` (December without it),
@@ -336,19 +358,6 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
         by_category[category].add(figures)
         totals.add(figures)
 
-    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
-    if as_of is not None:
-        spending = spending.filter(date__lte=as_of)
-    class_names = dict(EconomicClass.objects.filter(parent__isnull=True).values_list("code", "name"))
-    by_class = [
-        ClassRow(code=row["class_code"], name=class_names.get(row["class_code"], ""), spent=row["spent"])
-        for row in spending.order_by()
-        .annotate(class_code=Substr("economic_class_id", 1, 3))
-        .values("class_code")
-        .annotate(spent=Sum("amount"))
-        .order_by("class_code")
-    ]
-
     return BudgetSummary(
         department_year=department_year,
         as_of=as_of,
@@ -358,15 +367,31 @@ def budget_summary(*, department_year: DepartmentYear, as_of: date | None = None
         by_category=by_category,
         by_item=item_rows,
         by_source=sums.by_source,
-        by_economic_class=by_class,
         line_sums=sums.lines,
     )
+
+
+def spending_by_class(*, department_year: DepartmentYear, as_of: date | None = None) -> list[ClassRow]:
+    """Approved spending of the department-year by economic class (its 3-digit code, DOMAIN.md
+    section 5), up to `as_of` when given, in code order. Two queries: the sums and the class names."""
+    spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
+    if as_of is not None:
+        spending = spending.filter(date__lte=as_of)
+    class_names = dict(EconomicClass.objects.filter(parent__isnull=True).values_list("code", "name"))
+    return [
+        ClassRow(code=row["class_code"], name=class_names.get(row["class_code"], ""), spent=row["spent"])
+        for row in spending.order_by()
+        .annotate(class_code=Substr("economic_class_id", 1, 3))
+        .values("class_code")
+        .annotate(spent=Sum("amount"))
+        .order_by("class_code")
+    ]
 
 
 def budget_summary_at_month(*, department_year: DepartmentYear, month: int) -> BudgetSummary:
     """budget_summary as of the end of month m: the figures of DOMAIN.md section 8's plan, plan
     execution rate, lag and forecast at m, for every item, unit and the department, in the same
-    five queries."""
+    three queries."""
     return budget_summary(department_year=department_year, as_of=arithmetic.month_end(department_year.year, month))
 
 
@@ -420,8 +445,8 @@ def year_figures(
 ) -> Figures | None:
     """The figures of a department-year (or of one unit or item of it, matched by code), or None
     when that department-year does not exist. One query: the department-year's row, its lines
-    grouped by kind and its spending by status, as one UNION ALL. Used for the dashboards'
-    year-over-year comparison."""
+    grouped by kind and its spending by status (_spending_to), as one UNION ALL. Used for the
+    dashboards' year-over-year comparison."""
     none = Cast(Value(None), MONEY_FIELD)  # typed: PostgreSQL matches a UNION's columns by type
     of_year = {"item__department_year__department_id": department_id, "item__department_year__year": year}
     if item_code is not None:
@@ -429,10 +454,9 @@ def year_figures(
     elif unit_code is not None:
         of_year["item__unit__code"] = unit_code
     lines = BudgetLine.objects.filter(**of_year)
-    spending = Expenditure.objects.filter(status__in=[Expenditure.Status.APPROVED, Expenditure.Status.PENDING], **of_year)
     if as_of is not None:
         lines = lines.filter(date__lte=as_of)
-        spending = spending.filter(date__lte=as_of)
+    spending = _spending_to(as_of, of_year)
     rows = (
         DepartmentYear.objects.filter(department_id=department_id, year=year)
         .order_by()
@@ -534,8 +558,8 @@ def spending_by_month_and_class(
 ) -> list[MonthClassRow]:
     """Approved spending by month and 3-digit economic class of a department-year, a unit or an
     item; one grouped query. Summing the months up to m gives the spending by class and the
-    cumulative spending as of the end of m, which equal budget_summary(as_of=end of m)'s
-    by_economic_class and spent for the same scope (DOMAIN.md sections 2 and 6)."""
+    cumulative spending as of the end of m, which equal spending_by_class(as_of=end of m) and
+    budget_summary(as_of=end of m)'s spent for the same scope (DOMAIN.md sections 2 and 6)."""
     spending = Expenditure.objects.filter(item__department_year=department_year, status=Expenditure.Status.APPROVED)
     class_name = EconomicClass.objects.filter(code=OuterRef("class_code")).values("name")[:1]
     rows = (

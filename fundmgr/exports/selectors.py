@@ -62,7 +62,7 @@ def spending_by_economic_item(*, summary: BudgetSummary) -> list[EconomicRow]:
 
     Two queries: the sums by code and the reference names. Spending booked on a 3-digit class
     itself appears as its own row under the class. Each class's spent is the sum of its rows,
-    which is the summary's by_economic_class figure.
+    which is projects.selectors.spending_by_class's figure.
     """
     spending = Expenditure.objects.filter(item__department_year=summary.department_year, status=Expenditure.Status.APPROVED)
     if summary.as_of is not None:

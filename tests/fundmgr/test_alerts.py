@@ -97,17 +97,17 @@ def test_the_chosen_month_changes_the_alerts(client, personas, planned):
     assert alert_rows(html) == [("A1", "严重滞后"), ("A2", "严重滞后"), ("B1", "严重滞后")]
 
 
-# 1 session, 2 user, 3 department-year, 4 membership, 5-9 budget_summary's five (units, items with figures and plan,
-# budget by source, spending by class, class names).
-def test_the_alerts_page_runs_nine_queries_whatever_the_number_of_items_plans_and_transfers(
+# 1 session, 2 user, 3 department-year, 4 membership, 5-7 budget_summary's three (units, items, and their figures,
+# plan and budget by source).
+def test_the_alerts_page_runs_seven_queries_whatever_the_number_of_items_plans_and_transfers(
     client, personas, planned, django_assert_num_queries
 ):
     client.force_login(personas["finance"])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert client.get(ALERTS + MARCH).status_code == 200
     grow_ledger(planned)
     grow_plans_and_transfers(planned, count=30)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert client.get(ALERTS + MARCH).status_code == 200
 
 

@@ -4,9 +4,8 @@ label column, and the full name stays in each bar's tooltip (issue 13)."""
 import re
 from decimal import Decimal
 
-from django.template.loader import render_to_string
-
 from fundmgr import charts
+from fundmgr.templatetags.fundmgr_charts import amount_bars_svg, rate_bars_svg
 
 SEED_UNITS = [
     "新疆维吾尔自治区妇女联合会（本级）",
@@ -65,8 +64,28 @@ def test_half_width_characters_count_half():
 def test_the_rate_chart_shows_short_labels_and_keeps_each_full_name_in_its_tooltip():
     rows = [(name, Decimal("0.5"), f"/u/{index}/") for index, name in enumerate(SEED_UNITS)]
     chart = charts.rate_bars(rows, progress=Decimal("0.5"), lag_of=lambda rate: "")
-    svg = render_to_string("fundmgr/charts/rate_bars.html", {"chart": chart, "caption": "各单位"})
+    svg = rate_bars_svg(chart, "各单位")
     shown = re.findall(r'<text class="label"[^>]*>([^<]*)<title>([^<]*)</title>', svg)
     assert [label for label, _ in shown] == charts.short_labels(SEED_UNITS)
     assert len({label for label, _ in shown}) == len(SEED_UNITS)
     assert [title for _, title in shown] == [f"{name}：50.00%" for name in SEED_UNITS]
+
+
+def test_every_text_of_a_chart_is_escaped_and_its_numbers_are_plain():
+    """Names come from users: a unit or class named with markup shows as text, in the label and the
+    tooltip; coordinates are written as the template engine writes numbers (no exponent, no separator)."""
+    name = '<b onclick="x()">A&B</b>单位'
+    chart = charts.rate_bars([(name, Decimal("0.25"), "/u/1/?a=1&b=2")], progress=Decimal("0.5"), lag_of=lambda rate: "")
+    svg = rate_bars_svg(chart, "<各单位>")
+    assert "<b " not in svg and 'onclick="' not in svg
+    assert "&lt;b onclick=&quot;x()&quot;&gt;A&amp;B&lt;/b&gt;单位：25.00%" in svg
+    assert 'aria-label="&lt;各单位&gt;"' in svg and 'href="/u/1/?a=1&amp;b=2"' in svg
+    assert 'width="85.0"' in svg and 'viewBox="0 0 640 58"' in svg  # 340 px × 0.25, to 0.1 px
+    bars = charts.amount_bars([(name, Decimal("1000000.00"))])
+    svg = amount_bars_svg(bars, "类")
+    assert ">100.00<title>&lt;b onclick=&quot;x()&quot;&gt;A&amp;B&lt;/b&gt;单位：100.00 万元（100.00%）</title>" in svg
+
+
+def test_a_chart_without_spending_says_so():
+    svg = amount_bars_svg(charts.amount_bars([]), "支出经济分类")
+    assert svg.count("尚无支出") == 2 and "<rect" not in svg

@@ -155,11 +155,11 @@ def test_evaluation_link_points_at_the_self_evaluation_page(client, personas):
 # Every page, for a member (a superuser skips the membership query):
 #  1 session, 2 user, 3 department-year (department_scope), 4 membership,
 # department dashboard: 5 units, 6 items, 7 their figures with the budget by source (projects.selectors.
-#   item_sums), 8 spending by class, 9 class names (budget_summary's five), 10 indicators (evaluations_for), 11 spending by month and class,
-#   12 last year's figures, 13 the finance bureau group and 14 the roles in other departments (units.access.
+#   item_sums; budget_summary's three), 8 indicators (evaluations_for), 9 spending by month and class,
+#   10 last year's figures, 11 the finance bureau group and 12 the roles in other departments (units.access.
 #   may_compare_departments: whether the 省级总览 link shows).
-# unit page: 5 unit, 6-10 budget_summary (the unit's budget by source comes from its line sums), 11 indicators,
-#   12 spending by month and class, 13 last year's figures.
+# unit page: 5 unit, 6-8 budget_summary (the unit's budget by source comes from its line sums), 9 indicators,
+#   10 spending by month and class, 11 last year's figures.
 # item page: 5 item, 6 its figures with its budget by source (item_sums), 7 its indicators, 8 spending by month and
 #   class, 9 last year's figures, 10 budget lines, 11 expenditure count (paginator), 12 the page of expenditures.
 # province view (bureau member): 1 session, 2 user, 3 group check, 4 the viewer's own roles (which departments are
@@ -174,7 +174,7 @@ def test_evaluation_link_points_at_the_self_evaluation_page(client, personas):
 # The item page lists the item's transfers (预算调剂) in and out, with their counterparts: one more query.
 # The unit and item pages read their own ledger version after the unit or item (their cache key:
 #   fundmgr.dashboards.versions), one more query.
-PAGES = [("finance", DEPARTMENT, 16), ("finance", UNIT_A, 16), ("finance", ITEM_A1, 16), ("bureau", PROVINCE, 9)]
+PAGES = [("finance", DEPARTMENT, 14), ("finance", UNIT_A, 14), ("finance", ITEM_A1, 16), ("bureau", PROVINCE, 9)]
 
 
 def test_the_december_province_view_adds_the_one_query_of_the_scores(client, ledger, django_assert_num_queries):

@@ -164,7 +164,7 @@ def test_a_blank_year_end_value_is_saved_as_a_draft(dy, finance):
 def test_the_department_sheet_of_a_draft_shows_the_label_and_what_is_missing(client, dy, finance, django_assert_num_queries):
     client.force_login(finance)
     # the queries of a scored sheet (tests/indicators/test_views.py): listing what is missing adds none
-    with django_assert_num_queries(18):  # with the 目标版本 in force and the 佐证材料 (two)
+    with django_assert_num_queries(16):  # with the 目标版本 in force and the 佐证材料 (two)
         response = client.get(url("indicators:evaluation", dy))
     assert response.status_code == 200
     page = response.content.decode()

@@ -182,11 +182,11 @@ def test_the_department_page_runs_two_queries_more_whatever_the_number_of_files(
         attached(world, f"第{number}份.pdf", indicator=indicator if number % 2 else None)
     client = as_persona("finance")
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope), budget_summary: 5 units,
-    # 6 items, 7 their figures with the budget by source and the lines of the budget block, 8 spending by
-    # class, 9 class names, 10 indicators, 11 scoring profiles, 12 staff totals, 13 三公经费, 14 the 年度总体目标,
-    # 15 the latest 自评表 upload, 16 the 目标版本 in force (as tests/indicators/test_views.py pins them), then
-    # 17 the evidence with their indicators and uploaders, 18 the indicators of the upload form
-    with django_assert_num_queries(18):
+    # 6 items, 7 their figures with the budget by source and the lines of the budget block, 8 indicators,
+    # 9 scoring profiles, 10 staff totals, 11 三公经费, 12 the 年度总体目标, 13 the latest 自评表 upload,
+    # 14 the 目标版本 in force (as tests/indicators/test_views.py pins them), then
+    # 15 the evidence with their indicators and uploaders, 16 the indicators of the upload form
+    with django_assert_num_queries(16):
         response = client.get(url(world, "indicators:evaluation"))
     assert response.content.decode().count('id="evidence-') == count + 2  # the rows, the section and the form
 

@@ -264,7 +264,7 @@ def test_the_province_view_scores_the_formula_value(department, django_assert_nu
     other = generated_department(code="GY")
     IndicatorFactory(department_year=other, code="T1", target=Decimal("10"), actual=Decimal("5"))
     rates = {department.pk: Decimal("0.5"), other.pk: Decimal("0.5")}
-    with django_assert_num_queries(2 + 1 + 7):  # indicators, profiles; the department-year; its ledger figures
+    with django_assert_num_queries(2 + 1 + 5):  # indicators, profiles; the department-year; its ledger figures
         scores = department_evaluations(year=2024, execution_rates=rates)
     assert scores[department.pk].indicators[0].earned == Decimal("37.30")
     assert scores[other.pk].indicators[0].earned == Decimal("25.00")  # 5 ÷ 10 × 50, typed
@@ -272,12 +272,12 @@ def test_the_province_view_scores_the_formula_value(department, django_assert_nu
 
 def test_formula_values_cost_a_fixed_number_of_queries(django_assert_num_queries):
     """evaluations_for on the whole year: the indicators, the profiles (2), then the common
-    indicators over the caller's summary (2: staff, 三公经费) and the June ledger figures (7:
-    five for the summary, two for the common indicators), whatever the size."""
+    indicators over the caller's summary (2: staff, 三公经费) and the June ledger figures (5:
+    three for the summary, two for the common indicators), whatever the size."""
     for code, size in (("S1", 2), ("S2", 5)):
         department_year = generated_department(code=code, units=2, items_per_unit=size)
         formula_indicator(department_year, "execution_rate", target=Decimal("30"))
         formula_indicator(department_year, "plan_deviation", target=Decimal("10"))
         summary = budget_summary(department_year=department_year)
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(9):
             evaluations_for(summary=summary)

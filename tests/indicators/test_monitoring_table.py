@@ -447,10 +447,10 @@ def test_the_monitoring_page_runs_a_fixed_number_of_queries_whatever_the_size(wo
             )
             item_monitoring_set(item=item, cause="funding")
             assert row.pk
-        # session, user, department-year, membership; the summary's five (units, items with their
-        # figures, budget by source, spending by class, class names); the indicators, the scoring
+        # session, user, department-year, membership; the summary's three (units, items, their
+        # figures with the budget by source); the indicators, the scoring
         # profiles, the 特定目标类 items, the items' monitoring entries, the qualitative phrases
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(12):
             assert client.get(url(world, "indicators:monitoring")).status_code == 200
 
 

@@ -212,12 +212,12 @@ def test_the_department_sheet_runs_a_fixed_number_of_queries(client, dy, people,
     client.force_login(people["finance"])
     # 1 session, 2 user, 3 department-year (scope), 4 membership (scope),
     # budget_summary: 5 units, 6 items, 7 their figures and budget by source, from the budget lines by
-    # item/source/kind that the budget block reuses (projects.selectors.item_sums), 8 spending by class,
-    # 9 class names, 10 indicators (evaluations_for), 11 scoring profiles (evaluations_for),
-    # common indicators: 12 staff totals, 13 三公经费 of this and the previous year,
-    # 14 the 年度总体目标, 15 the latest 自评表 upload (fundmgr.review.load), 16 the 目标版本 in force,
-    # 17 the 佐证材料 (indicators.evidence), 18 the indicators of their upload form (the finance office's).
-    with django_assert_num_queries(18):
+    # item/source/kind that the budget block reuses (projects.selectors.item_sums),
+    # 8 indicators (evaluations_for), 9 scoring profiles (evaluations_for),
+    # common indicators: 10 staff totals, 11 三公经费 of this and the previous year,
+    # 12 the 年度总体目标, 13 the latest 自评表 upload (fundmgr.review.load), 14 the 目标版本 in force,
+    # 15 the 佐证材料 (indicators.evidence), 16 the indicators of their upload form (the finance office's).
+    with django_assert_num_queries(16):
         response = client.get(url("indicators:evaluation", dy))
     assert response.status_code == 200
 

@@ -190,15 +190,15 @@ def test_an_items_lag_follows_its_plan_rate_at_each_threshold(department, clerk,
 
 def test_the_plan_figures_cost_no_query_more(department, clerk, django_assert_num_queries):
     services.plan_set(item=department["A1"], amounts=amounts(A1_PLAN), user=clerk)
-    # units, items with their figures and plan sums, by source, by economic class, class names
-    with django_assert_num_queries(5):
+    # units, items, their figures with their plan sums and the budget by source
+    with django_assert_num_queries(3):
         budget_summary_at_month(department_year=department.department_year, month=4)
     more = small_department(code="BZ")
     extra = [BudgetItemFactory(department_year=more.department_year, unit=more["A1"].unit, code=f"X{n}") for n in range(6)]
     for item in [more["A2"], more["B1"], *extra]:
         BudgetLineFactory(item=item, amount=Decimal("120.00"))
         services.plan_set(item=item, amounts={month: Decimal("10.00") for month in range(1, 13)}, user=clerk)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         budget_summary_at_month(department_year=more.department_year, month=4)
 
 

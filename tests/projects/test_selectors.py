@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from fundmgr.lib.money import percent, round_half_up
 from projects.arithmetic import execution_rate, full_year_budget
 from projects.models import BudgetLine, Expenditure
-from projects.selectors import budget_summary
+from projects.selectors import budget_summary, spending_by_class, year_figures
 from tests.builders import BudgetItemFactory, BudgetLineFactory, ExpenditureFactory, economic_class, ledger
 
 
@@ -58,7 +58,7 @@ def test_summary_computes_every_figure_to_the_cent():
     assert totals.pending == Decimal("70000.00")
     assert percent(totals.execution_rate) == Decimal("59.32")
     assert summary.by_source == {"superior": Decimal("200.10"), "local": Decimal("949.95"), "other": Decimal("30.00")}
-    assert [(row.code, row.name, row.spent) for row in summary.by_economic_class] == [
+    assert [(row.code, row.name, row.spent) for row in spending_by_class(department_year=dy)] == [
         ("302", "商品和服务支出", Decimal("600.01")),
         ("310", "资本性支出", Decimal("100.00")),
     ]
@@ -92,8 +92,8 @@ def test_summary_runs_the_same_number_of_queries_at_two_ledger_sizes():
         with CaptureQueriesContext(connection) as queries:
             budget_summary(department_year=dy)
         counts.append(len(queries))
-    # units, items, their figures with the budget by source (item_sums), spending by class, class names
-    assert counts == [5, 5]
+    # units, items, their figures with the budget by source (item_sums)
+    assert counts == [3, 3]
 
 
 @pytest.mark.django_db
@@ -106,3 +106,55 @@ def test_unit_and_category_subtotals_equal_the_sum_of_their_items():
         assert unit_row.figures.full_year == Decimal("2000.00")
         assert unit_row.figures.spent == Decimal("140.00")
     assert summary.totals.spent == Decimal("420.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("as_of", "table"),
+    [
+        (None, "projects_monthlyspending"),
+        (date(2024, 2, 29), "projects_monthlyspending"),
+        (date(2024, 3, 31), "projects_monthlyspending"),
+        (date(2024, 3, 30), "projects_expenditure"),
+        (date(2024, 12, 31), "projects_monthlyspending"),
+    ],
+)
+def test_spending_as_of_a_month_end_is_read_from_the_rollup_and_equals_the_expenditures(as_of, table):
+    """At a month's end (or with no as-of day) the summary reads spending from the monthly rollup,
+    on any other day from the expenditures; either way each item's spent and pending are the
+    sums of its expenditures dated up to that day, to the cent."""
+    first = BudgetItemFactory(department_year__department__code="D1", code="P1")
+    second = BudgetItemFactory(department_year=first.department_year, unit=first.unit, code="P2")
+    dy = first.department_year
+    BudgetLineFactory(item=first, amount=Decimal("90000.00"))
+    rows = [
+        (first, "0.01", date(2024, 1, 31), Expenditure.Status.APPROVED, "30201"),
+        (first, "1234.56", date(2024, 2, 29), Expenditure.Status.APPROVED, "30201"),
+        (first, "10.10", date(2024, 2, 29), Expenditure.Status.PENDING, "31002"),
+        (first, "777.77", date(2024, 3, 30), Expenditure.Status.APPROVED, "31002"),
+        (first, "5.55", date(2024, 3, 31), Expenditure.Status.REJECTED, "30201"),
+        (second, "333.33", date(2024, 3, 31), Expenditure.Status.APPROVED, "30201"),
+        (second, "66.67", date(2024, 3, 31), Expenditure.Status.PENDING, "30201"),
+        (second, "8000.00", date(2024, 12, 31), Expenditure.Status.APPROVED, "30201"),
+    ]
+    for item, amount, day, status, code in rows:
+        ExpenditureFactory(item=item, amount=Decimal(amount), date=day, status=status, economic_class=economic_class(code))
+
+    with CaptureQueriesContext(connection) as queries:
+        summary = budget_summary(department_year=dy, as_of=as_of)
+    sums_query = next(query["sql"] for query in queries.captured_queries if "UNION ALL" in query["sql"])
+    assert table in sums_query and ({"projects_monthlyspending", "projects_expenditure"} - {table}).pop() not in sums_query
+
+    def expected(item, status):
+        return sum(
+            (Decimal(amount) for owner, amount, day, state, _ in rows if owner == item and state == status and (as_of is None or day <= as_of)),
+            Decimal("0.00"),
+        )
+
+    by_code = {row.code: row.figures for row in summary.by_item}
+    for item in (first, second):
+        assert by_code[item.code].spent == expected(item, Expenditure.Status.APPROVED)
+        assert by_code[item.code].pending == expected(item, Expenditure.Status.PENDING)
+    previous = year_figures(department_id=dy.department_id, year=dy.year, as_of=as_of)  # the same sums, a year later
+    assert (previous.spent, previous.pending) == (summary.totals.spent, summary.totals.pending)
+    assert previous.spent == expected(first, Expenditure.Status.APPROVED) + expected(second, Expenditure.Status.APPROVED)

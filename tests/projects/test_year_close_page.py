@@ -216,8 +216,8 @@ def test_the_year_page_runs_a_fixed_number_of_queries_with_3_or_30_items(client,
             client.post(page, {"apply": "1", **{f"fate-{item.pk}": "carry" for item in items}})
             assert YearClose.objects.filter(department_year__department__code=code).exists()
         client.get(page)  # warm the session and content-type caches
-        # session, user, department-year, membership, the closing record; open: budget_summary (5),
-        # the preview (the codes, then budget_summary's 5), the months still open; closed:
-        # the carried-over lines of the next year, budget_summary (5)
-        with django_assert_num_queries(11 if closed else 17):
+        # session, user, department-year, membership, the closing record; open: budget_summary (3),
+        # the preview (the codes, then budget_summary's 3), the months still open; closed:
+        # the carried-over lines of the next year, budget_summary (3)
+        with django_assert_num_queries(9 if closed else 13):
             assert client.get(page).status_code == 200

@@ -4,12 +4,14 @@ django_tables2/table.html, cell for cell; and django-tables2's per-cell signatur
 remembered per function (fundmgr.lib.columns._signature)."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 from unittest import mock
 
 import django_tables2 as tables
+import django_tables2.rows
 import django_tables2.utils
 import pytest
 from django.conf import settings
@@ -152,3 +154,65 @@ def test_templates_are_parsed_once_per_process():
     from django.template import engines
 
     assert engines["django"].engine.loaders[0][0] == "django.template.loaders.cached.Loader"
+
+
+# --- the plain records of the dashboards (dataclasses), whose cells _PlainCell computes ---
+
+
+@dataclass
+class Inner:
+    amount: Decimal | None
+    note: str = ""
+
+    @property
+    def doubled(self) -> Decimal:
+        return self.amount * 2  # TypeError for None: django-tables2 shows the default
+
+    def shout(self) -> str:  # a method met on the accessor's way: django-tables2 calls it
+        return self.note.upper()
+
+
+@dataclass
+class Plain:
+    code: str
+    name: str
+    inner: Inner | None
+
+
+class PlainTable(tables.Table):
+    code = tables.Column(verbose_name="编码", linkify=lambda record: f"/p/{record.code}/")
+    name = tables.Column(verbose_name="名称")
+    amount = MoneyColumn("金额", accessor="inner__amount")
+    doubled = MoneyColumn("两倍", accessor="inner__doubled", default="无")
+    shout = tables.Column(verbose_name="大写", accessor="inner__shout")
+    note = tables.Column(verbose_name="备注", accessor="inner__note", default="—")
+    both = tables.Column(verbose_name="行", accessor="code", attrs={"td": {"data-v": lambda value: value}})
+
+    class Meta:
+        attrs: ClassVar = {"class": "table"}
+
+    def render_name(self, value, record, bound_row, table):
+        return format_html("<b>{}</b>·{}·{}", value, record.code, type(table).__name__)
+
+    def render_both(self, value, bound_column):
+        return f"{bound_column.name}:{value}"
+
+
+PLAIN_ROWS = [
+    Plain("A1", "甲<", Inner(Decimal("1234.5"), "note")),
+    Plain("B2", "乙", Inner(None)),
+    Plain("C3", "丙", None),
+]
+
+
+def test_plain_records_get_the_stock_templates_cells_through_the_fast_path():
+    stock, ours = both(PlainTable, PLAIN_ROWS)
+    assert ours == stock
+    assert '<a href="/p/A1/">A1</a>' in ours and "<b>甲&lt;</b>·A1·PlainTable" in ours and "both:B2" in ours
+    assert ">0.12<" in ours and ">0.25<" in ours and ">无<" in ours and ">NOTE<" in ours and ">—<" in ours
+    stock_cell = django_tables2.rows.BoundRow._get_and_render_with
+    with mock.patch.object(django_tables2.rows.BoundRow, "_get_and_render_with", autospec=True, side_effect=stock_cell) as slow:
+        PlainTable(PLAIN_ROWS).as_html(RequestFactory().get("/"))
+    # django-tables2's own path: the linked column (3 rows), the method on A1's and B2's way (C3 has
+    # no inner: None ends the lookup) and B2's property that raises; the other 15 cells are _PlainCell's
+    assert slow.call_count == 3 + 2 + 1
