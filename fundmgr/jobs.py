@@ -9,6 +9,7 @@ Who sees a job: the user who started it, and for an import the finance office of
 department (units.access.may_import_into). Anyone else gets 404, as for a department they do not see.
 """
 
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -155,6 +156,45 @@ class ProgressReporter:
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
+
+
+class Heartbeat:
+    """Keeps a running job's heartbeat fresh for as long as its work runs, whatever the work: a
+    thread writes heartbeat_at every JOB_STALE_SECONDS ÷ 5. An import and a review batch also beat
+    with their progress (ProgressReporter); a big export reports none, and without this it would be
+    taken for a dead worker after JOB_STALE_SECONDS and failed while still writing.
+
+    The thread has its own connection, closed when it stops. A beat it cannot write is skipped: on
+    SQLite while the job's own import holds the database (the lock itself says the worker lives),
+    on PostgreSQL when the row is locked for longer than a second."""
+
+    def __init__(self, job: Job):
+        self.job_id = job.pk
+        self.interval = settings.JOB_STALE_SECONDS / 5
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-heartbeat-{job.pk}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    with transaction.atomic():
+                        if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+                            with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+                                cursor.execute("SET LOCAL lock_timeout = '1s'")
+                        Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
+                except OperationalError:
+                    continue
+        finally:
+            connections.close_all()  # this thread's own
 
 
 def message_row(message: str) -> dict:

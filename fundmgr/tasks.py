@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from fundmgr import workbook
 from fundmgr.exports import registry
-from fundmgr.jobs import ProgressReporter, job_begin, job_fail, job_finish, job_source_delete, job_task, message_row
+from fundmgr.jobs import Heartbeat, ProgressReporter, job_begin, job_fail, job_finish, job_source_delete, job_task, message_row
 from fundmgr.lib.logs import import_logged
 from fundmgr.lib.table_xlsx import document_author, stamp_for
 from fundmgr.models import Job
@@ -37,7 +37,7 @@ def run_job(job_id: str, work) -> None:
     job = job_begin(job_id=job_id)
     if job is None:
         return
-    with translation.override(job.params.get("language")):
+    with translation.override(job.params.get("language")), Heartbeat(job):
         try:
             work(job)
         except Exception:

@@ -15,13 +15,15 @@ the accessor parsed and the render function's arguments worked out once per colu
 once per cell; every other record goes through BoundRow._get_and_render_with itself.
 """
 
+from html import escape as escape_text
+
 from django import template
 from django.db.models import Model
 from django.template.base import render_value_in_context
 from django.templatetags.l10n import localize, unlocalize
 from django.utils.html import escape
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.utils import Accessor, signature
 
 register = template.Library()
@@ -98,6 +100,7 @@ class _PlainCell:
         self.empty_values = column.column.empty_values
         self.default = column.default
         self.table = table
+        self.localize = column.localize
         self.usable = bool(self.bits) and not column.link and (
             self.wanted is None or all(name in _CELL_ARGUMENTS for name in self.wanted)
         )
@@ -128,6 +131,19 @@ class _PlainCell:
         return self.render(**arguments)
 
 
+def _shown(value, context) -> str:
+    """render_value_in_context(value, context), `{{ value }}`, without its localisation and escaping
+    calls for the two kinds most cells are: safe HTML from a render_<name> (as is) and plain text
+    (escaped as django.utils.html.escape escapes it)."""
+    if context.autoescape:
+        kind = type(value)
+        if kind is SafeString:
+            return value
+        if kind is str:
+            return escape_text(value)
+    return render_value_in_context(value, context)
+
+
 _CELL_ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
 
 
@@ -138,9 +154,18 @@ def table_rows(context, table):
         return ""
     static = _static_attrs(context, table)
     plain = [_PlainCell(table, column) for column in columns]
+    # without callables, a row's attributes differ only by its even/odd class: written twice a table
+    row_html = {} if not _callable_inside(dict(table.row_attrs)) else None
     html = []
     for row in table.paginated_rows:
-        html.append(f"<tr {row.attrs.as_html()}>")
+        if row_html is None:
+            attributes = row.attrs.as_html()
+        else:
+            parity = row.get_even_odd_css_class()
+            attributes = row_html.get(parity)
+            if attributes is None:
+                attributes = row_html[parity] = row.attrs.as_html()
+        html.append(f"<tr {attributes}>")
         record = row.record
         # django-tables2 looks a key up before an attribute, and asks a model for get_FOO_display
         simple = not isinstance(record, Model) and not hasattr(type(record), "__getitem__")
@@ -151,9 +176,9 @@ def table_rows(context, table):
                 # table's columns for every cell; it leaves current_value and current_record set as here
                 cell = row._get_and_render_with(column, render_func=row._call_render, default=column.default)
             column.current_value, column.current_record = cell, record
-            if column.localize is not None:
-                cell = localize(cell) if column.localize else unlocalize(cell)
-            html.append(f"<td {_attrs(static, column, 'td')}>{render_value_in_context(cell, context)}</td>")
+            if fast.localize is not None:
+                cell = localize(cell) if fast.localize else unlocalize(cell)
+            html.append(f"<td {_attrs(static, column, 'td')}>{_shown(cell, context)}</td>")
         html.append("</tr>")
     if not html and table.empty_text:
         html.append(

@@ -7,6 +7,8 @@ commits; one runs the database backend with its worker in this process (db_worke
 
 import io
 import re
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -473,3 +475,27 @@ def test_the_worker_beats_when_the_job_begins_and_at_each_progress_update():
     finally:
         reporter.close()
     assert Job.objects.get(pk=job.pk).heartbeat_at > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat writes from a thread of its own, on its own connection
+def test_a_job_that_reports_no_progress_keeps_beating_and_is_never_taken_for_dead(settings):
+    """A big export writes no progress: while it runs longer than JOB_STALE_SECONDS its page still
+    finds it running (the Heartbeat thread of fundmgr.tasks.run_job), and it ends done."""
+    from fundmgr.jobs import job_fail_if_stale
+    from fundmgr.tasks import run_job
+
+    settings.JOB_STALE_SECONDS = 0.5  # a beat every 0.1 s
+    user = get_user_model().objects.create_user("exporting")
+    job = Job.objects.create(kind=Job.Kind.EXPORT, user=user)
+    seen = []
+
+    def slow_export(running):
+        for _ in range(8):  # 1.6 s of work, three times the stale limit, without a word of progress
+            time.sleep(0.2)
+            seen.append(job_fail_if_stale(job=Job.objects.get(pk=running.pk)).status)  # the page polling meanwhile
+        job_finish(job=running, result={"filename": "x.xlsx"})
+
+    run_job(str(job.pk), slow_export)
+    assert seen == [Job.Status.RUNNING] * 8
+    assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("job-heartbeat-")]
