@@ -371,7 +371,10 @@ class ItemDetailView(ScopeDashboardView):
 
 class AlertsView(DashboardMixin, TemplateView):
     """序时进度预警: the items behind their plan at a month's end (fundmgr.alerts), with the unit
-    responsible. The finance office and leaders see every unit; an accountant their own unit's items."""
+    responsible. The finance office and leaders see every unit; an accountant their own unit's items.
+
+    Its content is cached as the dashboards' is: under the department-year's ledger version, the
+    month, the viewer (role, and an accountant's unit) and the query."""
 
     template_name = "fundmgr/alerts.html"
 
@@ -379,26 +382,43 @@ class AlertsView(DashboardMixin, TemplateView):
         scope = department_scope(request.user, department_code=kwargs["department_code"], year=kwargs["year"])
         department_year = scope.department_year
         month = self.month(department_year.year)
+        year = department_year.year
+        common = {
+            "scope": scope,
+            "department_year": department_year,
+            "month": month,
+            "as_of": month_end(year, month),
+            "asof_param": f"{year}-{month:02d}",
+            "months": [(f"{year}-{m:02d}", _("%(month)d月") % {"month": m}) for m in range(1, 13)],
+        }
+        content = None
+        if request.GET.get(EXPORT_PARAM) is None:
+            content = CachedContent.look_up(
+                cache_key(
+                    "page",
+                    department_year_id=department_year.pk,
+                    version=department_year.ledger_version,
+                    month=month,
+                    viewer=scope.viewer,
+                    page=request.resolver_match.view_name,
+                    query=query_string(request.GET),
+                )
+            )
+            if content.html is not None:
+                return self.render_to_response(self.get_context_data(cached_content=content, **common))
         summary = budget_summary_at_month(department_year=department_year, month=month)
         rows = alerts.lagging_items(summary, unit_id=scope.unit_id)
         table = AlertTable(rows, month=month, department_year=department_year)
-        export = self.exported(
-            {"alerts": table}, filename=f"{department_year.department.code}-{department_year.year}-{month:02d}"
-        )
+        export = self.exported({"alerts": table}, filename=f"{department_year.department.code}-{year}-{month:02d}")
         if export is not None:
             return export
-        year = department_year.year
         return self.render_to_response(
             self.get_context_data(
-                scope=scope,
-                department_year=department_year,
-                month=month,
-                as_of=month_end(year, month),
-                asof_param=f"{year}-{month:02d}",
-                months=[(f"{year}-{m:02d}", _("%(month)d月") % {"month": m}) for m in range(1, 13)],
+                cached_content=content,
                 rows=rows,
                 table=table,
                 red=sum(1 for row in rows if row.status == "red"),
                 yellow=sum(1 for row in rows if row.status == "yellow"),
+                **common,
             )
         )

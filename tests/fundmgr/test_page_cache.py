@@ -63,7 +63,7 @@ def main(response) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', page)
 
 
-PAGES = ["department", "unit", "item", "evaluation", "item_evaluation"]
+PAGES = ["department", "unit", "item", "evaluation", "item_evaluation", "alerts"]
 
 
 def url_of(world, page: str) -> str:
@@ -74,6 +74,7 @@ def url_of(world, page: str) -> str:
         "item": reverse("projects:detail", kwargs={**kwargs, "item_code": "A1"}) + "?asof=2024-12",
         "evaluation": reverse("indicators:evaluation", kwargs=kwargs),
         "item_evaluation": reverse("indicators:item_evaluation", kwargs={**kwargs, "item_code": "A1"}),
+        "alerts": reverse("alerts:index", kwargs=kwargs) + "?asof=2024-12",
     }[page]
 
 
@@ -168,6 +169,21 @@ def test_an_accountant_never_gets_the_finance_offices_self_evaluation(backend, w
     assert "甲培训经费" in accountant_page
 
 
+def test_an_accountant_never_gets_the_alerts_of_the_whole_department(backend, world, client):
+    """序时进度预警 rendered for the finance office first (every unit's lagging items), then for unit A's
+    accountant: A's items only, and the note that only their unit's items are listed."""
+    url = url_of(world, "alerts")
+    client.force_login(world.finance)
+    finance_page = main(client.get(url))
+    assert "乙宣传经费" in finance_page and "甲培训经费" in finance_page and "只列出本单位的项目" not in finance_page
+    client.force_login(world.accountant_a)
+    accountant_page = main(client.get(url))
+    assert accountant_page != finance_page and "只列出本单位的项目" in accountant_page
+    assert "甲培训经费" in accountant_page and "乙宣传经费" not in accountant_page
+    client.force_login(world.finance)
+    assert main(client.get(url)) == finance_page
+
+
 def test_an_accountant_never_gets_another_units_content(backend, world, client):
     item_b = reverse("projects:detail", kwargs={**world.kwargs, "item_code": "B1"}) + "?asof=2024-12"
     client.force_login(world.finance)
@@ -206,7 +222,13 @@ def test_the_as_of_month_and_the_query_are_part_of_the_key(backend, world, clien
     assert sorted_page != december
 
 
-CACHED_QUERIES = [("department", 6), ("units:detail", 6), ("projects:detail", 6), ("indicators:evaluation", 6)]
+CACHED_QUERIES = [
+    ("department", 6),
+    ("units:detail", 6),
+    ("projects:detail", 6),
+    ("indicators:evaluation", 6),
+    ("alerts:index", 4),
+]
 
 
 @pytest.mark.parametrize(("page", "queries"), CACHED_QUERIES)
@@ -221,7 +243,7 @@ def test_a_cached_page_runs_the_same_queries_at_two_sizes(
     """From the cache: session, user, the department-year with its ledger version, the membership
     (units.access), and the page's own look-ups (the 省级总览 link's two role checks; the unit or the
     item, and its own ledger version; for the 自评表 its 佐证材料 and the indicators of their upload form, which are never cached:
-    the form carries the viewer's CSRF token).
+    the form carries the viewer's CSRF token; the 序时进度预警 has none).
     Pinned at two data sizes, like the uncached counts in test_dashboard_pages."""
     kwargs = {"department_code": ledger.department.code, "year": ledger.year}
     kwargs |= {"units:detail": {"unit_code": "A"}, "projects:detail": {"item_code": "A1"}}.get(page, {})
