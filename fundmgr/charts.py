@@ -180,6 +180,7 @@ def rate_bars(rows, *, progress: Decimal, lag_of) -> BarChart:
     plot_width = _plot_width()
     shown = short_labels([row[0] for row in rows])
     bars = []
+    title = _("%(label)s：%(rate)s")  # translated once a chart, not once a mark
     for index, (label, rate, url, status) in enumerate(rows):
         y = TOP + ROW_HEIGHT * index
         width = px(plot_width * (rate or ZERO) / top_rate)
@@ -191,7 +192,7 @@ def rate_bars(rows, *, progress: Decimal, lag_of) -> BarChart:
                 width=width,
                 height=BAR_HEIGHT,
                 value_text=rate_text(rate),
-                title=_("%(label)s：%(rate)s") % {"label": label, "rate": rate_text(rate)},
+                title=title % {"label": label, "rate": rate_text(rate)},
                 url=url,
                 status=(lag_of(rate) if status is None else status) or "",
                 label_y=y + BAR_HEIGHT - Decimal(3),
@@ -222,6 +223,7 @@ def amount_bars(rows) -> BarChart:
     total = sum((amount for _, amount in rows), ZERO)
     plot_width = _plot_width()
     bars = []
+    title = _("%(label)s：%(amount)s 万元（%(share)s）")
     for index, (label, amount) in enumerate(rows):
         y = TOP + ROW_HEIGHT * index
         share = f"{percent(amount / total):.2f}%" if total else "—"
@@ -233,7 +235,7 @@ def amount_bars(rows) -> BarChart:
                 width=px(plot_width * max(amount, ZERO) / top_amount),
                 height=BAR_HEIGHT,
                 value_text=wan_text(amount),
-                title=_("%(label)s：%(amount)s 万元（%(share)s）") % {"label": label, "amount": wan_text(amount), "share": share},
+                title=title % {"label": label, "amount": wan_text(amount), "share": share},
                 label_y=y + BAR_HEIGHT - Decimal(3),
                 short_label=ellipsized(label),
             )
@@ -303,11 +305,13 @@ def execution_line(series, *, progress_label: str, execution_label: str) -> Line
     def y_of(rate: Decimal) -> Decimal:
         return px(bottom - (bottom - top) * rate / top_rate)
 
+    execution_title = _("%(month)s月 %(series)s：%(rate)s（%(amount)s 万元）")  # translated once a chart
+    progress_title = _("%(month)s月 %(series)s：%(rate)s")
     execution = [
         Point(
             x=x_of(month),
             y=y_of(rate or ZERO),
-            title=_("%(month)s月 %(series)s：%(rate)s（%(amount)s 万元）")
+            title=execution_title
             % {"month": month, "series": execution_label, "rate": rate_text(rate), "amount": wan_text(spent)},
         )
         for month, spent, rate in series
@@ -316,7 +320,7 @@ def execution_line(series, *, progress_label: str, execution_label: str) -> Line
         Point(
             x=x_of(month),
             y=y_of(Decimal(month) / Decimal(12)),
-            title=_("%(month)s月 %(series)s：%(rate)s")
+            title=progress_title
             % {"month": month, "series": progress_label, "rate": rate_text(Decimal(month) / Decimal(12))},
         )
         for month in range(1, 13)
@@ -392,6 +396,7 @@ def composition(groups) -> Composition:
     """
     plot_x, plot_width = Decimal(90), WIDTH - Decimal(100)
     bars = []
+    title = _("%(label)s · %(part)s：%(amount)s 万元（%(share)s）")  # translated once a chart
     for index, (label, parts) in enumerate(groups):
         total = sum((max(amount, ZERO) for _, _, amount in parts), ZERO)
         x = plot_x
@@ -406,7 +411,7 @@ def composition(groups) -> Composition:
                     x=x,
                     width=width,
                     share_text=share_text,
-                    title=_("%(label)s · %(part)s：%(amount)s 万元（%(share)s）")
+                    title=title
                     % {"label": label, "part": part_label, "amount": wan_text(amount), "share": share_text},
                     css=css,
                 )
@@ -457,12 +462,14 @@ def plan_chart(
     def y_of(amount: Decimal) -> Decimal:
         return px(bottom - (bottom - top) * max(amount, ZERO) / top_amount)
 
+    title = _("%(month)s月 %(series)s：%(amount)s 万元")  # translated once a chart
+
     def points(series: str, amounts) -> list[Point]:
         return [
             Point(
                 x=x_of(month),
                 y=y_of(amount),
-                title=_("%(month)s月 %(series)s：%(amount)s 万元")
+                title=title
                 % {"month": month, "series": labels[series], "amount": wan_text(amount)},
             )
             for month, amount in amounts
