@@ -9,10 +9,13 @@ Who sees a job: the user who started it, and for an import the finance office of
 department (units.access.may_import_into). Anyone else gets 404, as for a department they do not see.
 """
 
+import json
+import os
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -109,6 +112,7 @@ def job_finish(*, job: Job, result: dict | None = None, output: str = "", depart
     job.total = max(job.done, job.total)
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "result", "output", "department_code", "done", "total", "finished_at"])
+    progress_forget(job.pk)
     return job
 
 
@@ -120,6 +124,7 @@ def job_fail(*, job: Job, errors: list[dict], department_code: str | None = None
         job.department_code = department_code
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "errors", "department_code", "finished_at"])
+    progress_forget(job.pk)
     return job
 
 
@@ -129,7 +134,9 @@ class ProgressReporter:
     The import writes in one transaction, and progress written inside it would show only at its
     commit (and vanish at its rollback). So on PostgreSQL progress goes through a connection of its
     own, committed at once. SQLite has one writer at a time and the import holds it: there the
-    count is written in the import's own transaction, so other processes see it at its end.
+    count is written in the import's own transaction (the row's figure once it commits), and
+    beside the database in a small file (progress_note) that the pages read meanwhile (job_for):
+    a SQLite deployment is one machine, whose app and worker processes share `var/`.
     """
 
     def __init__(self, job: Job):
@@ -146,6 +153,7 @@ class ProgressReporter:
             Job.objects.filter(pk=self.job.pk).update(
                 done=self.job.done, total=self.job.total, heartbeat_at=self.job.heartbeat_at
             )
+            progress_note(self.job)
             return
         with self.connection.cursor() as cursor:
             cursor.execute(
@@ -197,6 +205,41 @@ class Heartbeat:
             connections.close_all()  # this thread's own
 
 
+def _progress_file(job_id) -> Path:
+    return Path(settings.JOB_PROGRESS_DIR) / f"{job_id}.json"
+
+
+def progress_note(job: Job) -> None:
+    """A running job's progress (rows done, total, heartbeat) where other processes see it while the
+    job's own transaction holds SQLite: a file replaced whole at each update, never half-written."""
+    path = _progress_file(job.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{threading.get_ident()}.part")
+    partial.write_text(json.dumps({"done": job.done, "total": job.total, "at": job.heartbeat_at.isoformat()}))
+    os.replace(partial, path)
+
+
+def progress_noted(job: Job) -> Job:
+    """`job` with the progress its worker noted beside the database (progress_note), when it is
+    running and the note is ahead of the row; the row itself is left as it is."""
+    if job.status != Job.Status.RUNNING:
+        return job
+    try:
+        noted = json.loads(_progress_file(job.pk).read_text())
+    except (OSError, ValueError):
+        return job
+    if noted["done"] > job.done:
+        job.done, job.total = noted["done"], max(job.total, noted["total"])
+    at = datetime.fromisoformat(noted["at"])
+    if job.heartbeat_at is None or at > job.heartbeat_at:
+        job.heartbeat_at = at
+    return job
+
+
+def progress_forget(job_id) -> None:
+    _progress_file(job_id).unlink(missing_ok=True)
+
+
 def message_row(message: str) -> dict:
     """One message as a job's error row, with no sheet, row or column."""
     return {"sheet": "", "row": None, "column": "", "message": str(message)}
@@ -240,7 +283,9 @@ def job_fail_if_stale(*, job: Job, now=None) -> Job:
 
 
 def job_files_delete(*, job: Job) -> None:
-    """A dead job's uploads: its workbook (not for a dry run, whose file an expiry sweeps) or its review files."""
+    """A dead job's uploads: its workbook (not for a dry run, whose file an expiry sweeps) or its review
+    files; and its progress note."""
+    progress_forget(job.pk)
     if job.kind == Job.Kind.IMPORT:
         job_source_delete(job=job)
     names = [entry["path"] for entry in job.params.get("files", [])] if job.kind == Job.Kind.REVIEW else []
@@ -280,7 +325,7 @@ def job_for(user, job_id) -> Job:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not may_see_job(user, job):
         raise Http404
-    return job_fail_if_stale(job=job)
+    return job_fail_if_stale(job=progress_noted(job))
 
 
 def may_see_job(user, job: Job) -> bool:

@@ -231,6 +231,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")  # where 
 # S3_BUCKET is set. They are never served from a public URL, only by the download view, which
 # checks the reader's access first: the bucket stays private and no MEDIA_URL is set.
 FILES_DIR = Path(env_str("FILES_DIR") or VAR_DIR / "files")
+# Where a background job on SQLite notes its progress for the pages while its transaction holds the
+# database (fundmgr.jobs.progress_note): beside the database, on the one machine of such a deployment.
+JOB_PROGRESS_DIR = Path(env_str("JOB_PROGRESS_DIR") or VAR_DIR / "progress")
 S3_BUCKET = env_str("S3_BUCKET", "").strip()
 _s3_settings = {
     # setting -> django-storages' S3Storage option; the keys may be left out for an instance role

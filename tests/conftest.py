@@ -22,10 +22,11 @@ if os.environ.get("CI"):
 def private_file_storage(tmp_path_factory):
     """Files saved through the storage API (佐证材料) go to the session's own folder, never var/:
     also those of tests that do not ask for a storage of their own (the URL crawls of the access
-    matrix)."""
+    matrix); so do the jobs' progress notes."""
     location = tmp_path_factory.mktemp("files")
     default = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}}
-    with override_settings(STORAGES={**settings.STORAGES, "default": default}):
+    progress = tmp_path_factory.mktemp("progress")  # the jobs' progress notes on SQLite (fundmgr.jobs.progress_note)
+    with override_settings(STORAGES={**settings.STORAGES, "default": default}, JOB_PROGRESS_DIR=progress):
         yield location
 
 

@@ -499,3 +499,58 @@ def test_a_job_that_reports_no_progress_keeps_beating_and_is_never_taken_for_dea
     assert seen == [Job.Status.RUNNING] * 8
     assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("job-heartbeat-")]
+
+
+# --- on SQLite the progress goes beside the database while the import holds it ---
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_the_rows_done_are_noted_beside_the_database_while_the_import_runs(settings, monkeypatch):
+    """The import's transaction holds SQLite: the row's count shows only at the commit, so each update
+    is noted in a file that any process reads (fundmgr.jobs.progress_noted) with the committed row."""
+    if connection.vendor != "sqlite":
+        pytest.skip("on PostgreSQL the progress goes through a connection of its own (the test above)")
+    from fundmgr.jobs import progress_noted
+
+    world = personas.build()
+    monkeypatch.setattr(fundmgr.workbook.importer, "PROGRESS_EVERY", 2)
+    job = Job.objects.create(kind=Job.Kind.IMPORT_CHECK, user=world.finance, total=7, status=Job.Status.RUNNING)
+    seen = []
+    report = ProgressReporter.__call__
+
+    def spy(self, done):
+        report(self, done)
+        assert connection.in_atomic_block  # inside the import's one transaction
+        committed = Job(pk=job.pk, kind=job.kind, user=world.finance, status=Job.Status.RUNNING, total=7, done=0)
+        seen.append(progress_noted(committed).done)  # what another process sees: the row as committed, and the note
+
+    monkeypatch.setattr(ProgressReporter, "__call__", spy)
+    reporter = ProgressReporter(job)
+    try:
+        result = workbook_import(source=io.BytesIO(big_workbook()), user=world.finance, progress=reporter)
+    finally:
+        reporter.close()
+    assert result.ok
+    assert seen == [2, 4, 6, 7]
+    job_finish(job=Job.objects.get(pk=job.pk))
+    assert not (settings.JOB_PROGRESS_DIR / f"{job.pk}.json").exists(), "the note goes with the finished job"
+
+
+def test_the_progress_bar_shows_the_noted_rows_and_a_noted_heartbeat_keeps_the_job_alive(world, as_persona, settings):
+    from fundmgr.jobs import progress_note
+
+    settings.JOB_STALE_SECONDS = 60
+    job = Job.objects.create(
+        kind=Job.Kind.IMPORT, user=world.finance, status=Job.Status.RUNNING, total=200_000,
+        heartbeat_at=timezone.now() - timedelta(minutes=10),  # the row last spoke when the import began
+    )  # fmt: skip
+    progress_note(Job(pk=job.pk, done=50_000, total=200_000, heartbeat_at=timezone.now()))
+    client = as_persona("finance")
+    fragment = client.get(reverse("jobs:progress", kwargs={"pk": job.pk})).content.decode()
+    assert "已处理 50000 / 200000 行" in fragment and 'value="50000"' in fragment and "后台任务中断" not in fragment
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+    progress_note(Job(pk=job.pk, done=60_000, total=200_000, heartbeat_at=timezone.now() - timedelta(minutes=2)))
+    fragment = client.get(reverse("jobs:progress", kwargs={"pk": job.pk})).content.decode()
+    assert "后台任务中断" in fragment  # the note too is older than JOB_STALE_SECONDS: the worker died
+    assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED
+    assert not (settings.JOB_PROGRESS_DIR / f"{job.pk}.json").exists()
