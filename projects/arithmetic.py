@@ -31,6 +31,7 @@ SQL expression of a line's signed amount for the aggregates. This module imports
 """
 
 import calendar
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -123,6 +124,28 @@ def linear_share(full_year: Decimal, months: int) -> Decimal:
     """full-year × months ÷ 12, rounded half up to cents: an item without a plan is planned to
     spend its budget evenly over the year (section 8, plan to date and forecast)."""
     return round_half_up(full_year * Decimal(months) / TWELVE)
+
+
+def linear_shares_by_month(full_years: Sequence[Decimal]) -> list[Decimal]:
+    """Σ linear_share(full_year, m) over `full_years` for m = 1..12: the linear plan to date of
+    several unplanned items, each share rounded half up to cents as linear_share rounds it. Worked in
+    whole cents, as integers (a dashboard adds it up for every unplanned item and month); an
+    amount finer than a cent, which no ledger sum is, takes linear_share itself."""
+    cents = []
+    for full_year in full_years:
+        scaled = full_year * 100
+        if scaled != scaled.to_integral_value():
+            return [sum((linear_share(amount, month) for amount in full_years), ZERO) for month in range(1, 13)]
+        cents.append(int(scaled))
+    totals = []
+    for month in range(1, 13):
+        total = 0
+        for amount in cents:
+            share, rest = divmod(abs(amount) * month, 12)
+            share += 2 * rest >= 12  # half up: a tie goes away from zero, as ROUND_HALF_UP does
+            total += share if amount >= 0 else -share
+        totals.append(Decimal(total).scaleb(-2))
+    return totals
 
 
 def plan_to_date(*, month: int, full_year: Decimal, planned: Decimal | None) -> Decimal:

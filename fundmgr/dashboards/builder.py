@@ -39,7 +39,7 @@ from indicators.selectors import (
     known_value,
 )
 from indicators.wording import actual_text, value_text
-from projects.arithmetic import linear_share, month_end, time_progress
+from projects.arithmetic import linear_shares_by_month, month_end, time_progress
 from projects.models import BudgetItem, BudgetLine, SpendingPlan
 from projects.rollups import monthly_spending_by_class
 from projects.selectors import (
@@ -308,9 +308,9 @@ def cumulative_plan(planned_by_month: dict[int, Decimal], linear_full_years: lis
     figure to the cent. The full-year budgets are those as of the dashboard's month, as the
     cards' and the execution line's are."""
     series, running = [], ZERO
-    for month in range(1, 13):
+    for month, linear in zip(range(1, 13), linear_shares_by_month(linear_full_years), strict=True):
         running += yuan(planned_by_month.get(month, ZERO))
-        series.append(running + sum((linear_share(full_year, month) for full_year in linear_full_years), ZERO))
+        series.append(running + linear)
     return series
 
 

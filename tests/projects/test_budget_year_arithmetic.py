@@ -4,12 +4,15 @@ full-year budget, the plan to date, the plan execution rate and its lag, the for
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from projects.arithmetic import (
     forecast,
     forecast_rate,
     full_year_budget,
     linear_share,
+    linear_shares_by_month,
     plan_execution_rate,
     plan_lag,
     plan_to_date,
@@ -101,3 +104,23 @@ def test_the_forecast_is_at_most_the_full_year_budget():
 def test_forecast_rate_is_forecast_over_full_year_and_undefined_on_a_zero_budget():
     assert forecast_rate(Decimal("766.67"), Decimal("1000.00")) == Decimal("0.76667")
     assert forecast_rate(Decimal("0.00"), Decimal("0.00")) is None
+
+
+AMOUNTS = st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("999999999.99"), places=2)
+
+
+@given(st.lists(AMOUNTS, max_size=30))
+def test_the_linear_plans_of_many_items_add_up_each_items_own_rounded_share(full_years):
+    """Worked in integer cents, every month's total is the sum of linear_share's per-item roundings."""
+    assert linear_shares_by_month(full_years) == [
+        sum((linear_share(full_year, month) for full_year in full_years), Decimal("0.00")) for month in range(1, 13)
+    ]
+
+
+def test_linear_shares_round_each_item_half_up_and_away_from_zero():
+    # 0.06 × 1 ÷ 12 = 0.005 → 0.01 each; −0.06 → −0.01; 1,000.00 × 5 ÷ 12 = 416.666… → 416.67
+    assert linear_shares_by_month([Decimal("0.06"), Decimal("0.06")])[0] == Decimal("0.02")
+    assert linear_shares_by_month([Decimal("-0.06")])[0] == Decimal("-0.01")
+    assert linear_shares_by_month([Decimal("1000.00")])[4] == Decimal("416.67")
+    assert linear_shares_by_month([])[11] == Decimal("0.00") and str(linear_shares_by_month([])[0]) == "0.00"
+    assert linear_shares_by_month([Decimal("0.001")])[5] == Decimal("0.00")  # finer than a cent: linear_share's own rounding
