@@ -9,6 +9,7 @@ class FundmgrConfig(AppConfig):
     def ready(self):
         # The tasks register themselves with fundmgr.jobs (job_task), for job_start to enqueue them.
         from fundmgr import tasks  # noqa: F401
-        from fundmgr.lib.columns import memoise_signatures
+        from fundmgr.lib.columns import copy_columns_shallow, memoise_signatures
 
         memoise_signatures()
+        copy_columns_shallow()

@@ -13,6 +13,7 @@ under a header that says （元）; a rate is shown as a percentage and exported
 page shows (rounded to 0.01 %), formatted '0.00%'.
 """
 
+import copy
 import types
 import weakref
 
@@ -176,3 +177,19 @@ def _signature(fn):
 def memoise_signatures() -> None:
     """Install _signature in django-tables2 (fundmgr.apps.FundmgrConfig.ready)."""
     django_tables2.utils.signature = _signature
+
+
+def _column_copy(column, memo):
+    """A column as a new table takes it (Table.__init__ deep-copies its class's columns): a copy of
+    the column object, sharing what the column holds. A table sets its own copy's attributes (a
+    footer, a heading: fundmgr.dashboards.tables) and never changes what they hold (the attrs
+    dicts, the accessor, the verbose name), so the copies need not be deep; a deep copy of every
+    column's attrs and lazy names was a twentieth of a dashboard page."""
+    clone = copy.copy(column)
+    memo[id(column)] = clone
+    return clone
+
+
+def copy_columns_shallow() -> None:
+    """Install _column_copy as django-tables2's Column.__deepcopy__ (fundmgr.apps.FundmgrConfig.ready)."""
+    django_tables2.Column.__deepcopy__ = _column_copy

@@ -216,3 +216,15 @@ def test_plain_records_get_the_stock_templates_cells_through_the_fast_path():
     # django-tables2's own path: the linked column (3 rows), the method on A1's and B2's way (C3 has
     # no inner: None ends the lookup) and B2's property that raises; the other 15 cells are _PlainCell's
     assert slow.call_count == 3 + 2 + 1
+
+
+def test_each_table_has_its_own_columns_sharing_what_they_hold():
+    """Table.__init__ copies its class's columns (fundmgr.lib.columns._column_copy, installed by
+    FundmgrConfig.ready): a footer or heading set on one table's column shows on no other table."""
+    first, second = PlainTable(PLAIN_ROWS), PlainTable(PLAIN_ROWS)
+    first.columns["name"].column.verbose_name = "甲表名称"
+    first.columns["amount"].column._footer = "合计 1"
+    assert second.columns["name"].header == "名称" and PlainTable(PLAIN_ROWS).columns["name"].header == "名称"
+    assert first.columns["amount"].footer == "合计 1" and not second.columns["amount"].footer
+    assert first.columns["name"].column is not PlainTable.base_columns["name"]
+    assert first.columns["both"].column.attrs is PlainTable.base_columns["both"].attrs  # shared, never changed
