@@ -11,12 +11,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Case, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Cast
 
 from fundmgr.lib.money import ZERO
-from projects.arithmetic import month_end
-from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthlySpending
-from projects.selectors import Figures, MonthClassRow, items_with_lines, items_with_plan, plan_figures
+from projects.arithmetic import month_end, signed_amount
+from projects.models import BudgetLine, EconomicClass, Expenditure, MonthlySpending, SpendingPlan
+from projects.selectors import MONEY_FIELD, Figures, MonthClassRow, plan_and_forecast
 
 TABLE = "projects_monthlyspending"
 KEY = "item_id, period, class_code, status"
@@ -194,24 +195,63 @@ def spending_by_department_year(item_rows) -> list[tuple[int, str, Decimal]]:
     return [(department_year_id, status, total) for (department_year_id, status), total in totals.items()]
 
 
+_PLAN = "plan"  # plans_by_department_year's rows of the spending plan (not a line kind)
+
+
 def plans_by_department_year(*, year: int, month: int, item_rows, department_ids=None) -> dict[int, Figures]:
     """Each department-year's plan to date and forecast at the end of `month` (DOMAIN.md section 8),
-    as Figures whose other fields are the sums they were computed from: each item's by
-    projects.selectors.plan_figures, as budget_summary computes them, from its lines to that day,
-    its approved spending (spending_by_item's rows, to that month) and its plan; summed per
-    department-year. One query, read as plain rows: the year's thousands of items build no model."""
+    as Figures holding those two: each item's by projects.selectors.plan_and_forecast, as
+    budget_summary computes them, from its full-year budget (its lines to that day), its approved
+    spending (spending_by_item's rows, to that month) and its plan; summed per department-year. One
+    query, read as plain rows: the lines grouped by item and kind and the plan grouped by item, as
+    one UNION ALL of two grouped reads (a correlated subquery a figure for each of the year's
+    thousands of items cost the province view most of its time), and no object an item."""
     through = month_end(year, month)
-    approved = {item_id: total for item_id, _year_id, status, total in item_rows if status == Expenditure.Status.APPROVED}
-    items = BudgetItem.objects.filter(department_year__year=year).order_by()
+    approved: dict[int, Decimal] = {}
+    owner: dict[int, int] = {}  # item id -> its department-year id
+    for item_id, department_year_id, status, total in item_rows:
+        if status == Expenditure.Status.APPROVED:
+            approved[item_id] = total
+            owner[item_id] = department_year_id
+    narrowing = {"item__department_year__year": year}
     if department_ids is not None:
-        items = items.filter(department_year__department_id__in=department_ids)
-    line_kinds = BudgetLine.Kind.values
-    rows = items_with_plan(items_with_lines(items, as_of=through), month=month).values_list(
-        "id", "department_year_id", *line_kinds, "planned_to", "planned_total"
+        narrowing["item__department_year__department_id__in"] = department_ids
+    none = Cast(Value(None), MONEY_FIELD)  # typed: PostgreSQL matches a UNION's columns by type
+    rows = (
+        BudgetLine.objects.filter(date__lte=through, **narrowing)
+        .order_by()
+        .values_list("item_id", "item__department_year_id", "kind")
+        .annotate(total=Sum("amount"), whole=none)
+        .union(
+            SpendingPlan.objects.filter(month__in=range(1, 13), **narrowing)
+            .order_by()
+            .annotate(what=Value(_PLAN))
+            .values_list("item_id", "item__department_year_id", "what")
+            .annotate(
+                total=Sum(Case(When(month__lte=month, then=F("amount")), output_field=MONEY_FIELD)), whole=Sum("amount")
+            ),
+            all=True,
+        )
     )
+    full_years: dict[int, Decimal] = {}
+    plans: dict[int, tuple[Decimal | None, Decimal]] = {}
+    for item_id, department_year_id, what, total, whole in rows:
+        owner[item_id] = department_year_id
+        if what == _PLAN:
+            plans[item_id] = (total, whole)
+        else:
+            full_years[item_id] = full_years.get(item_id, ZERO) + signed_amount(kind=what, amount=total)
     totals: dict[int, Figures] = defaultdict(Figures)
-    for item_id, department_year_id, *lines, planned_to, planned_total in rows:
-        figures = Figures(**dict(zip(line_kinds, lines, strict=True)), spent=approved.get(item_id, ZERO), pending=ZERO)
-        plan_figures(figures, month=month, planned_to=planned_to, planned_total=planned_total)
-        totals[department_year_id].add(figures)
+    for item_id, department_year_id in owner.items():
+        planned_to, planned_total = plans.get(item_id, (None, None))
+        plan, forecast = plan_and_forecast(
+            month=month,
+            full_year=full_years.get(item_id, ZERO),
+            spent=approved.get(item_id, ZERO),
+            planned_to=planned_to,
+            planned_total=planned_total,
+        )
+        total = totals[department_year_id]
+        total.plan_to_date += plan
+        total.forecast += forecast
     return dict(totals)

@@ -199,17 +199,29 @@ def figures_of(row) -> Figures:
     )
 
 
-def plan_figures(figures: Figures, *, month: int, planned_to: Decimal | None, planned_total: Decimal | None) -> None:
-    """Fill an item's plan to date and forecast at month m from its plan sums (DOMAIN.md section 8;
-    the arithmetic is projects.arithmetic's). `planned_total` None: the item has no plan rows."""
+def plan_and_forecast(
+    *, month: int, full_year: Decimal, spent: Decimal, planned_to: Decimal | None, planned_total: Decimal | None
+) -> tuple[Decimal, Decimal]:
+    """An item's plan to date and forecast at month m from its full-year budget, its approved
+    spending and its plan sums (DOMAIN.md section 8; the arithmetic is projects.arithmetic's).
+    `planned_total` None: the item has no plan rows."""
     if planned_total is None:
         before, after = None, None
     else:
         # SQLite sums decimals in floating point: yuan() makes the cents exact again.
         before = yuan(planned_to)
         after = yuan(planned_total) - before
-    figures.plan_to_date = arithmetic.plan_to_date(month=month, full_year=figures.full_year, planned=before)
-    figures.forecast = arithmetic.forecast(month=month, full_year=figures.full_year, spent=figures.spent, planned_after=after)
+    return (
+        arithmetic.plan_to_date(month=month, full_year=full_year, planned=before),
+        arithmetic.forecast(month=month, full_year=full_year, spent=spent, planned_after=after),
+    )
+
+
+def plan_figures(figures: Figures, *, month: int, planned_to: Decimal | None, planned_total: Decimal | None) -> None:
+    """Fill an item's plan to date and forecast at month m from its plan sums (plan_and_forecast)."""
+    figures.plan_to_date, figures.forecast = plan_and_forecast(
+        month=month, full_year=figures.full_year, spent=figures.spent, planned_to=planned_to, planned_total=planned_total
+    )
 
 
 def plan_month(*, department_year: DepartmentYear, as_of: date | None) -> int:

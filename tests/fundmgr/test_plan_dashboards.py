@@ -177,6 +177,27 @@ def test_the_province_view_has_each_departments_plan_and_forecast_as_its_own_das
     assert rows["DSH"].figures.forecast == Decimal("163250.00")
 
 
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_month_the_province_view_has_each_departments_plan_and_forecast_as_its_own_dashboard(planned, month):
+    """Plans, a transfer, spending after the month, an item without lines but with spending, thirty
+    more plans and transfers: month by month each department's plan to date and forecast on the
+    province view (summed from grouped reads, projects.rollups.plans_by_department_year) are its
+    own dashboard's to the cent."""
+    grow_plans_and_transfers(planned, count=30)
+    other = build_ledger(code="OTH")
+    spend(BudgetItem.objects.get(department_year=other, code="B1"), "777.77", date(2024, 1, 5))
+    bare = BudgetItem.objects.create(
+        department_year=other, unit=BudgetItem.objects.get(department_year=other, code="B1").unit, code="Z9", name="无预算项目",
+        category=BudgetItem.Category.PROJECT,
+    )
+    spend(bare, "55.55", date(2024, 1, 20))
+    rows = {row.code: row for row in province_rows(year=2024, month=month)}
+    for department_year in (planned, other):
+        totals = dashboard_for(department_year=department_year, month=month).totals
+        figures = rows[department_year.department.code].figures
+        assert (figures.plan_to_date, figures.forecast) == (totals.plan_to_date, totals.forecast), department_year
+
+
 def test_the_province_view_colours_a_department_behind_its_plan(client, planned):
     a1 = BudgetItem.objects.get(department_year=planned, code="A1")
     plan_set(
