@@ -11,12 +11,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast
 
 from fundmgr.lib.money import ZERO
 from projects.arithmetic import month_end, signed_amount
-from projects.models import BudgetLine, EconomicClass, Expenditure, MonthlySpending, SpendingPlan
+from projects.models import BudgetItem, BudgetLine, EconomicClass, Expenditure, MonthlySpending, SpendingPlan
 from projects.selectors import MONEY_FIELD, Figures, MonthClassRow, plan_and_forecast
 
 TABLE = "projects_monthlyspending"
@@ -172,57 +172,55 @@ def monthly_spending_by_class(*, department_year, unit_id: int | None = None, it
     return [rows[key] for key in sorted(rows)]
 
 
-def spending_by_item(*, year: int, through, department_ids=None) -> list[tuple[int, int, str, Decimal]]:
-    """(item id, department-year id, status, total) of every item's approved and pending spending
-    up to the month of `through` (a month's last day), from the rollup. One grouped query, which
-    serves both the department-years' totals and the items' forecasts of the province view."""
-    rollup = MonthlySpending.objects.filter(
-        item__department_year__year=year,
-        status__in=[Expenditure.Status.APPROVED, Expenditure.Status.PENDING],
-        period__lte=through.replace(day=1),
-    )
+def spending_by_item(*, year: int, through, department_ids=None) -> dict[int, tuple[Decimal, Decimal]]:
+    """{item id: (approved, pending)} of every item of `year` with spending up to the month of
+    `through` (a month's last day), from the rollup. One grouped query, a row an item with its two
+    statuses summed apart, the items picked by a subquery of the year's items: no join on each of
+    the rollup's rows (a million expenditures make some 150,000 of them a year)."""
+    items = BudgetItem.objects.filter(department_year__year=year)
     if department_ids is not None:
-        rollup = rollup.filter(item__department_year__department_id__in=department_ids)
-    return list(rollup.order_by().values_list("item", "item__department_year", "status").annotate(total=Sum("amount")))
-
-
-def spending_by_department_year(item_rows) -> list[tuple[int, str, Decimal]]:
-    """(department-year id, status, total) summed from spending_by_item's rows, for
-    projects.selectors.department_years_with_figures."""
-    totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    for _item_id, department_year_id, status, total in item_rows:
-        totals[department_year_id, status] += total
-    return [(department_year_id, status, total) for (department_year_id, status), total in totals.items()]
+        items = items.filter(department_year__department_id__in=department_ids)
+    approved, pending = Expenditure.Status.APPROVED, Expenditure.Status.PENDING
+    rows = (
+        MonthlySpending.objects.filter(
+            item__in=items.values("id"), status__in=[approved, pending], period__lte=through.replace(day=1)
+        )
+        .order_by()
+        .values_list("item")
+        .annotate(approved=Sum("amount", filter=Q(status=approved)), pending=Sum("amount", filter=Q(status=pending)))
+    )
+    return {item_id: (spent or ZERO, waiting or ZERO) for item_id, spent, waiting in rows}
 
 
 _PLAN = "plan"  # plans_by_department_year's rows of the spending plan (not a line kind)
+_ITEM = "item"  # and its rows naming each item's department-year
 
 
-def plans_by_department_year(*, year: int, month: int, item_rows, department_ids=None) -> dict[int, Figures]:
-    """Each department-year's plan to date and forecast at the end of `month` (DOMAIN.md section 8),
-    as Figures holding those two: each item's by projects.selectors.plan_and_forecast, as
-    budget_summary computes them, from its full-year budget (its lines to that day), its approved
-    spending (spending_by_item's rows, to that month) and its plan; summed per department-year. One
-    query, read as plain rows: the lines grouped by item and kind and the plan grouped by item, as
-    one UNION ALL of two grouped reads (a correlated subquery a figure for each of the year's
-    thousands of items cost the province view most of its time), and no object an item."""
+def plans_by_department_year(*, year: int, month: int, spending, department_ids=None) -> dict[int, Figures]:
+    """Each department-year's spending (approved and pending, spending_by_item's, to that month),
+    plan to date and forecast at the end of `month` (DOMAIN.md section 8), as Figures holding those
+    four: each item's plan and forecast by projects.selectors.plan_and_forecast, as budget_summary
+    computes them, from its full-year budget (its lines to that day), its approved spending and its
+    plan; summed per department-year. One query, read as plain rows: the year's items with their
+    department-year, its lines grouped by item and kind and its plan grouped by item, as one UNION
+    ALL (a correlated subquery a figure for each of the year's thousands of items cost the province
+    view most of its time), and no object an item."""
     through = month_end(year, month)
-    approved: dict[int, Decimal] = {}
-    owner: dict[int, int] = {}  # item id -> its department-year id
-    for item_id, department_year_id, status, total in item_rows:
-        if status == Expenditure.Status.APPROVED:
-            approved[item_id] = total
-            owner[item_id] = department_year_id
     narrowing = {"item__department_year__year": year}
+    items = BudgetItem.objects.filter(department_year__year=year)
     if department_ids is not None:
         narrowing["item__department_year__department_id__in"] = department_ids
+        items = items.filter(department_year__department_id__in=department_ids)
     none = Cast(Value(None), MONEY_FIELD)  # typed: PostgreSQL matches a UNION's columns by type
     rows = (
-        BudgetLine.objects.filter(date__lte=through, **narrowing)
-        .order_by()
-        .values_list("item_id", "item__department_year_id", "kind")
-        .annotate(total=Sum("amount"), whole=none)
+        items.order_by()
+        .annotate(what=Value(_ITEM), total=none, whole=none)
+        .values_list("id", "department_year_id", "what", "total", "whole")
         .union(
+            BudgetLine.objects.filter(date__lte=through, **narrowing)
+            .order_by()
+            .values_list("item_id", "item__department_year_id", "kind")
+            .annotate(total=Sum("amount"), whole=none),
             SpendingPlan.objects.filter(month__in=range(1, 13), **narrowing)
             .order_by()
             .annotate(what=Value(_PLAN))
@@ -233,25 +231,26 @@ def plans_by_department_year(*, year: int, month: int, item_rows, department_ids
             all=True,
         )
     )
+    owner: dict[int, int] = {}  # item id -> its department-year id
     full_years: dict[int, Decimal] = {}
     plans: dict[int, tuple[Decimal | None, Decimal]] = {}
     for item_id, department_year_id, what, total, whole in rows:
-        owner[item_id] = department_year_id
-        if what == _PLAN:
+        if what == _ITEM:
+            owner[item_id] = department_year_id
+        elif what == _PLAN:
             plans[item_id] = (total, whole)
         else:
             full_years[item_id] = full_years.get(item_id, ZERO) + signed_amount(kind=what, amount=total)
     totals: dict[int, Figures] = defaultdict(Figures)
     for item_id, department_year_id in owner.items():
+        spent, pending = spending.get(item_id, (ZERO, ZERO))
         planned_to, planned_total = plans.get(item_id, (None, None))
         plan, forecast = plan_and_forecast(
-            month=month,
-            full_year=full_years.get(item_id, ZERO),
-            spent=approved.get(item_id, ZERO),
-            planned_to=planned_to,
-            planned_total=planned_total,
+            month=month, full_year=full_years.get(item_id, ZERO), spent=spent, planned_to=planned_to, planned_total=planned_total
         )
         total = totals[department_year_id]
+        total.spent += spent
+        total.pending += pending
         total.plan_to_date += plan
         total.forecast += forecast
     return dict(totals)

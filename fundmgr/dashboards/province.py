@@ -12,7 +12,8 @@ from django.urls import reverse
 from indicators.scoring import Evaluation, Rating
 from indicators.selectors import department_evaluations, is_scored
 from projects.arithmetic import month_end
-from projects.rollups import plans_by_department_year, spending_by_department_year, spending_by_item
+from projects.models import Expenditure
+from projects.rollups import plans_by_department_year, spending_by_item
 from projects.selectors import Figures, department_years_with_figures
 
 
@@ -52,12 +53,12 @@ def province_rows(
 ) -> list[ProvinceRow]:
     """Every department-year of `year` as of the end of `month`, with the department's score.
 
-    Five queries whatever the number of departments: the figures are summed across departments
-    in SQL (projects.selectors.department_years_with_figures, the arithmetic of budget_summary's
-    totals), with spending read once, per item, from the monthly rollup (projects.rollups.
-    spending_by_item); the plan to date and the forecast come from each item's, with that
-    spending (projects.rollups.plans_by_department_year, DOMAIN.md section 8), so a
-    department lags by its plan exactly as on its own dashboard; the department-level indicators of all
+    Five queries whatever the number of departments: spending is read once, per item, from the
+    monthly rollup (projects.rollups.spending_by_item); each department's spending, plan to date
+    and forecast are summed from its items' (projects.rollups.plans_by_department_year, DOMAIN.md
+    section 8), so a department lags by its plan exactly as on its own dashboard; its budget lines
+    are summed across departments in SQL (projects.selectors.department_years_with_figures, the
+    arithmetic of budget_summary's totals); the department-level indicators of all
     of them come in one query (indicators.selectors.department_evaluations, the rules of
     evaluations_for, DOMAIN.md section 3). The score is read from year-end values: before
     December there is none to show (indicators.selectors.is_scored), and that query is not run.
@@ -67,10 +68,13 @@ def province_rows(
     """
     as_of = month_end(year, month)
     spending = spending_by_item(year=year, through=as_of, department_ids=department_ids)
-    rows = department_years_with_figures(
-        year=year, as_of=as_of, department_ids=department_ids, spending_rows=spending_by_department_year(spending)
-    )
-    plans = plans_by_department_year(year=year, month=month, item_rows=spending, department_ids=department_ids)
+    plans = plans_by_department_year(year=year, month=month, spending=spending, department_ids=department_ids)
+    spending_rows = [
+        (department_year_id, status, amount)
+        for department_year_id, figures in plans.items()
+        for status, amount in ((Expenditure.Status.APPROVED, figures.spent), (Expenditure.Status.PENDING, figures.pending))
+    ]
+    rows = department_years_with_figures(year=year, as_of=as_of, department_ids=department_ids, spending_rows=spending_rows)
     for row in rows:
         planned = plans.get(row.id)
         if planned is not None:
