@@ -120,32 +120,38 @@ def lag_status(rate: Decimal | None, progress: Decimal, *, yellow: Decimal | Non
 # --- section 8: the spending plan (用款计划) and the forecast (预计全年执行数) ---
 
 
+def _in_cents(amount: Decimal) -> int | None:
+    """The amount in whole cents, or None when it is finer than a cent (no ledger sum is)."""
+    scaled = amount.scaleb(2)
+    cents = int(scaled)
+    return cents if scaled == cents else None
+
+
+def _share_in_cents(cents: int, months: int) -> int:
+    """cents × months ÷ 12, rounded half up: a tie goes away from zero, as ROUND_HALF_UP does."""
+    share, rest = divmod(abs(cents) * months, 12)
+    share += 2 * rest >= 12
+    return share if cents >= 0 else -share
+
+
 def linear_share(full_year: Decimal, months: int) -> Decimal:
     """full-year × months ÷ 12, rounded half up to cents: an item without a plan is planned to
-    spend its budget evenly over the year (section 8, plan to date and forecast)."""
-    return round_half_up(full_year * Decimal(months) / TWELVE)
+    spend its budget evenly over the year (section 8, plan to date and forecast). Worked in whole
+    cents, as integers (the province view asks it twice for each of a year's thousands of items)."""
+    cents = _in_cents(full_year)
+    if cents is None:
+        return round_half_up(full_year * Decimal(months) / TWELVE)
+    return Decimal(_share_in_cents(cents, months)).scaleb(-2)
 
 
 def linear_shares_by_month(full_years: Sequence[Decimal]) -> list[Decimal]:
     """Σ linear_share(full_year, m) over `full_years` for m = 1..12: the linear plan to date of
-    several unplanned items, each share rounded half up to cents as linear_share rounds it. Worked in
-    whole cents, as integers (a dashboard adds it up for every unplanned item and month); an
-    amount finer than a cent, which no ledger sum is, takes linear_share itself."""
-    cents = []
-    for full_year in full_years:
-        scaled = full_year * 100
-        if scaled != scaled.to_integral_value():
-            return [sum((linear_share(amount, month) for amount in full_years), ZERO) for month in range(1, 13)]
-        cents.append(int(scaled))
-    totals = []
-    for month in range(1, 13):
-        total = 0
-        for amount in cents:
-            share, rest = divmod(abs(amount) * month, 12)
-            share += 2 * rest >= 12  # half up: a tie goes away from zero, as ROUND_HALF_UP does
-            total += share if amount >= 0 else -share
-        totals.append(Decimal(total).scaleb(-2))
-    return totals
+    several unplanned items, each share rounded half up to cents as linear_share rounds it (a
+    dashboard adds it up for every unplanned item and month)."""
+    cents = [_in_cents(full_year) for full_year in full_years]
+    if None in cents:
+        return [sum((linear_share(amount, month) for amount in full_years), ZERO) for month in range(1, 13)]
+    return [Decimal(sum(_share_in_cents(amount, month) for amount in cents)).scaleb(-2) for month in range(1, 13)]
 
 
 def plan_to_date(*, month: int, full_year: Decimal, planned: Decimal | None) -> Decimal:

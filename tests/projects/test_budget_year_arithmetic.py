@@ -124,3 +124,11 @@ def test_linear_shares_round_each_item_half_up_and_away_from_zero():
     assert linear_shares_by_month([Decimal("1000.00")])[4] == Decimal("416.67")
     assert linear_shares_by_month([])[11] == Decimal("0.00") and str(linear_shares_by_month([])[0]) == "0.00"
     assert linear_shares_by_month([Decimal("0.001")])[5] == Decimal("0.00")  # finer than a cent: linear_share's own rounding
+
+
+@given(AMOUNTS, st.integers(min_value=0, max_value=12))
+def test_the_linear_share_in_cents_is_the_decimal_rounding_of_full_year_times_months_over_twelve(full_year, months):
+    from fundmgr.lib.money import round_half_up
+
+    assert linear_share(full_year, months) == round_half_up(full_year * Decimal(months) / Decimal(12))
+    assert linear_share(full_year, months).as_tuple().exponent == -2
