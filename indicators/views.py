@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from fundmgr.lib.forms import apply_service_error
-from fundmgr.lib.pagecache import CachedContent, cache_key
+from fundmgr.lib.pagecache import CachedContent, page_content
 from fundmgr.lib.validators import CODE
 from indicators.common import common_indicators
 from indicators.declarations import version_in_force, version_label
@@ -71,16 +71,14 @@ def evaluation_content(request, scope: Scope, **subject) -> CachedContent:
     """A 自评表's main content as cached for this scope's viewers, keyed by the ledger version
     (read by units.access with the department-year); the sheet is year-end, so no as-of month."""
     department_year = scope.department_year
-    return CachedContent.look_up(
-        cache_key(
-            "page",
-            department_year_id=department_year.pk,
-            version=department_year.ledger_version,
-            month=None,
-            viewer=scope.viewer,
-            page=request.resolver_match.view_name,
-            **{name: row.pk for name, row in subject.items()},
-        )
+    return page_content(
+        request,
+        department_year=department_year,
+        version=department_year.ledger_version,
+        month=None,
+        viewer=scope.viewer,
+        query=False,
+        **subject,
     )
 
 

@@ -33,7 +33,7 @@ from fundmgr.dashboards.versions import item_version, province_version, unit_ver
 from fundmgr.exports.expenditures import ExpenditureScope
 from fundmgr.exports.tables import expenditures_xlsx, table_xlsx
 from fundmgr.lib.columns import paginate
-from fundmgr.lib.pagecache import CachedContent, cache_key, query_string
+from fundmgr.lib.pagecache import CachedContent, cache_key, page_content, query_string
 from indicators.selectors import is_scored
 from projects.arithmetic import month_end
 from projects.filters import ItemExpenditureFilter, ItemFilter
@@ -137,19 +137,9 @@ class ScopeDashboardView(DashboardMixin, TemplateView):
 
     def content(self, scope: Scope, month: int, subject: dict, version: str) -> CachedContent:
         """The page's main content as cached for this scope's viewers, or its key to store it under."""
-        department_year = scope.department_year
-        return CachedContent.look_up(
-            cache_key(
-                "page",
-                department_year_id=department_year.pk,
-                version=version,
-                month=month,
-                viewer=scope.viewer,
-                page=self.request.resolver_match.view_name,
-                # the whole query, asof included: the content's sort and page links repeat it
-                query=query_string(self.request.GET),
-                **{name: subject_row.pk for name, subject_row in subject.items()},
-            )
+        # the whole query, asof included: the content's sort and page links repeat it
+        return page_content(
+            self.request, department_year=scope.department_year, version=version, month=month, viewer=scope.viewer, **subject
         )
 
     def get(self, request, *args, **kwargs):
@@ -393,16 +383,8 @@ class AlertsView(DashboardMixin, TemplateView):
         }
         content = None
         if request.GET.get(EXPORT_PARAM) is None:
-            content = CachedContent.look_up(
-                cache_key(
-                    "page",
-                    department_year_id=department_year.pk,
-                    version=department_year.ledger_version,
-                    month=month,
-                    viewer=scope.viewer,
-                    page=request.resolver_match.view_name,
-                    query=query_string(request.GET),
-                )
+            content = page_content(
+                request, department_year=department_year, version=department_year.ledger_version, month=month, viewer=scope.viewer
             )
             if content.html is not None:
                 return self.render_to_response(self.get_context_data(cached_content=content, **common))

@@ -142,6 +142,26 @@ class CachedContent:
             self.claimed = False
 
 
+def page_content(request, *, department_year, version: str, month: int | None, viewer: str, query: bool = True, **subject):
+    """The page's main content (CachedContent) under the key of every cached page: the department-year
+    at `version`, the as-of month, the viewer, the page (its URL name), the request's query when
+    it shapes the page, and the rows the page is about (`subject`: unit=…, item=…)."""
+    parts = {name: row.pk for name, row in subject.items()}
+    if query:
+        parts["query"] = query_string(request.GET)
+    return CachedContent.look_up(
+        cache_key(
+            "page",
+            department_year_id=department_year.pk,
+            version=version,
+            month=month,
+            viewer=viewer,
+            page=request.resolver_match.view_name,
+            **parts,
+        )
+    )
+
+
 def query_string(params, *, ignore: tuple[str, ...] = ()) -> str:
     """The request's query parameters that shape a page, in a fixed order."""
     return "&".join(f"{name}={value}" for name in sorted(params) if name not in ignore for value in params.getlist(name))

@@ -64,6 +64,17 @@ def _points(points, mark: str) -> str:
     return "".join(mark.format(x=_n(point.x), y=_n(point.y), title=_e(point.title)) for point in points)
 
 
+def _bar_marks(bar, label_x: str, css: str) -> str:
+    """A bar's three marks, each titled: its label, its rectangle (class `css`) and its value."""
+    title, label_y = _e(bar.title), _n(bar.label_y)
+    return (
+        f'<text class="label" x="{label_x}" y="{label_y}" text-anchor="end">{_e(bar.short_label)}<title>{title}</title></text>\n'
+        f'<rect class="{css}" x="{_n(bar.x)}" y="{_n(bar.y)}" width="{_n(bar.width)}" '
+        f'height="{_n(bar.height)}"><title>{title}</title></rect>\n'
+        f'<text class="value" x="{_n(bar.value_x)}" y="{label_y}">{_e(bar.value_text)}<title>{title}</title></text>\n'
+    )
+
+
 @register.simple_tag
 def rate_bars_svg(chart, caption):
     """Execution rate bars, each a link to its scope, with the 序时进度 marker."""
@@ -79,15 +90,7 @@ def rate_bars_svg(chart, caption):
     html.append("\n")
     label_x = _n(chart.label_x)
     for bar in chart.bars:
-        title, label_y = _e(bar.title), _n(bar.label_y)
-        html.append(
-            f'<a href="{_e(bar.url)}" class="bar-link">\n'
-            f'<text class="label" x="{label_x}" y="{label_y}" text-anchor="end">{_e(bar.short_label)}<title>{title}</title></text>\n'
-            f'<rect class="bar {_e(bar.status)}" x="{_n(bar.x)}" y="{_n(bar.y)}" width="{_n(bar.width)}" '
-            f'height="{_n(bar.height)}"><title>{title}</title></rect>\n'
-            f'<text class="value" x="{_n(bar.value_x)}" y="{label_y}">{_e(bar.value_text)}<title>{title}</title></text>\n'
-            f"</a>\n"
-        )
+        html.append(f'<a href="{_e(bar.url)}" class="bar-link">\n{_bar_marks(bar, label_x, f"bar {_e(bar.status)}")}</a>\n')
     marker = _n(chart.marker_x)
     html.append(
         f'\n<line class="progress-marker" x1="{marker}" x2="{marker}" y1="14" y2="{bottom}"><title>'
@@ -107,15 +110,7 @@ def amount_bars_svg(chart, caption):
     ]
     label_x = _n(chart.label_x)
     for bar in chart.bars:
-        title, label_y = _e(bar.title), _n(bar.label_y)
-        html.append(
-            f"<g>\n"
-            f'<text class="label" x="{label_x}" y="{label_y}" text-anchor="end">{_e(bar.short_label)}<title>{title}</title></text>\n'
-            f'<rect class="bar amount" x="{_n(bar.x)}" y="{_n(bar.y)}" width="{_n(bar.width)}" '
-            f'height="{_n(bar.height)}"><title>{title}</title></rect>\n'
-            f'<text class="value" x="{_n(bar.value_x)}" y="{label_y}">{_e(bar.value_text)}<title>{title}</title></text>\n'
-            f"</g>\n"
-        )
+        html.append(f"<g>\n{_bar_marks(bar, label_x, 'bar amount')}</g>\n")
     if not chart.bars:
         none = _e(gettext("尚无支出"))
         html.append(f'<text class="tick" x="{_n(chart.plot_x)}" y="40">{none}<title>{none}</title></text>\n')
